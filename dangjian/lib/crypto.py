@@ -1,0 +1,64 @@
+"""Encryption at rest for personal data (ID numbers, phones).
+
+One master key (settings.PII_KEY: from the environment, or generated once into the data
+folder, never the repo) is stretched with HKDF into a Fernet key for the values and an HMAC
+key for the blind index used for look-ups and de-duplication.
+"""
+
+import base64
+import hashlib
+import hmac
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.db import models
+
+
+def _derive(purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"dangjian-pii", info=purpose).derive(
+        settings.PII_KEY.encode()
+    )
+
+
+@cache
+def _fernet(key: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(_derive(b"encrypt")))
+
+
+@cache
+def _index_key(key: str) -> bytes:
+    return _derive(b"blind-index")
+
+
+def encrypt(value: str) -> str:
+    return _fernet(settings.PII_KEY).encrypt(value.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _fernet(settings.PII_KEY).decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise ValueError("个人信息解密失败：密钥与数据不匹配") from exc
+
+
+def blind_index(value: str) -> str:
+    """A keyed hash: equal values give equal digests, but the digest reveals nothing without the key."""
+    return hmac.new(_index_key(settings.PII_KEY), value.encode(), hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):
+    """A text column that holds only ciphertext; Python sees plaintext."""
+
+    def from_db_value(self, value, expression, connection):
+        if value in (None, ""):
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value in (None, ""):
+            return value
+        return encrypt(value)

@@ -1,0 +1,483 @@
+"""The one reader behind every import: .xlsx/.xls/.ods (python-calamine) and .csv.
+
+It finds the header row under any title rows, maps header variants to fields, cleans each cell
+by its kind (full-width text, Excel dates, ID numbers, phones) and yields, row by row, either the
+cleaned values or every reason the row was rejected. Apps only declare their columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, WorksheetNotFound
+
+from .idnumbers import validate_id
+from .money import parse_decimal
+
+KINDS = ("text", "date", "id", "int", "decimal", "phone", "choice")
+Source = str | Path | bytes | BinaryIO
+
+
+@dataclass(frozen=True)
+class Column:
+    """One field an importer wants: its header, the variants people write, and how to clean it."""
+
+    field: str
+    header: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    kind: str = "text"
+    choices: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"列“{self.header}”的类型“{self.kind}”无效，应为：{'、'.join(KINDS)}")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why one cell of one row was rejected; `row` is the row number Excel shows."""
+
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class Row:
+    """A row that passed cleaning: field → value (None when empty). `headers`: field → header in the file."""
+
+    number: int
+    values: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
+
+
+class TabularError(ValueError):
+    """The file as a whole cannot be imported (unreadable, no header row, a required column missing)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Cleaning one cell. Each function returns the clean value or raises ValueError(reason).
+
+_CJK = r"\u2e80-\u2fff\u3005-\u3007\u3021-\u3029\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _show(value: Any) -> str:
+    """A cell as the user typed it, for error messages."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    return str(value).strip()
+
+
+def clean_text(value: Any) -> str:
+    """NFKC, trimmed, runs of whitespace made one space, and none between CJK characters (`张 三`)."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        value = value.date()
+    text = unicodedata.normalize("NFKC", _show(value))
+    text = re.sub(r"\s+", " ", text).strip()
+    return _SPACE_BETWEEN_CJK.sub("", text)
+
+
+_TIME_SUFFIX = re.compile(r"\s+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_DATE_FORMS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?P<y>\d{4})(?P<sep>[-./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"),
+    re.compile(r"(?P<y>\d{4})[-./](?P<m>\d{1,2})"),
+    re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})[日号]?)?"),
+    re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})?"),
+)
+_EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01, counting Lotus's phantom 1900-02-29
+_SERIAL_MIN, _SERIAL_MAX = 61, 73415  # 1900-03-01 … 2100-12-31
+_YEARS = range(1900, 2101)
+
+
+def _ymd(year: int, month: int, day: int, shown: str) -> date:
+    try:
+        result = date(year, month, day)
+    except ValueError:
+        raise ValueError(f"日期无法识别：“{shown}”") from None
+    if result.year not in _YEARS:
+        raise ValueError(f"日期无法识别：“{shown}”（年份应在1900—2100之间）")
+    return result
+
+
+def _date_from_text(text: str) -> date:
+    shown = text.strip()
+    compact = re.sub(r"\s+", "", _TIME_SUFFIX.sub("", unicodedata.normalize("NFKC", shown)))
+    for form in _DATE_FORMS:
+        match = form.fullmatch(compact)
+        if match:
+            day = match.group("d") if "d" in form.groupindex else None
+            return _ymd(int(match.group("y")), int(match.group("m")), int(day or 1), shown)
+    raise ValueError(f"日期无法识别：“{shown}”")
+
+
+def _date_from_number(number: float) -> date:
+    """A number in a date cell: 19650301, 196503, 1965.03 typed without a date format, or a serial."""
+    shown = _show(number)
+    if number.is_integer():
+        if len(shown) in (6, 8):
+            return _date_from_text(shown)
+        if _SERIAL_MIN <= number <= _SERIAL_MAX and not 1800 <= number <= 2200:
+            return _EXCEL_EPOCH + timedelta(days=int(number))
+        raise ValueError(f"日期无法识别：“{shown}”")
+    if 1800 <= number <= 2200:
+        year, _, fraction = repr(number).partition(".")
+        # Excel turned 1965.10 into the number 1965.1, so a one-digit 1 may be October.
+        if fraction == "1":
+            raise ValueError(f"日期无法识别：“{shown}”是1月还是10月？请写成1965-01或1965-10这样的格式")
+        if len(fraction) > 2:
+            raise ValueError(f"日期无法识别：“{shown}”")
+        return _ymd(int(year), int(fraction), 1, shown)
+    if _SERIAL_MIN <= number <= _SERIAL_MAX:
+        return _EXCEL_EPOCH + timedelta(days=int(number))
+    raise ValueError(f"日期无法识别：“{shown}”")
+
+
+def parse_date(value: Any) -> date:
+    """A date from a cell: a real date, an Excel serial, or text such as 1965.3.1 / 1965年3月 / 19650301."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"日期无法识别：“{_show(value)}”")
+    if isinstance(value, int | float):
+        return _date_from_number(float(value))
+    return _date_from_text(value)
+
+
+def clean_id(value: Any) -> str:
+    return validate_id(value)
+
+
+def clean_int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    try:
+        number = parse_decimal(value)
+    except ValueError:
+        raise ValueError(f"不是整数：“{_show(value)}”") from None
+    if number != number.to_integral_value():
+        raise ValueError(f"不是整数：“{_show(value)}”")
+    return int(number)
+
+
+def clean_decimal(value: Any) -> Decimal:
+    try:
+        return parse_decimal(value)
+    except ValueError:
+        raise ValueError(f"不是数字：“{_show(value)}”") from None
+
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"0\d{2,3}-\d{7,8}(-\d{1,6})?")
+
+
+def clean_phone(value: Any) -> str:
+    """An 11-digit mobile (`13812341234`) or a landline with its area code (`010-12345678`)."""
+    shown = _show(value)
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", shown))
+    text = re.sub(r"[—–]", "-", text)
+    text = re.sub(r"^\((0\d{2,3})\)-?", r"\1-", text)
+    digits = re.sub(r"^(\+?86|0086)(?=1\d{10}$)", "", text.replace("-", ""))
+    if _MOBILE.fullmatch(digits):
+        return digits
+    if _LANDLINE.fullmatch(text):
+        return text
+    raise ValueError(f"电话号码无效：“{shown}”，应为11位手机号或带区号的固定电话（如010-12345678）")
+
+
+def _choice_key(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def clean_choice(value: Any, choices: Sequence[str]) -> str:
+    wanted = _choice_key(clean_text(value))
+    for choice in choices:
+        if _choice_key(choice) == wanted:
+            return choice
+    raise ValueError(f"“{clean_text(value)}”不是可选值，可选：{'、'.join(choices)}")
+
+
+_CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "text": clean_text,
+    "date": parse_date,
+    "id": clean_id,
+    "int": clean_int,
+    "decimal": clean_decimal,
+    "phone": clean_phone,
+}
+
+
+def clean_cell(column: Column, value: Any) -> Any:
+    """The clean value of one cell (None when empty), or ValueError(reason)."""
+    if _is_empty(value):
+        if column.required:
+            raise ValueError("必填项为空")
+        return None
+    if column.kind == "choice":
+        return clean_choice(value, column.choices)
+    return _CLEANERS[column.kind](value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding the header row.
+
+
+def normalize_header(text: Any) -> str:
+    """`" *身份证号： "` → `身份证号`: NFKC, no whitespace at all, no `*` or colon marks, case-folded."""
+    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", "" if text is None else str(text)))
+    return compact.strip("*:").casefold()
+
+
+_BRACKETED = re.compile(r"[(\[【〔][^)\]】〕]*[)\]】〕]")
+
+
+def _header_lookup(columns: Sequence[Column]) -> dict[str, Column]:
+    lookup: dict[str, Column] = {}
+    for column in columns:
+        for name in (column.header, *column.aliases):
+            lookup.setdefault(normalize_header(name), column)
+    return lookup
+
+
+def _match_header(cell: Any, lookup: dict[str, Column]) -> Column | None:
+    key = normalize_header(cell)
+    if not key:
+        return None
+    # `出生日期（格式：1965-03-01）` and `身份证号[必填]` name the same column.
+    return lookup.get(key) or lookup.get(normalize_header(_BRACKETED.sub("", key)))
+
+
+def _map_header(cells: Sequence[Any], lookup: dict[str, Column]) -> dict[int, Column]:
+    """Cell position → column, for the cells of one row that name a known column."""
+    return {i: column for i, cell in enumerate(cells) if (column := _match_header(cell, lookup))}
+
+
+def _qualifies(mapping: dict[int, Column], columns: Sequence[Column]) -> bool:
+    found = {c.field for c in mapping.values()}
+    required = {c.field for c in columns if c.required}
+    return len(found) >= min(2, len(columns)) or bool(required) and required <= found
+
+
+def _choose_header(
+    scanned: list[tuple[int, list[Any]]], columns: Sequence[Column], lookup: dict[str, Column]
+) -> tuple[int, dict[int, Column]]:
+    """Position in `scanned` of the first row naming the most columns, and its mapping."""
+    best: tuple[int, dict[int, Column]] | None = None
+    best_score = 0
+    for position, (_, cells) in enumerate(scanned):
+        mapping = _map_header(cells, lookup)
+        score = len({c.field for c in mapping.values()})
+        if score > best_score and _qualifies(mapping, columns):
+            best, best_score = (position, mapping), score
+    if best is None:
+        expected = "、".join(c.header for c in columns[:6])
+        raise TabularError(f"在前{max_scan}行中没有找到表头行，表头应包含这些列名：{expected}等")
+    return best
+
+
+def _check_header(cells: list[Any], mapping: dict[int, Column], columns: Sequence[Column]) -> dict[str, str]:
+    """Field → header text in the file; TabularError for duplicate or missing required columns."""
+    headers: dict[str, str] = {}
+    for i, column in mapping.items():
+        text = clean_text(cells[i]).strip("*: ")
+        if column.field in headers:
+            raise TabularError(
+                f"表头中“{headers[column.field]}”和“{text}”都表示“{column.header}”，请只保留其中一列"
+            )
+        headers[column.field] = text
+    missing = [c.header for c in columns if c.required and c.field not in headers]
+    if missing:
+        raise TabularError(f"缺少必填列：{'、'.join(missing)}")
+    return headers
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening the file and streaming raw rows as (Excel row number, cells).
+
+_SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+_ZIP_MAGIC, _OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
+
+
+def _source_name(source: Source, filename: str | None) -> str:
+    if filename:
+        return filename
+    if isinstance(source, str | Path):
+        return str(source)
+    return str(getattr(source, "name", "") or "")
+
+
+def _read_bytes(source: Source) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    if isinstance(source, str | Path):
+        try:
+            return Path(source).read_bytes()
+        except OSError as exc:
+            raise TabularError(f"文件无法打开：{exc.strerror or exc}") from exc
+    if hasattr(source, "seek"):
+        source.seek(0)
+    return source.read()
+
+
+def _is_spreadsheet(name: str, data: bytes) -> bool:
+    """Magic bytes first: many systems export tab-separated text or HTML under a `.xls` name."""
+    if data.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
+        return True
+    if Path(name).suffix.lower() in _SPREADSHEET_SUFFIXES:
+        head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        if head.startswith((b"<", b"\xff\xfe<", b"\xfe\xff\x00<")):
+            raise TabularError("这个文件实际上是网页（HTML）格式，请用Excel打开后另存为.xlsx再导入")
+    return False
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise TabularError("文件编码无法识别，请另存为UTF-8或GBK编码的CSV，或直接上传Excel文件")
+
+
+def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+    text = _decode(data)
+    sample = text[:8192]
+    # Excel's "Unicode text" export is tab-separated; everything else we meet uses commas.
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    return enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
+
+
+def _spreadsheet_rows(workbook: CalamineWorkbook, sheet: int | str) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        worksheet = (
+            workbook.get_sheet_by_name(sheet)
+            if isinstance(sheet, str)
+            else workbook.get_sheet_by_index(sheet)
+        )
+    except (WorksheetNotFound, IndexError, CalamineError) as exc:
+        names = "、".join(workbook.sheet_names)
+        workbook.close()
+        raise TabularError(f"找不到工作表“{sheet}”，文件中的工作表有：{names}") from exc
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        # iter_rows() converts one row at a time and starts at sheet row 1 even when the
+        # used range starts lower, so the count is the row number Excel shows.
+        try:
+            yield from enumerate(worksheet.iter_rows(), start=1)
+        finally:
+            workbook.close()
+
+    return rows()
+
+
+def _open_workbook(source: Source, data: bytes | None) -> CalamineWorkbook:
+    try:
+        if data is None:
+            return CalamineWorkbook.from_path(str(source))
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except PasswordError as exc:
+        raise TabularError("文件设置了打开密码，请去掉密码后再导入") from exc
+    except (CalamineError, OSError, ValueError) as exc:
+        raise TabularError(f"文件无法读取，可能已损坏或不是Excel文件（{exc}）") from exc
+
+
+def _raw_rows(source: Source, filename: str | None, sheet: int | str) -> Iterator[tuple[int, list[Any]]]:
+    name = _source_name(source, filename)
+    if isinstance(source, str | Path):
+        try:
+            with open(source, "rb") as handle:
+                head = handle.read(512)
+        except OSError as exc:
+            raise TabularError(f"文件无法打开：{exc.strerror or exc}") from exc
+        if _is_spreadsheet(name, head):
+            return _spreadsheet_rows(_open_workbook(source, None), sheet)
+        return _csv_rows(_read_bytes(source))
+    data = _read_bytes(source)
+    if _is_spreadsheet(name, data):
+        return _spreadsheet_rows(_open_workbook(source, data), sheet)
+    return _csv_rows(data)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _clean_row(
+    number: int,
+    cells: list[Any],
+    mapping: dict[int, Column],
+    columns: Sequence[Column],
+    headers: dict[str, str],
+) -> Row | list[RowError]:
+    values: dict[str, Any] = dict.fromkeys(c.field for c in columns)
+    errors: list[RowError] = []
+    for i, column in mapping.items():
+        try:
+            values[column.field] = clean_cell(column, cells[i] if i < len(cells) else None)
+        except ValueError as exc:
+            errors.append(RowError(number, headers[column.field], str(exc)))
+    return errors or Row(number, values, headers)
+
+
+def read_table(
+    source: Source,
+    columns: Sequence[Column],
+    *,
+    filename: str | None = None,
+    sheet: int | str = 0,
+    max_header_scan: int = 20,
+) -> Iterator[Row | list[RowError]]:
+    """Rows of a spreadsheet or CSV, each cleaned into a `Row` or rejected with its `RowError`s.
+
+    Whole-file problems raise `TabularError` here, before the first row is yielded.
+    """
+    raw = _raw_rows(source, filename, sheet)
+    scanned = [(n, cells) for n, cells in islice(raw, max_header_scan) if not all(map(_is_empty, cells))]
+    if not scanned:
+        raise TabularError("文件中没有数据")
+    lookup = _header_lookup(columns)
+    position, mapping = _choose_header(scanned, columns, lookup)
+    header_cells = scanned[position][1]
+    headers = _check_header(header_cells, mapping, columns)
+    header_keys = [normalize_header(header_cells[i]) for i in mapping]
+    return _data_rows(chain(scanned[position + 1 :], raw), mapping, columns, headers, header_keys)
+
+
+def _data_rows(
+    raw: Iterator[tuple[int, list[Any]]],
+    mapping: dict[int, Column],
+    columns: Sequence[Column],
+    headers: dict[str, str],
+    header_keys: list[str],
+) -> Iterator[Row | list[RowError]]:
+    for number, cells in raw:
+        known = [cells[i] if i < len(cells) else None for i in mapping]
+        # A row with nothing under our columns (blank, or a footnote such as 制表人) holds no record.
+        if all(map(_is_empty, known)):
+            continue
+        # Rosters printed page by page repeat the header row; it is not a record either.
+        if all(normalize_header(cell) == key for cell, key in zip(known, header_keys, strict=True)):
+            continue
+        yield _clean_row(number, cells, mapping, columns, headers)

@@ -1,0 +1,99 @@
+import random
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dangjian.lib.idnumbers import (
+    ID_STORED_AS_NUMBER,
+    birth_date_from_id,
+    is_valid_id,
+    make_id,
+    mask_id,
+    mask_phone,
+    normalize_id,
+    sex_from_id,
+    validate_id,
+)
+
+# The worked example of GB 11643-1999 Appendix A.
+STANDARD_EXAMPLE = "11010519491231002X"
+
+
+def test_it_accepts_the_standards_example() -> None:
+    assert validate_id(STANDARD_EXAMPLE) == STANDARD_EXAMPLE
+
+
+def test_it_normalises_full_width_spaces_and_lowercase_x() -> None:
+    assert validate_id(" １１０１０５ １９４９１２３１００２ｘ ") == STANDARD_EXAMPLE
+
+
+def test_it_accepts_an_integer() -> None:
+    ids = (make_id(date(1965, 3, 1), "男", "110101", random.Random(seed)) for seed in range(100))
+    digits_only = next(i for i in ids if i.isdigit())
+    assert validate_id(int(digits_only)) == digits_only
+
+
+def test_it_turns_an_integral_float_into_digits() -> None:
+    assert normalize_id(123.0) == "123"
+
+
+def test_it_refuses_a_float_that_lost_digits() -> None:
+    with pytest.raises(ValueError, match="Excel存为数字"):
+        validate_id(110105194912310021.0)
+    with pytest.raises(ValueError, match="Excel存为数字"):
+        validate_id("1.10105E+17")
+    assert "设为文本" in ID_STORED_AS_NUMBER
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("11010519491231002", "长度不是18位"),
+        ("1101051949123100212", "长度不是18位"),
+        ("11010519491231002a", "含非法字符"),
+        ("1101051949X231002X", "含非法字符"),
+        ("110105194913310024", "出生日期无效"),
+        ("110105194912310021", "校验码错误，应为X"),
+    ],
+)
+def test_it_says_why_an_id_is_wrong(raw: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        validate_id(raw)
+    assert not is_valid_id(raw)
+
+
+def test_it_reads_birth_date_and_sex() -> None:
+    assert birth_date_from_id(STANDARD_EXAMPLE) == date(1949, 12, 31)
+    assert sex_from_id(STANDARD_EXAMPLE) == "女"
+
+
+def test_it_masks_an_id() -> None:
+    assert mask_id("11010119650301123X") == "1101**********123X"
+
+
+def test_it_masks_phones() -> None:
+    assert mask_phone("13812341234") == "138****1234"
+    assert mask_phone("010-12345678") == "010*******78"
+    assert mask_phone("") == ""
+
+
+@given(
+    st.dates(date(1900, 1, 1), date(2020, 12, 31)),
+    st.sampled_from(["男", "女"]),
+    st.from_regex(r"[1-8][0-9]{5}", fullmatch=True),
+    st.integers(),
+)
+def test_it_makes_valid_ids(birth: date, sex: str, region: str, seed: int) -> None:
+    made = make_id(birth, sex, region, random.Random(seed))
+    assert validate_id(made) == made
+    assert (birth_date_from_id(made), sex_from_id(made)) == (birth, sex)
+
+
+@given(st.integers(), st.integers(0, 17), st.integers(1, 9))
+def test_it_notices_one_changed_digit(seed: int, position: int, shift: int) -> None:
+    made = make_id(date(1970, 1, 1), "男", "110101", random.Random(seed))
+    digit = 10 if made[position] == "X" else int(made[position])
+    changed = (digit + shift) % 10
+    assert not is_valid_id(made[:position] + str(changed) + made[position + 1 :])

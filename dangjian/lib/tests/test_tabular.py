@@ -1,0 +1,259 @@
+import csv
+import io
+import random
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
+
+from dangjian.lib.idnumbers import ID_STORED_AS_NUMBER, make_id
+from dangjian.lib.tabular import Column, Row, RowError, TabularError, parse_date, read_table
+
+COLUMNS = (
+    Column("name", "姓名", ("党员姓名",), required=True),
+    Column("id_number", "公民身份号码", ("身份证号", "身份证号码"), required=True, kind="id"),
+    Column("birth_date", "出生日期", ("出生年月",), kind="date"),
+    Column("phone", "联系电话", ("手机", "手机号码"), kind="phone"),
+    Column("sex", "性别", kind="choice", choices=("男", "女")),
+    Column("count", "人数", kind="int"),
+    Column("amount", "金额", kind="decimal"),
+)
+ID_A = make_id(date(1965, 3, 1), "男", "110101", random.Random(1))
+ID_B = make_id(date(1970, 12, 31), "女", "370102", random.Random(2))
+ID_X = "11010519491231002X"  # GB 11643-1999 Appendix A
+
+
+def xlsx(rows: list[list[Any]]) -> bytes:
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_bytes(rows: list[list[Any]], encoding: str = "utf-8-sig") -> bytes:
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    return text.getvalue().encode(encoding)
+
+
+def read(source: Any, **kwargs: Any) -> list[Row | list[RowError]]:
+    return list(read_table(source, COLUMNS, **kwargs))
+
+
+def test_it_skips_the_title_row_and_reads_header_variants(tmp_path: Path) -> None:
+    path = tmp_path / "花名册.xlsx"
+    path.write_bytes(
+        xlsx([["和平社区党员花名册"], ["*姓名", "身份证号：", "出生 年月", "手机"], ["张 三", ID_A]])
+    )
+    [row] = read(path)
+    assert isinstance(row, Row)
+    assert (row.number, row.values["name"], row.values["id_number"]) == (3, "张三", ID_A)
+
+
+def test_it_counts_blank_rows_above_the_data_in_row_numbers() -> None:
+    [row] = read(xlsx([[], [], ["姓名", "身份证号"], ["张三", "bad"]]))
+    assert isinstance(row, list)
+    assert row[0].row == 4
+
+
+def test_it_reads_excel_date_cells_and_datetimes() -> None:
+    rows = read(
+        xlsx(
+            [
+                ["姓名", "身份证号", "出生日期"],
+                ["甲", ID_A, date(1965, 3, 1)],
+                ["乙", ID_B, datetime(1970, 12, 31)],
+            ]
+        )
+    )
+    assert [r.values["birth_date"] for r in rows] == [date(1965, 3, 1), date(1970, 12, 31)]
+
+
+def test_it_reads_calamine_floats_for_big_integer_cells() -> None:
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(xlsx([[int(ID_A)]]))).get_sheet_by_index(0)
+    [[value]] = list(sheet.iter_rows())
+    assert isinstance(value, float)
+
+
+def test_it_explains_an_id_stored_as_a_number() -> None:
+    [errors] = read(xlsx([["姓名", "身份证号"], ["张三", int(ID_A)]]))
+    assert errors == [RowError(2, "身份证号", ID_STORED_AS_NUMBER)]
+
+
+def test_it_normalises_lowercase_x_and_full_width_digits() -> None:
+    full_width = ID_X.lower().translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    [row] = read(xlsx([["姓名", "身份证号"], ["张三", full_width]]))
+    assert row.values["id_number"] == ID_X
+
+
+def test_it_reports_every_bad_cell_of_a_row() -> None:
+    [errors] = read(xlsx([["姓名", "身份证号", "出生日期", "手机"], [None, "123", "昨天", "12345"]]))
+    assert [(e.column, e.reason[:6]) for e in errors] == [
+        ("姓名", "必填项为空"),
+        ("身份证号", "长度不是18"),
+        ("出生日期", "日期无法识别"),
+        ("手机", "电话号码无效"),
+    ]
+
+
+def test_it_quotes_the_bad_date_in_its_reason() -> None:
+    [errors] = read(xlsx([["姓名", "身份证号", "出生日期"], ["张三", ID_A, "1965年13月"]]))
+    assert errors[0].reason == "日期无法识别：“1965年13月”"
+
+
+def test_it_names_the_missing_required_column() -> None:
+    with pytest.raises(TabularError, match="缺少必填列：公民身份号码"):
+        read(xlsx([["姓名", "出生日期"], ["张三", "1965-03-01"]]))
+
+
+def test_it_fails_when_no_header_row_is_found() -> None:
+    with pytest.raises(TabularError, match="没有找到表头行"):
+        read(xlsx([["甲", "乙"], ["1", "2"]]))
+
+
+def test_it_refuses_two_columns_for_one_field() -> None:
+    with pytest.raises(TabularError, match="请只保留其中一列"):
+        read(xlsx([["姓名", "身份证号", "手机", "联系电话"]]))
+
+
+def test_it_leaves_absent_optional_columns_empty() -> None:
+    [row] = read(xlsx([["姓名", "身份证号"], ["张三", ID_A]]))
+    assert row.values == {"name": "张三", "id_number": ID_A, "birth_date": None, "phone": None} | {
+        "sex": None,
+        "count": None,
+        "amount": None,
+    }
+
+
+def test_it_skips_empty_rows_and_repeated_headers() -> None:
+    rows = read(xlsx([["姓名", "身份证号"], ["甲", ID_A], [None, "  "], ["姓名", "身份证号"], ["乙", ID_B]]))
+    assert [r.number for r in rows] == [2, 5]
+
+
+def test_it_cleans_numbers_choices_and_phones() -> None:
+    header = ["姓名", "身份证号", "性别", "人数", "金额", "手机"]
+    [row] = read(xlsx([header, ["甲", ID_A, " 女 ", 3.0, "¥1,234.5", 13812341234]]))
+    assert [row.values[f] for f in ("sex", "count", "amount", "phone")] == [
+        "女",
+        3,
+        Decimal("1234.5"),
+        "13812341234",
+    ]
+
+
+def test_it_lists_the_allowed_choices() -> None:
+    [errors] = read(xlsx([["姓名", "身份证号", "性别"], ["甲", ID_A, "未知"]]))
+    assert errors[0].reason == "“未知”不是可选值，可选：男、女"
+
+
+@pytest.mark.parametrize("raw", ["010-12345678", "(010)12345678", "0571-8888888"])
+def test_it_accepts_landlines_with_area_code(raw: str) -> None:
+    [row] = read(xlsx([["姓名", "身份证号", "手机"], ["甲", ID_A, raw]]))
+    assert row.values["phone"].startswith("0")
+    assert "-" in row.values["phone"]
+
+
+def test_it_reads_a_gbk_csv() -> None:
+    data = csv_bytes(
+        [["和平社区党员花名册"], ["姓名", "身份证号", "出生日期"], ["张三", ID_X, "1965.3"]], "gbk"
+    )
+    [row] = read(data, filename="名册.csv")
+    assert (row.number, row.values["name"], row.values["birth_date"]) == (3, "张三", date(1965, 3, 1))
+
+
+def test_it_sniffs_the_format_without_a_filename() -> None:
+    assert read(io.BytesIO(xlsx([["姓名", "身份证号"], ["甲", ID_A]])))[0].values["name"] == "甲"
+    assert read(csv_bytes([["姓名", "身份证号"], ["乙", ID_A]]))[0].values["name"] == "乙"
+
+
+def test_it_reads_a_named_sheet() -> None:
+    wb = Workbook()
+    wb.create_sheet("党员").append(["姓名", "身份证号"])
+    wb["党员"].append(["甲", ID_A])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    assert read(buffer.getvalue(), sheet="党员")[0].values["name"] == "甲"
+    with pytest.raises(TabularError, match="找不到工作表“其他”"):
+        read(buffer.getvalue(), sheet="其他")
+
+
+def test_it_refuses_a_broken_workbook() -> None:
+    with pytest.raises(TabularError, match="文件无法读取"):
+        read(b"PK\x03\x04 broken", filename="a.xlsx")
+
+
+def test_it_recognises_an_html_page_named_xls() -> None:
+    with pytest.raises(TabularError, match="网页"):
+        read(b"<html><table><tr><td>x</td></tr></table></html>", filename="export.xls")
+
+
+def test_it_fails_on_an_empty_file() -> None:
+    with pytest.raises(TabularError, match="没有数据"):
+        read(b"", filename="a.csv")
+
+
+DATE_FORMS = (
+    ("{y}-{m:02d}-{d:02d}", True),
+    ("{y}.{m:02d}.{d:02d}", True),
+    ("{y}.{m}.{d}", True),
+    ("{y}/{m}/{d}", True),
+    ("{y}{m:02d}{d:02d}", True),
+    ("{y}年{m}月{d}日", True),
+    ("{y}-{m:02d}-{d:02d} 00:00:00", True),
+    ("{y}.{m}", False),
+    ("{y}年{m}月", False),
+    ("{y}{m:02d}", False),
+)
+
+
+@given(st.dates(date(1900, 1, 1), date(2100, 12, 31)), st.sampled_from(DATE_FORMS))
+def test_it_reads_dates_in_every_form(day: date, form: tuple[str, bool]) -> None:
+    pattern, has_day = form
+    text = pattern.format(y=day.year, m=day.month, d=day.day)
+    assert parse_date(text) == (day if has_day else day.replace(day=1))
+
+
+# Serials 1800–2200 (dates in 1904–1906) are taken for a year typed alone, and refused.
+@given(st.dates(date(1907, 1, 1), date(2100, 12, 31)))
+def test_it_reads_excel_serial_numbers(day: date) -> None:
+    serial = (day - date(1899, 12, 30)).days
+    assert parse_date(serial) == parse_date(float(serial) + 0.5) == day
+
+
+@given(st.lists(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1), max_size=5))
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=50)
+def test_it_skips_any_title_rows_above_the_header(titles: list[str]) -> None:
+    rows = [[t] for t in titles] + [["姓名", "身份证号码"], ["张三", ID_A]]
+    [row] = read(csv_bytes(rows), filename="x.csv")
+    assert row.values["id_number"] == ID_A
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        (19650301, date(1965, 3, 1)),
+        (196503, date(1965, 3, 1)),
+        (1965.03, date(1965, 3, 1)),
+        (1965.12, date(1965, 12, 1)),
+    ],
+)
+def test_it_reads_dates_typed_as_numbers(number: float, expected: date) -> None:
+    assert parse_date(number) == expected
+
+
+def test_it_asks_whether_1965_1_is_january_or_october() -> None:
+    with pytest.raises(ValueError, match="1月还是10月"):
+        parse_date(1965.1)
+
+
+def test_it_refuses_a_year_alone() -> None:
+    with pytest.raises(ValueError, match="日期无法识别：“1965”"):
+        parse_date(1965)

@@ -1,0 +1,69 @@
+import io
+import random
+from datetime import date
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from dangjian.lib.idnumbers import make_id
+from dangjian.lib.tabular import Column, read_table
+from dangjian.lib.xlsx import SheetSpec, display_width, write_workbook
+
+COLUMNS = (
+    Column("name", "姓名", required=True),
+    Column("id_number", "公民身份号码", required=True, kind="id"),
+    Column("birth_date", "出生日期", kind="date"),
+    Column("phone", "联系电话", kind="phone"),
+    Column("amount", "金额", kind="decimal"),
+)
+HEADERS = [c.header for c in COLUMNS]
+ID_A = make_id(date(1965, 3, 1), "男", "110101", random.Random(1))
+
+
+def roster(rows: list[list[object]]) -> bytes:
+    return write_workbook(
+        [SheetSpec(title="党员花名册", heading="和平社区党员花名册", headers=HEADERS, rows=rows)]
+    )
+
+
+def test_it_round_trips_through_read_table() -> None:
+    data = roster([["张三", ID_A, date(1965, 3, 1), "13812341234", Decimal("12.50")]])
+    [row] = list(read_table(data, COLUMNS))
+    assert row.number == 3
+    assert row.values == {
+        "name": "张三",
+        "id_number": ID_A,
+        "birth_date": date(1965, 3, 1),
+        "phone": "13812341234",
+        "amount": Decimal("12.5"),
+    }
+
+
+def test_it_writes_ids_and_phones_as_text_even_when_given_numbers() -> None:
+    sheet = load_workbook(io.BytesIO(roster([["张三", int(ID_A), None, 13812341234, None]])))["党员花名册"]
+    assert (sheet["B3"].value, sheet["B3"].number_format) == (ID_A, "@")
+    assert (sheet["D3"].value, sheet["D3"].number_format) == ("13812341234", "@")
+
+
+def test_it_merges_a_bold_heading_and_freezes_under_the_header() -> None:
+    sheet = load_workbook(io.BytesIO(roster([])))["党员花名册"]
+    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:E1"]
+    assert sheet["A1"].font.b and sheet["A2"].font.b
+    assert sheet["A2"].border.bottom.style == "thin"
+    assert sheet.freeze_panes == "A3"
+
+
+def test_it_never_writes_a_formula() -> None:
+    sheet = load_workbook(io.BytesIO(roster([['=HYPERLINK("http://x")', ID_A]])))["党员花名册"]
+    assert sheet["A3"].data_type == "s"
+
+
+def test_it_counts_cjk_characters_double_for_widths() -> None:
+    assert display_width("张三ab") == 6
+    sheet = load_workbook(io.BytesIO(roster([])))["党员花名册"]
+    assert sheet.column_dimensions["B"].width > sheet.column_dimensions["A"].width
+
+
+def test_it_puts_each_spec_on_its_own_sheet() -> None:
+    data = write_workbook([SheetSpec(title="甲", headers=["a"]), SheetSpec(title="乙/丙", headers=["b"])])
+    assert load_workbook(io.BytesIO(data)).sheetnames == ["甲", "乙_丙"]

@@ -1,0 +1,86 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.lib.crypto import blind_index
+from dangjian.lib.idnumbers import validate_id
+from dangjian.orgs.models import Org, OrgKind
+from dangjian.orgs.scoping import visible_orgs
+
+from .models import Member, MemberEvent
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = [
+            "name", "sex", "ethnicity", "birth_date", "id_number", "native_place", "education", "category",
+            "joined_on", "confirmed_on", "status", "org", "party_post", "is_committee", "phone", "address",
+            "employer", "introducers", "is_mobile", "mobile_place", "mobile_since", "mobile_reason",
+            "has_mobile_card", "mobile_contact", "is_infirm", "in_hardship",
+        ]
+        widgets = {f: DateInput() for f in ("birth_date", "joined_on", "confirmed_on", "mobile_since")} | {
+            "id_number": forms.TextInput(attrs={"autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = visible_orgs(user).filter(kind__in=(OrgKind.BRANCH, OrgKind.GROUP))
+        self.fields["org"].label_from_instance = lambda o: ("　" * max(o.depth - 2, 0)) + o.name
+        self.fields["id_number"].required = True
+
+    def clean_id_number(self) -> str:
+        try:
+            return validate_id(self.cleaned_data["id_number"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean_phone(self) -> str:
+        phone = "".join(c for c in self.cleaned_data.get("phone", "") if c.isdigit() or c == "-")
+        if phone and len(phone.replace("-", "")) not in (7, 8, 11, 12):
+            raise forms.ValidationError(_("电话号码位数不对"))
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        id_number = data.get("id_number")
+        if id_number:
+            qs = Member.objects.filter(id_hash=blind_index(id_number))
+            if self.instance.pk:
+                qs = qs.exclude(pk=self.instance.pk)
+            if qs.exists():
+                self.add_error("id_number", _("该身份证号已在名册中"))
+        return data
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = MemberEvent
+        fields = ["kind", "on", "from_org", "to_org", "note"]
+        widgets = {"on": DateInput()}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("名册文件（.xlsx / .xls / .csv）"))
+    org = forms.ModelChoiceField(queryset=Org.objects.none(), label=_("导入到组织"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = visible_orgs(user).exclude(kind=OrgKind.STREET)
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith((".xlsx", ".xls", ".csv")):
+            raise forms.ValidationError(_("只支持 .xlsx、.xls、.csv 文件"))
+        if f.size > 10 * 1024 * 1024:
+            raise forms.ValidationError(_("文件超过 10 MB"))
+        return f
+
+

@@ -1,0 +1,267 @@
+"""The roster (花名册) layout: import columns, row validation, import plan, export, template.
+
+The reading itself (header row, variants, dates, full-width text) is dangjian.lib.tabular;
+this module only declares the columns and what a valid member row is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from dangjian.lib.crypto import blind_index
+from dangjian.lib.idnumbers import birth_date_from_id, sex_from_id
+from dangjian.lib.tabular import Column, Row, RowError, read_table
+from dangjian.lib.xlsx import SheetSpec, write_workbook
+from dangjian.orgs.models import Org, OrgKind
+
+from .choices import Category, Education, Status
+from .models import Member
+
+YES = {"是", "有", "√", "✓", "y", "yes", "true", "1"}
+NO = {"否", "无", "", "×", "n", "no", "false", "0"}
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "姓名", ("党员姓名",), required=True),
+    Column("sex", "性别"),
+    Column("ethnicity", "民族"),
+    Column("birth_date", "出生日期", ("出生年月", "出生时间"), kind="date"),
+    Column("id_number", "公民身份号码", ("身份证号", "身份证号码", "身份证", "证件号码"), required=True, kind="id"),
+    Column("native_place", "籍贯"),
+    Column("education", "学历", ("文化程度", "最高学历")),
+    Column("category", "人员类别", ("类别", "党员类别")),
+    Column("joined_on", "入党日期", ("入党时间",), kind="date"),
+    Column("confirmed_on", "转正日期", ("转正时间",), kind="date"),
+    Column("status", "党员状态", ("状态", "党员类型")),
+    Column("branch", "所在党支部", ("党支部", "所属支部", "支部", "所在支部", "所在党小组", "党小组")),
+    Column("party_post", "党内职务", ("职务",)),
+    Column("phone", "联系电话", ("手机", "手机号", "手机号码", "电话", "联系方式"), kind="phone"),
+    Column("address", "居住地址", ("家庭住址", "住址", "现住址", "居住地")),
+    Column("employer", "工作单位", ("单位",)),
+    Column("introducers", "入党介绍人", ("介绍人",)),
+    Column("is_mobile", "是否流动党员", ("流动党员",)),
+    Column("mobile_place", "外出地点", ("流动去向",)),
+    Column("mobile_since", "外出日期", ("外出时间",), kind="date"),
+    Column("mobile_reason", "外出原因"),
+    Column("has_mobile_card", "持流动党员活动证", ("流动党员活动证", "是否持流动党员活动证")),
+    Column("mobile_contact", "外出联系方式"),
+    Column("is_infirm", "年老体弱/行动不便", ("年老体弱", "行动不便")),
+    Column("in_hardship", "生活困难", ("是否生活困难",)),
+)
+HEADERS = [c.header for c in COLUMNS]
+BOOL_FIELDS = ("is_mobile", "has_mobile_card", "is_infirm", "in_hardship")
+STATUS_WORDS = {"正式": Status.FULL, "正式党员": Status.FULL, "预备": Status.PROBATIONARY, "预备党员": Status.PROBATIONARY}
+CATEGORY_WORDS = {c.value: c.value for c in Category} | {c.label: c.value for c in Category} | {
+    "退休": Category.RETIRED, "离休": Category.RETIRED, "在岗": Category.EMPLOYED, "失业": Category.UNEMPLOYED,
+    "个体经营": Category.SELF_EMPLOYED, "低保户": Category.LOW_INCOME,
+}
+EDUCATION_WORDS = {e.value: e.value for e in Education} | {e.label: e.value for e in Education} | {
+    "研究生": Education.MASTER, "大学本科": Education.BACHELOR, "大学专科": Education.COLLEGE, "专科": Education.COLLEGE,
+    "高中及以下": Education.SENIOR, "技校": Education.VOCATIONAL, "中技": Education.VOCATIONAL,
+}
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do; nothing is written until `member_import_apply`."""
+
+    org: Org
+    create: list[dict[str, Any]] = field(default_factory=list)
+    update: list[tuple[Member, dict[str, Any]]] = field(default_factory=list)
+    unchanged: int = 0
+    rejected: list[RowError] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        return len(self.create) + len(self.update) + self.unchanged
+
+    def create_preview(self) -> list[tuple[int, str]]:
+        return [(v["_row"], v["name"]) for v in self.create]
+
+    def update_preview(self) -> list[tuple[int, str, list[str]]]:
+        labels = {c.field: c.header for c in COLUMNS} | {"org": "所在党支部"}
+        hidden = {"id_number", "phone"}
+        return [
+            (changes["_row"], member.name,
+             [labels.get(k, k) + ("" if k in hidden else f"：{getattr(member, k) or '（空）'} → {v}")
+              for k, v in changes.items() if not k.startswith("_")])
+            for member, changes in self.update
+        ]
+
+    def as_json(self) -> dict:
+        return {
+            "accepted": self.accepted,
+            "created": len(self.create),
+            "updated": len(self.update),
+            "unchanged": self.unchanged,
+            "rejected": [{"row": e.row, "column": e.column, "reason": e.reason} for e in self.rejected],
+        }
+
+
+def _header(field_name: str) -> str:
+    return next(c.header for c in COLUMNS if c.field == field_name)
+
+
+def _clean_row(row: Row, org: Org, branches: dict[str, Org]) -> dict[str, Any] | list[RowError]:
+    v = dict(row.values)
+    errors: list[RowError] = []
+
+    def err(field_name: str, reason: str) -> None:
+        errors.append(RowError(row.number, _header(field_name), reason))
+
+    for name in BOOL_FIELDS:
+        raw = str(v.get(name) or "").strip().lower()
+        if raw in YES:
+            v[name] = True
+        elif raw in NO:
+            v[name] = False
+        else:
+            err(name, f"应填“是”或“否”，不是“{v[name]}”")
+    if v.get("status"):
+        status = STATUS_WORDS.get(v["status"])
+        if status is None:
+            err("status", f"应为“正式党员”或“预备党员”，不是“{v['status']}”")
+        v["status"] = status
+    elif v.get("confirmed_on"):
+        v["status"] = Status.FULL
+    if v.get("category"):
+        cat = CATEGORY_WORDS.get(v["category"])
+        if cat is None:
+            err("category", f"无法识别的人员类别“{v['category']}”，可填：{'、'.join(c.value for c in Category)}")
+        v["category"] = cat
+    if v.get("education"):
+        edu = EDUCATION_WORDS.get(v["education"])
+        if edu is None:
+            err("education", f"无法识别的学历“{v['education']}”")
+        v["education"] = edu
+    if v.get("sex") and v["sex"] not in ("男", "女"):
+        err("sex", f"性别应为“男”或“女”，不是“{v['sex']}”")
+    if v.get("id_number"):
+        if not v.get("birth_date"):
+            v["birth_date"] = birth_date_from_id(v["id_number"])
+        elif v["birth_date"] != birth_date_from_id(v["id_number"]):
+            err("birth_date", "出生日期与身份证号不一致")
+        v["sex"] = v.get("sex") or sex_from_id(v["id_number"])
+        if v["sex"] != sex_from_id(v["id_number"]):
+            err("sex", "性别与身份证号不一致")
+    if v.get("joined_on") and v.get("confirmed_on") and v["confirmed_on"] < v["joined_on"]:
+        err("confirmed_on", "转正日期早于入党日期")
+    branch_name = v.pop("branch", None)
+    if branch_name:
+        target = branches.get(branch_name)
+        if target is None:
+            err("branch", f"在“{org.name}”下找不到党支部/党小组“{branch_name}”")
+        v["org"] = target
+    elif org.kind in (OrgKind.BRANCH, OrgKind.GROUP):
+        v["org"] = org
+    else:
+        err("branch", "所在党支部为空（导入到社区时必须填写）")
+    if errors:
+        return errors
+    return {k: val for k, val in v.items() if val is not None and k in _FIELD_NAMES}
+
+
+_FIELD_NAMES = {c.field for c in COLUMNS} - {"branch"} | {"org"}
+
+
+def _branch_lookup(org: Org) -> dict[str, Org]:
+    lookup: dict[str, Org] = {}
+    for o in Org.objects.subtree_of(org).filter(kind__in=(OrgKind.BRANCH, OrgKind.GROUP)):
+        lookup.setdefault(o.name, o)
+        if o.short_name:
+            lookup.setdefault(o.short_name, o)
+    return lookup
+
+
+def member_import_plan(source, *, org: Org, filename: str | None = None) -> ImportPlan:
+    """Read a roster file and decide, row by row, what would be created, updated or rejected.
+
+    Raises lib.tabular.TabularError for a file that cannot be read at all.
+    """
+    plan = ImportPlan(org=org)
+    branches = _branch_lookup(org)
+    cleaned: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[str, int] = {}
+    for item in read_table(source, COLUMNS, filename=filename):
+        if isinstance(item, list):
+            plan.rejected.extend(item)
+            continue
+        result = _clean_row(item, org, branches)
+        if isinstance(result, list):
+            plan.rejected.extend(result)
+            continue
+        digest = blind_index(result["id_number"])
+        if digest in seen:
+            plan.rejected.append(RowError(item.number, _header("id_number"), f"与第{seen[digest]}行的身份证号重复"))
+            continue
+        seen[digest] = item.number
+        result["_hash"], result["_row"] = digest, item.number
+        cleaned.append((item.number, result))
+
+    existing = {m.id_hash: m for m in Member.objects.filter(id_hash__in=list(seen)).select_related("org")}
+    for number, values in cleaned:
+        member = existing.get(values.pop("_hash"))
+        if member is None:
+            plan.create.append(values)
+            continue
+        if not member.org.is_within(org):
+            plan.rejected.append(RowError(number, _header("id_number"), "该身份证号已在其他组织的名册中，请先办理组织关系转接"))
+            continue
+        changes = {k: val for k, val in values.items() if not k.startswith("_") and getattr(member, k) != val}
+        if changes:
+            changes["_row"] = number
+            plan.update.append((member, changes))
+        else:
+            plan.unchanged += 1
+    plan.rejected.sort(key=lambda e: (e.row, HEADERS.index(e.column) if e.column in HEADERS else 99))
+    return plan
+
+
+@transaction.atomic
+def member_import_apply(plan: ImportPlan, *, user=None) -> ImportPlan:
+    """Book a plan: valid rows are created/updated in one transaction; rejected rows are reported."""
+    for values in plan.create:
+        member = Member(**{k: v for k, v in values.items() if not k.startswith("_")})
+        member._history_user = user
+        member._change_reason = "名册导入"
+        member.full_clean()
+        member.save()
+    for member, changes in plan.update:
+        for k, v in changes.items():
+            if not k.startswith("_"):
+                setattr(member, k, v)
+        member._history_user = user
+        member._change_reason = "名册导入"
+        member.full_clean()
+        member.save()
+    return plan
+
+
+def _yes(value: bool) -> str:
+    return "是" if value else "否"
+
+
+def roster_rows(members: Iterable[Member]) -> Iterable[list]:
+    for m in members:
+        yield [
+            m.name, m.sex, m.ethnicity, m.birth_date, m.id_number, m.native_place, m.education, m.category,
+            m.joined_on, m.confirmed_on, Status(m.status).label, m.org.name, m.party_post, m.phone, m.address,
+            m.employer, m.introducers, _yes(m.is_mobile), m.mobile_place, m.mobile_since, m.mobile_reason,
+            _yes(m.has_mobile_card), m.mobile_contact, _yes(m.is_infirm), _yes(m.in_hardship),
+        ]
+
+
+def roster_xlsx(org: Org, members: Iterable[Member]) -> bytes:
+    """The 党员花名册 in the import layout, so an export re-imports unchanged."""
+    return write_workbook([SheetSpec(title="党员花名册", heading=f"{org.name}党员花名册", headers=HEADERS,
+                                     rows=roster_rows(members), text_columns=("公民身份号码", "联系电话"))])
+
+
+def roster_template_xlsx() -> bytes:
+    example = ["张三", "男", "汉族", "1965-03-01", "", "山东济南", "本科", "离退休", "1990-07-01", "1991-07-01",
+               "正式党员", "第二党支部", "", "", "和平社区1号楼", "", "", "否", "", "", "", "否", "", "否", "否"]
+    return write_workbook([SheetSpec(title="党员花名册", heading="党员花名册（导入模板：第2行为表头，请从第3行开始填写）",
+                                     headers=HEADERS, rows=[example], text_columns=("公民身份号码", "联系电话"))])

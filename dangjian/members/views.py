@@ -1,0 +1,223 @@
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dangjian.lib.idnumbers import mask_id, mask_phone
+from dangjian.lib.tabular import TabularError
+from dangjian.lib.web import file_response, paginate, query_without_page
+from dangjian.orgs.models import AccessLog, Org, OrgKind
+from dangjian.orgs.scoping import can_view_pii, get_org_for_user, is_record_keeper, log_access, visible_orgs
+
+from .choices import Category, Status
+from .forms import EventForm, ImportForm, MemberForm
+from .importing import member_import_apply, member_import_plan, roster_template_xlsx, roster_xlsx
+from .models import Member
+from .services import member_event_record
+
+MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone}
+
+
+def _get_member_for_user(request, pk) -> Member:
+    """The one place a member id becomes a member: 404 outside the user's subtree."""
+    try:
+        return Member.objects.visible_to(request.user).select_related("org", "org__parent").get(pk=pk)
+    except (Member.DoesNotExist, ValueError) as exc:
+        raise Http404("党员不存在或无权查看") from exc
+
+
+def _require_keeper(request) -> None:
+    if not is_record_keeper(request.user):
+        raise PermissionDenied("只有党务人员可以修改名册")
+
+
+FLAGS = {
+    "mobile": ("流动党员", {"is_mobile": True}),
+    "infirm": ("年老体弱/行动不便", {"is_infirm": True}),
+    "hardship": ("生活困难", {"in_hardship": True}),
+    "committee": ("支委会成员", {"is_committee": True}),
+}
+
+
+def filtered_members(request):
+    """The member list's query from its GET parameters (used by the list and the export)."""
+    qs = Member.objects.visible_to(request.user).select_related("org", "org__parent")
+    g = request.GET
+    qs = qs.filter(archived_on__isnull=False) if g.get("archived") == "1" else qs.current()
+    if g.get("org"):
+        qs = qs.in_org(get_org_for_user(request, g["org"]))
+    if g.get("status") in Status.values:
+        qs = qs.filter(status=g["status"])
+    if g.get("category") in Category.values:
+        qs = qs.filter(category=g["category"])
+    for flag in g.getlist("flag"):
+        if flag in FLAGS:
+            qs = qs.filter(**FLAGS[flag][1])
+    return qs.search(g.get("q", ""))
+
+
+@login_required
+def member_list(request):
+    qs = filtered_members(request)
+    page = paginate(request, qs)
+    return render(request, "members/list.html", {
+        "page": page,
+        "total": page.paginator.count,
+        "orgs": visible_orgs(request.user).exclude(kind=OrgKind.STREET),
+        "statuses": Status.choices,
+        "categories": Category.choices,
+        "flags": [(k, v[0]) for k, v in FLAGS.items()],
+        "selected_flags": request.GET.getlist("flag"),
+        "querystring": query_without_page(request),
+        "can_edit": is_record_keeper(request.user),
+    })
+
+
+def _history_rows(member: Member) -> list[dict]:
+    """Member history as (who, when, field: old → new), with personal data masked."""
+    records = list(member.history.select_related("history_user").order_by("history_date", "history_id"))
+    rows = []
+    previous = None
+    for record in records:
+        changes = []
+        if previous is not None:
+            for change in record.diff_against(previous).changes:
+                mask = MASKED_IN_HISTORY.get(change.field, lambda v: v)
+                label = Member._meta.get_field(change.field).verbose_name
+                old, new = change.old, change.new
+                if change.field == "org_id" or change.field == "org":
+                    old, new = _org_name(old), _org_name(new)
+                changes.append({"field": label, "old": mask(old) if old else old, "new": mask(new) if new else new})
+        rows.append({"record": record, "changes": changes,
+                     "kind": {"+": "创建", "~": "修改", "-": "删除"}[record.history_type]})
+        previous = record
+    rows.reverse()
+    return [r for r in rows if r["changes"] or r["kind"] != "修改"]
+
+
+def _org_name(org_id):
+    return Org.objects.filter(pk=org_id).values_list("name", flat=True).first() or org_id
+
+
+@login_required
+def member_detail(request, pk):
+    member = _get_member_for_user(request, pk)
+    return render(request, "members/detail.html", {
+        "member": member,
+        "history": _history_rows(member),
+        "events": member.events.select_related("recorded_by"),
+        "event_form": EventForm(),
+        "can_edit": is_record_keeper(request.user) and not member.is_archived,
+        "can_view_pii": can_view_pii(request.user, member.org) or member.user_id == request.user.pk,
+    })
+
+
+@login_required
+@require_POST
+def member_reveal(request, pk, field):
+    """Show one full personal-data field; every call is written to the access log."""
+    member = _get_member_for_user(request, pk)
+    if field not in ("id_number", "phone"):
+        raise Http404
+    if not (can_view_pii(request.user, member.org) or member.user_id == request.user.pk):
+        raise PermissionDenied("无权查看完整个人信息")
+    action = AccessLog.Action.VIEW_ID if field == "id_number" else AccessLog.Action.VIEW_PHONE
+    log_access(request, action, member)
+    return render(request, "members/_revealed.html", {"value": getattr(member, field)})
+
+
+@login_required
+def member_edit(request, pk=None):
+    _require_keeper(request)
+    member = _get_member_for_user(request, pk) if pk else None
+    if member and member.is_archived:
+        raise PermissionDenied("已归档党员不能修改")
+    form = MemberForm(request.POST or None, instance=member, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        member = form.save()
+        messages.success(request, f"已保存{member.name}的信息")
+        return redirect("member_detail", pk=member.pk)
+    return render(request, "members/edit.html", {"form": form, "member": member})
+
+
+@login_required
+@require_POST
+def member_event_add(request, pk):
+    _require_keeper(request)
+    member = _get_member_for_user(request, pk)
+    form = EventForm(request.POST)
+    if form.is_valid():
+        try:
+            member_event_record(member=member, user=request.user, **form.cleaned_data)
+            messages.success(request, f"已登记：{form.cleaned_data['kind']}")
+        except ValueError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
+    return redirect("member_detail", pk=member.pk)
+
+
+@login_required
+def member_export(request):
+    _require_keeper(request)
+    members = filtered_members(request)
+    org = get_org_for_user(request, request.GET["org"]) if request.GET.get("org") else (visible_orgs(request.user).order_by("depth").first())
+    log_access(request, AccessLog.Action.EXPORT, f"党员名册 {org} {members.count()}人")
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return file_response(roster_xlsx(org, members), f"{org.name}党员花名册{stamp}.xlsx")
+
+
+@login_required
+def member_template(request):
+    return file_response(roster_template_xlsx(), "党员花名册导入模板.xlsx")
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@login_required
+def member_import(request):
+    """Upload → preview (nothing written) → confirm (book the accepted rows)."""
+    _require_keeper(request)
+    if request.method == "POST" and request.POST.get("token"):
+        token = request.POST["token"]
+        if not token.isalnum():
+            raise Http404
+        org = get_org_for_user(request, request.POST.get("org"))
+        matches = list(_upload_dir().glob(f"{token}.*"))
+        if not matches:
+            messages.error(request, "上传的文件已过期，请重新上传")
+            return redirect("member_import")
+        path = matches[0]
+        plan = member_import_apply(member_import_plan(path, org=org, filename=path.name), user=request.user)
+        path.unlink(missing_ok=True)
+        log_access(request, AccessLog.Action.IMPORT, f"党员名册导入 {org}：新增{len(plan.create)} 更新{len(plan.update)}")
+        messages.success(request, f"导入完成：新增{len(plan.create)}人，更新{len(plan.update)}人，未变{plan.unchanged}人，拒绝{len(plan.rejected)}条")
+        return render(request, "members/import_done.html", {"plan": plan, "org": org})
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        token = secrets.token_hex(16)
+        path = _upload_dir() / f"{token}{suffix}"
+        with path.open("wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        try:
+            plan = member_import_plan(path, org=form.cleaned_data["org"], filename=upload.name)
+        except TabularError as exc:
+            path.unlink(missing_ok=True)
+            form.add_error("file", str(exc))
+        else:
+            return render(request, "members/import_preview.html", {"plan": plan, "token": token, "org": form.cleaned_data["org"], "filename": upload.name})
+    return render(request, "members/import.html", {"form": form})

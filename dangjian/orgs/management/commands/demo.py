@@ -1,0 +1,52 @@
+"""`dangjian demo`: migrate, load the demo street when the database is empty, print logins, serve."""
+
+import time
+
+from django.conf import settings
+from django.core.management import BaseCommand, call_command
+from django.db import transaction
+
+from dangjian.demo import DEMO_PASSWORD, build
+from dangjian.orgs.models import Org
+
+
+class Command(BaseCommand):
+    help = "准备演示数据（和平社区）并在本机启动服务"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--communities", type=int, default=1, help="社区数量（第一个为和平社区，其余为生成的社区）")
+        parser.add_argument("--seed", type=int, default=2023)
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args, **opts):
+        db = settings.DATABASES["default"]["NAME"]
+        self.stdout.write(f"数据目录：{settings.DATA_DIR}\n数据库：{db}")
+        call_command("migrate", interactive=False, verbosity=0)
+        if Org.objects.exists():
+            self.stdout.write("数据库已有数据，跳过演示数据生成（删除数据目录可重新生成）。")
+            logins = None
+        else:
+            started = time.monotonic()
+            self.stdout.write(f"正在生成演示数据（{opts['communities']} 个社区，随机种子 {opts['seed']}）……")
+            with transaction.atomic():
+                ctx = build(seed=opts["seed"], communities=opts["communities"], log=self.stdout.write)
+            logins = ctx.logins
+            self.stdout.write(f"演示数据已生成，用时 {time.monotonic() - started:.1f} 秒。")
+        self._print_logins(logins)
+        if opts["no_serve"]:
+            return
+        call_command("serve", host=opts["host"], port=opts["port"], threads=opts["threads"])
+
+    def _print_logins(self, logins):
+        from django.contrib.auth import get_user_model
+
+        if logins is None:
+            users = get_user_model().objects.filter(is_active=True).prefetch_related("roles__org").order_by("pk")[:20]
+            logins = [(u.username, "、".join(r.get_role_display() for r in u.roles.all()) or ("系统管理员" if u.is_superuser else ""),
+                       "、".join(r.org.name for r in u.roles.all())) for u in users]
+        self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        for username, role, org in logins:
+            self.stdout.write(f"  {username:<10} {role:<8} {org}")
