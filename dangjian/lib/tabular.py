@@ -280,7 +280,7 @@ def _qualifies(mapping: dict[int, Column], columns: Sequence[Column]) -> bool:
 
 
 def _choose_header(
-    scanned: list[tuple[int, list[Any]]], columns: Sequence[Column], lookup: dict[str, Column]
+    scanned: list[tuple[int, list[Any]]], columns: Sequence[Column], lookup: dict[str, Column], max_scan: int
 ) -> tuple[int, dict[int, Column]]:
     """Position in `scanned` of the first row naming the most columns, and its mapping."""
     best: tuple[int, dict[int, Column]] | None = None
@@ -458,7 +458,7 @@ def read_table(
     if not scanned:
         raise TabularError("文件中没有数据")
     lookup = _header_lookup(columns)
-    position, mapping = _choose_header(scanned, columns, lookup)
+    position, mapping = _choose_header(scanned, columns, lookup, max_header_scan)
     header_cells = scanned[position][1]
     headers = _check_header(header_cells, mapping, columns)
     header_keys = [normalize_header(header_cells[i]) for i in mapping]

@@ -1,6 +1,7 @@
 import csv
 import io
 import random
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -257,3 +258,47 @@ def test_it_asks_whether_1965_1_is_january_or_october() -> None:
 def test_it_refuses_a_year_alone() -> None:
     with pytest.raises(ValueError, match="日期无法识别：“1965”"):
         parse_date(1965)
+
+
+MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+    '<manifest:file-entry manifest:full-path="/" '
+    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>'
+)
+
+
+def ods(rows: list[list[str]]) -> bytes:
+    """A minimal OpenDocument spreadsheet (what WPS and LibreOffice save), string cells only."""
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    body = "".join(
+        "<table:table-row>"
+        + "".join(
+            f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>' for v in r
+        )
+        + "</table:table-row>"
+        for r in rows
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2"><office:body>'
+        f'<office:spreadsheet><table:table table:name="名册">{body}</table:table></office:spreadsheet>'
+        "</office:body></office:document-content>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", MANIFEST)
+        archive.writestr("content.xml", content)
+    return buffer.getvalue()
+
+
+def test_it_reads_an_ods_file() -> None:
+    [row] = read(
+        ods([["和平社区党员花名册"], ["姓名", "身份证号", "出生日期"], ["张三", ID_X, "1949.12.31"]]),
+        filename="名册.ods",
+    )
+    assert (row.number, row.values["id_number"], row.values["birth_date"]) == (3, ID_X, date(1949, 12, 31))
