@@ -8,8 +8,17 @@ Users: street_admin, secretary (和平), worker (community 党务), worker_a (br
 worker_b, grid_worker (和平), member_user (a 党员 in branch A), outsider (光明's secretary).
 """
 
+import os
+
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
+
+# No per-example deadline (a loaded 2-core CI box is slow, not wrong); under CI the examples
+# are derived from each test, so a run is repeatable.
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 from dangjian.orgs.models import Org, OrgKind, Role
 from dangjian.testing.factories import MemberFactory, UserFactory

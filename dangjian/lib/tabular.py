@@ -366,7 +366,12 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     text = _decode(data)
     sample = text[:8192]
     # Excel's "Unicode text" export is tab-separated; everything else we meet uses commas.
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    # Count the lines each delimiter splits into two or more non-blank cells, so stray tabs
+    # or commas inside a title line do not decide it.
+    def splits(delim: str) -> int:
+        return sum(1 for line in sample.splitlines() if sum(1 for c in line.split(delim) if c.strip()) >= 2)
+
+    delimiter = "\t" if splits("\t") > splits(",") else ","
     return enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
 
 
