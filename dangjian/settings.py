@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.members",
     "dangjian.dashboard",
+    "dangjian.plans",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dangjian.orgs.context_processors.nav",
+                "dangjian.plans.context_processors.notifications",
             ],
         },
     },
@@ -189,3 +191,7 @@ LOGGING = {
 }
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+
+if envbool("DANGJIAN_TEST_FAST_HASHER"):
+    # Tests only (dangjian/testenv.py): hashing passwords at full strength dominates fixture time.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

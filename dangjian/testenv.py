@@ -5,3 +5,4 @@ import tempfile
 
 os.environ.setdefault("DANGJIAN_DATA_DIR", tempfile.mkdtemp(prefix="dangjian-test-"))
 os.environ.setdefault("AXES_ENABLED", "False")
+os.environ.setdefault("DANGJIAN_TEST_FAST_HASHER", "True")

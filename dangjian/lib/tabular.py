@@ -62,6 +62,13 @@ class Row:
     headers: dict[str, str] = field(default_factory=dict, repr=False)
 
 
+class RowErrors(list):
+    """The errors of one row (a list of RowError); `.partial` holds the cells that did clean, so
+    an importer can add its own row checks and report every problem of the row at once."""
+
+    partial: Row
+
+
 class TabularError(ValueError):
     """The file as a whole cannot be imported (unreadable, no header row, a required column missing)."""
 
@@ -443,7 +450,13 @@ def _clean_row(
             values[column.field] = clean_cell(column, cells[i] if i < len(cells) else None)
         except ValueError as exc:
             errors.append(RowError(number, headers[column.field], str(exc)))
-    return errors or Row(number, values, headers)
+    if not errors:
+        return Row(number, values, headers)
+    bad = RowErrors(errors)
+    bad.partial = Row(number, {k: v for k, v in values.items() if k not in {c.field for c in mapping.values()
+                                                                          if headers[c.field] in {e.column for e in errors}}},
+                      headers)
+    return bad
 
 
 def read_table(

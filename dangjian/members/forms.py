@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.lib.crypto import blind_index
+from dangjian.lib.forms import BootstrapMixin
 from dangjian.lib.idnumbers import validate_id
 from dangjian.orgs.models import Org, OrgKind
 from dangjian.orgs.scoping import visible_orgs
@@ -16,7 +17,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Member
         fields = [
@@ -60,14 +61,14 @@ class MemberForm(forms.ModelForm):
         return data
 
 
-class EventForm(forms.ModelForm):
+class EventForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = MemberEvent
         fields = ["kind", "on", "from_org", "to_org", "note"]
         widgets = {"on": DateInput()}
 
 
-class ImportForm(forms.Form):
+class ImportForm(BootstrapMixin, forms.Form):
     file = forms.FileField(label=_("名册文件（.xlsx / .xls / .csv）"))
     org = forms.ModelChoiceField(queryset=Org.objects.none(), label=_("导入到组织"))
 

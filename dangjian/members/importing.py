@@ -32,7 +32,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("id_number", "公民身份号码", ("身份证号", "身份证号码", "身份证", "证件号码"), required=True, kind="id"),
     Column("native_place", "籍贯"),
     Column("education", "学历", ("文化程度", "最高学历")),
-    Column("category", "人员类别", ("类别", "党员类别")),
+    Column("category", "人员类别", ("类别", "人员分类")),
     Column("joined_on", "入党日期", ("入党时间",), kind="date"),
     Column("confirmed_on", "转正日期", ("转正时间",), kind="date"),
     Column("status", "党员状态", ("状态", "党员类型")),
@@ -105,12 +105,18 @@ def _header(field_name: str) -> str:
     return next(c.header for c in COLUMNS if c.field == field_name)
 
 
-def _clean_row(row: Row, org: Org, branches: dict[str, Org]) -> dict[str, Any] | list[RowError]:
+def _clean_row(row: Row, org: Org, branches: dict[str, list[Org]], errors: list[RowError] | None = None
+               ) -> dict[str, Any] | list[RowError]:
+    """Row checks beyond single cells; `errors` are the reader's cell errors for this row, so
+    that every problem of a row is reported together (in column order)."""
     v = dict(row.values)
-    errors: list[RowError] = []
+    errors = list(errors or [])
+    failed = {e.column for e in errors}
 
     def err(field_name: str, reason: str) -> None:
-        errors.append(RowError(row.number, _header(field_name), reason))
+        column = row.headers.get(field_name, _header(field_name))
+        if column not in failed:
+            errors.append(RowError(row.number, column, reason))
 
     for name in BOOL_FIELDS:
         raw = str(v.get(name) or "").strip().lower()
@@ -140,7 +146,9 @@ def _clean_row(row: Row, org: Org, branches: dict[str, Org]) -> dict[str, Any] |
     if v.get("sex") and v["sex"] not in ("男", "女"):
         err("sex", f"性别应为“男”或“女”，不是“{v['sex']}”")
     if v.get("id_number"):
-        if not v.get("birth_date"):
+        if "birth_date" not in v:
+            pass  # its cell already failed
+        elif not v["birth_date"]:
             v["birth_date"] = birth_date_from_id(v["id_number"])
         elif v["birth_date"] != birth_date_from_id(v["id_number"]):
             err("birth_date", "出生日期与身份证号不一致")
@@ -151,28 +159,36 @@ def _clean_row(row: Row, org: Org, branches: dict[str, Org]) -> dict[str, Any] |
         err("confirmed_on", "转正日期早于入党日期")
     branch_name = v.pop("branch", None)
     if branch_name:
-        target = branches.get(branch_name)
-        if target is None:
+        found = branches.get(branch_name.replace(" ", "").replace("／", "/"), [])
+        if not found:
             err("branch", f"在“{org.name}”下找不到党支部/党小组“{branch_name}”")
-        v["org"] = target
+        elif len(found) > 1:
+            err("branch", f"“{branch_name}”不唯一，请写成“{org_label(found[0])}”的形式")
+        else:
+            v["org"] = found[0]
     elif org.kind in (OrgKind.BRANCH, OrgKind.GROUP):
         v["org"] = org
     else:
         err("branch", "所在党支部为空（导入到社区时必须填写）")
     if errors:
-        return errors
+        return sorted(errors, key=lambda e: list(row.headers.values()).index(e.column) if e.column in row.headers.values() else 99)
     return {k: val for k, val in v.items() if val is not None and k in _FIELD_NAMES}
 
 
 _FIELD_NAMES = {c.field for c in COLUMNS} - {"branch"} | {"org"}
 
 
-def _branch_lookup(org: Org) -> dict[str, Org]:
-    lookup: dict[str, Org] = {}
-    for o in Org.objects.subtree_of(org).filter(kind__in=(OrgKind.BRANCH, OrgKind.GROUP)):
-        lookup.setdefault(o.name, o)
-        if o.short_name:
-            lookup.setdefault(o.short_name, o)
+def org_label(org: Org) -> str:
+    """How the roster names a member's unit: 党支部, or 党支部/党小组 (小组 names repeat across branches)."""
+    return f"{org.parent.name}/{org.name}" if org.kind == OrgKind.GROUP and org.parent_id else org.name
+
+
+def _branch_lookup(org: Org) -> dict[str, list[Org]]:
+    lookup: dict[str, list[Org]] = {}
+    units = Org.objects.subtree_of(org).filter(kind__in=(OrgKind.BRANCH, OrgKind.GROUP)).select_related("parent")
+    for o in units:
+        for name in {o.name, o.short_name, org_label(o)} - {""}:
+            lookup.setdefault(name.replace(" ", ""), []).append(o)
     return lookup
 
 
@@ -187,7 +203,8 @@ def member_import_plan(source, *, org: Org, filename: str | None = None) -> Impo
     seen: dict[str, int] = {}
     for item in read_table(source, COLUMNS, filename=filename):
         if isinstance(item, list):
-            plan.rejected.extend(item)
+            partial = getattr(item, "partial", None)
+            plan.rejected.extend(_clean_row(partial, org, branches, item) if partial else item)
             continue
         result = _clean_row(item, org, branches)
         if isinstance(result, list):
@@ -195,10 +212,10 @@ def member_import_plan(source, *, org: Org, filename: str | None = None) -> Impo
             continue
         digest = blind_index(result["id_number"])
         if digest in seen:
-            plan.rejected.append(RowError(item.number, _header("id_number"), f"与第{seen[digest]}行的身份证号重复"))
+            plan.rejected.append(RowError(item.number, item.headers["id_number"], f"与第{seen[digest]}行的身份证号重复"))
             continue
         seen[digest] = item.number
-        result["_hash"], result["_row"] = digest, item.number
+        result["_hash"], result["_row"], result["_idcol"] = digest, item.number, item.headers["id_number"]
         cleaned.append((item.number, result))
 
     existing = {m.id_hash: m for m in Member.objects.filter(id_hash__in=list(seen)).select_related("org")}
@@ -208,7 +225,7 @@ def member_import_plan(source, *, org: Org, filename: str | None = None) -> Impo
             plan.create.append(values)
             continue
         if not member.org.is_within(org):
-            plan.rejected.append(RowError(number, _header("id_number"), "该身份证号已在其他组织的名册中，请先办理组织关系转接"))
+            plan.rejected.append(RowError(number, values["_idcol"], "该身份证号已在其他组织的名册中，请先办理组织关系转接"))
             continue
         changes = {k: val for k, val in values.items() if not k.startswith("_") and getattr(member, k) != val}
         if changes:
@@ -216,7 +233,7 @@ def member_import_plan(source, *, org: Org, filename: str | None = None) -> Impo
             plan.update.append((member, changes))
         else:
             plan.unchanged += 1
-    plan.rejected.sort(key=lambda e: (e.row, HEADERS.index(e.column) if e.column in HEADERS else 99))
+    plan.rejected.sort(key=lambda e: e.row)
     return plan
 
 
@@ -248,7 +265,7 @@ def roster_rows(members: Iterable[Member]) -> Iterable[list]:
     for m in members:
         yield [
             m.name, m.sex, m.ethnicity, m.birth_date, m.id_number, m.native_place, m.education, m.category,
-            m.joined_on, m.confirmed_on, Status(m.status).label, m.org.name, m.party_post, m.phone, m.address,
+            m.joined_on, m.confirmed_on, Status(m.status).label, org_label(m.org), m.party_post, m.phone, m.address,
             m.employer, m.introducers, _yes(m.is_mobile), m.mobile_place, m.mobile_since, m.mobile_reason,
             _yes(m.has_mobile_card), m.mobile_contact, _yes(m.is_infirm), _yes(m.in_hardship),
         ]

@@ -1,7 +1,7 @@
 """Factories shared by every app's tests."""
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
@@ -47,7 +47,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
 
     name = factory.Faker("name", locale="zh_CN")
     sex = "男"
-    birth_date = date(1960, 5, 17)
+    birth_date = factory.Sequence(lambda n: date(1950, 1, 1) + timedelta(days=37 * n))
     id_number = factory.LazyAttribute(lambda o: make_id(o.birth_date, o.sex, "370102", _rng))
     category = Category.RETIRED
     status = Status.FULL

@@ -1,0 +1,48 @@
+"""`dangjian import members FILE --org NAME [--dry-run] [--json]`"""
+
+import json
+from pathlib import Path
+
+from django.core.management import BaseCommand, CommandError
+
+from dangjian.lib.tabular import TabularError
+from dangjian.members.importing import member_import_apply, member_import_plan
+from dangjian.orgs.models import AccessLog, Org
+from dangjian.orgs.scoping import log_access
+
+
+class Command(BaseCommand):
+    help = "导入党员名册（.xlsx/.xls/.csv），按身份证号新增或更新"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--org", required=True, help="导入到的组织（代码或名称）；所在党支部列在其下查找")
+        parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+        parser.add_argument("--json", action="store_true", help="输出 JSON")
+
+    def handle(self, *args, file, org, dry_run, json: bool, **opts):
+        path = Path(file)
+        if not path.exists():
+            raise CommandError(f"文件不存在：{path}")
+        try:
+            target = Org.resolve(org)
+            plan = member_import_plan(path, org=target, filename=path.name)
+        except (ValueError, TabularError) as exc:
+            raise CommandError(str(exc)) from exc
+        if not dry_run:
+            member_import_apply(plan)
+            log_access(None, AccessLog.Action.IMPORT, f"命令行导入党员名册 {target}：{path.name}")
+        self._report(plan, dry_run, as_json=json)
+
+    def _report(self, plan, dry_run, *, as_json):
+        if as_json:
+            self.stdout.write(_json.dumps(plan.as_json() | {"dry_run": dry_run}, ensure_ascii=False, indent=2))
+            return
+        verb = "将" if dry_run else "已"
+        self.stdout.write(f"{verb}新增 {len(plan.create)} 人，{verb}更新 {len(plan.update)} 人，无变化 {plan.unchanged} 人，"
+                          f"拒绝 {len(plan.rejected)} 处")
+        for e in plan.rejected:
+            self.stdout.write(f"  第{e.row}行 [{e.column}] {e.reason}")
+
+
+_json = json
