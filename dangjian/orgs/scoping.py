@@ -111,7 +111,7 @@ def client_ip(request) -> str | None:
 
 def log_access(request_or_user, action: str, target, *, ip: str | None = None) -> AccessLog:
     """Record a full view or export of personal data."""
-    user = getattr(request_or_user, "user", request_or_user)
+    user = getattr(request_or_user, "user", request_or_user)  # None: the command line
     if hasattr(request_or_user, "META"):
         ip = client_ip(request_or_user)
     return AccessLog.objects.create(
