@@ -43,12 +43,16 @@ class DemoContext:
         return random.Random(f"{self.seed}:{name}")
 
 
-def build(*, seed: int = 2023, communities: int = 1, today: date | None = None, log=print) -> DemoContext:
+def build(*, seed: int = 2023, communities: int = 1, today: date | None = None, apps: list[str] | None = None,
+          log=print) -> DemoContext:
+    """Seed the demo. `apps` limits it to some apps (benchmarks of one app), in DEMO_APPS order."""
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
     ctx = DemoContext(seed=seed, rng=random.Random(seed), fake=fake, today=today or date.today())
     ctx.n_communities = communities
     for app in DEMO_APPS:
+        if apps is not None and app not in apps:
+            continue
         name = f"dangjian.{app}.demo"
         if importlib.util.find_spec(f"dangjian.{app}") is None or importlib.util.find_spec(name) is None:
             continue

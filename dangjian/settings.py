@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "csp",
     "dangjian.orgs",
     "dangjian.members",
+    "dangjian.meetings",
+    "dangjian.dues",
+    "dangjian.grid",
     "dangjian.dashboard",
     "dangjian.plans",
 ]
@@ -93,23 +96,26 @@ TEMPLATES = [
     },
 ]
 
+def sqlite_database(name) -> dict:
+    """SQLite as a multi-user server needs it: WAL (readers never block the writer), a busy
+    timeout, and BEGIN IMMEDIATE so a write transaction takes the lock up front instead of
+    failing with "database is locked" when it upgrades from read to write."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": name,
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        },
+        "TEST": {"NAME": os.environ.get("DANGJIAN_TEST_DB") or None},
+    }
+
+
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
 else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("DANGJIAN_DB") or DATA_DIR / "dangjian.sqlite3",
-            # WAL + busy timeout + BEGIN IMMEDIATE: concurrent writers wait instead of failing
-            # with "database is locked" (Django 5.1+ supports these options natively).
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-            },
-            "TEST": {"NAME": os.environ.get("DANGJIAN_TEST_DB") or None},
-        }
-    }
+    DATABASES = {"default": sqlite_database(os.environ.get("DANGJIAN_DB") or DATA_DIR / "dangjian.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
