@@ -54,11 +54,7 @@ INSTALLED_APPS = [
     "csp",
     "dangjian.orgs",
     "dangjian.members",
-    "dangjian.meetings",
-    "dangjian.dues",
-    "dangjian.grid",
     "dangjian.dashboard",
-    "dangjian.plans",
 ]
 
 MIDDLEWARE = [
