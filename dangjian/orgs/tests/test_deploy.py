@@ -17,7 +17,8 @@ def test_it_passes_check_deploy_with_production_settings(tmp_path):
         "DANGJIAN_PRODUCTION": "True", "SECRET_KEY": secrets.token_urlsafe(60), "DANGJIAN_PII_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "dangjian.example.cn", "DANGJIAN_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "dangjian.settings",
     }
-    env.pop("DATABASE_URL", None)
+    for leaked in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):  # set by other tests of this run (e2e)
+        env.pop(leaked, None)
     result = subprocess.run([sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr + result.stdout
