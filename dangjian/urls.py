@@ -7,5 +7,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("members/", include("dangjian.members.urls")),
+    path("orgs/", include("dangjian.orgs.urls")),
     path("", include("dangjian.dashboard.urls")),
 ]

@@ -1,0 +1,34 @@
+import pytest
+from django.urls import reverse
+
+from dangjian.testing.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_shows_the_tree_with_member_counts_rolled_up(world, client_for):
+    MemberFactory(org=world.branch_a)
+    rows = client_for(world.secretary).get(reverse("org_list")).context["rows"]
+    counts = {r["org"].name: r["members"] for r in rows}
+    assert counts == {"和平社区党总支": 3, "第一党支部": 2, "第一党小组": 1, "第二党支部": 1}
+
+
+def test_it_shows_a_branch_worker_only_their_branch(world, client_for):
+    rows = client_for(world.worker_a).get(reverse("org_list")).context["rows"]
+    assert [r["org"].name for r in rows] == ["第一党支部", "第一党小组"]
+
+
+def test_it_gives_404_for_editing_an_org_outside_the_subtree(world, client_for):
+    assert client_for(world.secretary).get(reverse("org_edit", args=[world.branch_c.pk])).status_code == 404
+
+
+def test_it_lets_only_signers_edit_an_org(world, client_for):
+    assert client_for(world.worker_a).get(reverse("org_edit", args=[world.branch_a.pk])).status_code == 403
+    assert client_for(world.secretary).get(reverse("org_edit", args=[world.branch_a.pk])).status_code == 200
+
+
+def test_it_records_the_change_of_secretary(world, client_for):
+    data = {"name": "第一党支部", "code": "HP-1", "secretary": "钱书记", "term_ends_on": "2026-07-01", "sort": 0}
+    client_for(world.secretary).post(reverse("org_edit", args=[world.branch_a.pk]), data)
+    latest = world.branch_a.history.first()
+    assert (latest.secretary, latest.history_user) == ("钱书记", world.secretary)
