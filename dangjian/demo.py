@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.apps import apps as django_apps
 from faker import Faker
 
 DEMO_APPS = ["orgs", "members", "meetings", "dues", "grid", "plans", "reports"]
@@ -54,7 +55,7 @@ def build(*, seed: int = 2023, communities: int = 1, today: date | None = None, 
         if apps is not None and app not in apps:
             continue
         name = f"dangjian.{app}.demo"
-        if importlib.util.find_spec(f"dangjian.{app}") is None or importlib.util.find_spec(name) is None:
+        if not django_apps.is_installed(f"dangjian.{app}") or importlib.util.find_spec(name) is None:
             continue
         log(f"  · {app}")
         importlib.import_module(name).seed(ctx)
