@@ -35,15 +35,31 @@ class MemberForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = visible_orgs(user).filter(kind__in=(OrgKind.BRANCH, OrgKind.GROUP))
         self.fields["org"].label_from_instance = lambda o: ("　" * max(o.depth - 2, 0)) + o.name
-        self.fields["id_number"].required = True
+        # Personal data is never sent back to the browser in full: an existing ID number or
+        # phone shows masked as a placeholder, and a blank field keeps the stored value.
+        self.fields["id_number"].required = not self.instance.pk
+        if self.instance.pk:
+            for name, masked in (("id_number", self.instance.masked_id), ("phone", self.instance.masked_phone)):
+                self.initial[name] = ""
+                self.fields[name].widget.attrs["placeholder"] = f"{masked}（不修改请留空）" if masked else ""
+
+    def _kept(self, name: str) -> str | None:
+        value = self.cleaned_data.get(name, "")
+        return getattr(self.instance, name) if not value and self.instance.pk else None
 
     def clean_id_number(self) -> str:
+        kept = self._kept("id_number")
+        if kept is not None:
+            return kept
         try:
             return validate_id(self.cleaned_data["id_number"])
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
 
     def clean_phone(self) -> str:
+        kept = self._kept("phone")
+        if kept is not None:
+            return kept
         phone = "".join(c for c in self.cleaned_data.get("phone", "") if c.isdigit() or c == "-")
         if phone and len(phone.replace("-", "")) not in (7, 8, 11, 12):
             raise forms.ValidationError(_("电话号码位数不对"))

@@ -48,6 +48,8 @@ class MemberQuerySet(models.QuerySet):
             q |= Q(name_initials__startswith=text.lower()) | Q(name_pinyin__startswith=text.lower())
         if text.isdigit() and len(text) <= 4:
             q |= Q(phone_tail__endswith=text)
+        if len(text) == 18:  # a whole ID number: exact match through the keyed hash
+            q |= Q(id_hash=blind_index(text.upper()))
         return self.filter(q)
 
 

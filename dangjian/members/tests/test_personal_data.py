@@ -70,3 +70,18 @@ def test_it_rejects_a_duplicate_id_in_the_form(world, client_for):
     data = {"name": "重复", "id_number": world.member_b.id_number, "org": world.branch_b.pk, "status": "正式"}
     response = client_for(world.worker).post(reverse("member_create"), data)
     assert "该身份证号已在名册中" in response.content.decode()
+
+
+def test_it_never_puts_the_full_id_or_phone_in_the_edit_form(world, client_for):
+    html = client_for(world.worker_a).get(reverse("member_edit", args=[world.member_a.pk])).content.decode()
+    assert world.member_a.id_number not in html and "13812345678" not in html
+    assert "138****5678（不修改请留空）" in html
+
+
+def test_it_keeps_the_stored_id_and_phone_when_the_fields_are_left_blank(world, client_for):
+    data = {"name": "张三", "org": world.group_a1.pk, "status": "正式", "id_number": "", "phone": "", "address": "新址"}
+    response = client_for(world.worker_a).post(reverse("member_edit", args=[world.member_a.pk]), data)
+    assert response.status_code == 302
+    world.member_a.refresh_from_db()
+    assert (world.member_a.phone, world.member_a.address) == ("13812345678", "新址")
+    assert world.member_a.history.first().history_type == "~" and len(world.member_a.id_number) == 18

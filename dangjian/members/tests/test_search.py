@@ -39,3 +39,7 @@ def test_it_paginates(world, client_for):
     MemberFactory.create_batch(55, org=world.branch_b)
     page = client_for(world.secretary).get(reverse("member_list")).context["page"]
     assert (len(page), page.paginator.count) == (50, 57)
+
+
+def test_it_finds_by_a_whole_id_number_through_the_hash(world, client_for):
+    assert names(client_for(world.secretary), q=world.member_b.id_number) == ["李四"]
