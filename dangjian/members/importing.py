@@ -179,8 +179,7 @@ _FIELD_NAMES = {c.field for c in COLUMNS} - {"branch"} | {"org"}
 
 
 def org_label(org: Org) -> str:
-    """How the roster names a member's unit: 党支部, or 党支部/党小组 (小组 names repeat across branches)."""
-    return f"{org.parent.name}/{org.name}" if org.kind == OrgKind.GROUP and org.parent_id else org.name
+    return org.unit_label
 
 
 def _branch_lookup(org: Org) -> dict[str, list[Org]]:

@@ -81,6 +81,11 @@ class Org(models.Model):
         return self.short_name or self.name
 
     @property
+    def unit_label(self) -> str:
+        """A member's unit as people say it: 党支部, or 党支部/党小组 (小组 names repeat)."""
+        return f"{self.parent.name}/{self.name}" if self.kind == OrgKind.GROUP and self.parent_id else self.name
+
+    @property
     def is_community(self) -> bool:
         return self.kind in COMMUNITY_KINDS
 
