@@ -86,7 +86,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dangjian.orgs.context_processors.nav",
-                "dangjian.plans.context_processors.notifications",
             ],
         },
     },
