@@ -14,14 +14,14 @@ import pytest
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
+from dangjian.orgs.models import Org, OrgKind, Role
+from dangjian.testing.factories import MemberFactory, UserFactory
+
 # No per-example deadline (a loaded 2-core CI box is slow, not wrong); under CI the examples
 # are derived from each test, so a run is repeatable.
 hypothesis_settings.register_profile("dev", deadline=None)
 hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
-
-from dangjian.orgs.models import Org, OrgKind, Role
-from dangjian.testing.factories import MemberFactory, UserFactory
 
 
 class World:

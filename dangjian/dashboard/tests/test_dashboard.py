@@ -3,8 +3,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dangjian.members import figures
 from dangjian.lib.periods import Period
+from dangjian.members import figures
 from dangjian.testing.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

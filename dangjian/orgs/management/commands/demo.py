@@ -47,6 +47,6 @@ class Command(BaseCommand):
             users = get_user_model().objects.filter(is_active=True).prefetch_related("roles__org").order_by("pk")[:20]
             logins = [(u.username, "、".join(r.get_role_display() for r in u.roles.all()) or ("系统管理员" if u.is_superuser else ""),
                        "、".join(r.org.name for r in u.roles.all())) for u in users]
-        self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role, org in logins:
             self.stdout.write(f"  {username:<10} {role:<8} {org}")
