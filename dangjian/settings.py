@@ -54,7 +54,12 @@ INSTALLED_APPS = [
     "csp",
     "dangjian.orgs",
     "dangjian.members",
+    "dangjian.meetings",
+    "dangjian.dues",
+    "dangjian.grid",
     "dangjian.dashboard",
+    "dangjian.plans",
+    "dangjian.reports",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dangjian.orgs.context_processors.nav",
+                "dangjian.plans.context_processors.notifications",
             ],
         },
     },

@@ -8,5 +8,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("members/", include("dangjian.members.urls")),
     path("orgs/", include("dangjian.orgs.urls")),
+    path("meetings/", include("dangjian.meetings.urls")),
+    path("dues/", include("dangjian.dues.urls")),
+    path("grid/", include("dangjian.grid.urls")),
+    path("plans/", include("dangjian.plans.urls")),
+    path("reports/", include("dangjian.reports.urls")),
     path("", include("dangjian.dashboard.urls")),
 ]

@@ -5,7 +5,12 @@ None hides it (e.g. the user has no role it concerns). Apps add their panel to P
 """
 
 
+from dangjian.dues.panels import dues_panel
+from dangjian.grid.panels import panel as grid_panel
+from dangjian.meetings.panels import panel as meetings_panel
 from dangjian.members import figures as member_figures
+from dangjian.plans.panels import panel as plans_panel
+from dangjian.reports.panels import panel as reports_panel
 
 
 def members_panel(request, org, period):
@@ -30,4 +35,4 @@ def members_panel(request, org, period):
             "branch_chart": branch_chart, "category_chart": category_chart}
 
 
-PANELS = [members_panel]
+PANELS = [members_panel, meetings_panel, dues_panel, grid_panel, plans_panel, reports_panel]

@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from dangjian.lib.periods import Period
-from dangjian.orgs.scoping import get_org_for_user, is_record_keeper, top_orgs, visible_orgs
+from dangjian.orgs.models import Role
+from dangjian.orgs.scoping import get_org_for_user, has_role, is_record_keeper, top_orgs, visible_orgs
 
 from .panels import PANELS
 
@@ -18,6 +20,12 @@ def _period(request) -> Period:
 @login_required
 def dashboard(request):
     if not is_record_keeper(request.user):
+        # A 网格员 works from their grids; a 党员 account sees its own record.
+        if has_role(request.user, Role.GRID_WORKER):
+            try:
+                return redirect(reverse("grid_home"))
+            except NoReverseMatch:
+                pass
         member = getattr(request.user, "member", None)
         if member is not None:
             return redirect("member_detail", pk=member.pk)

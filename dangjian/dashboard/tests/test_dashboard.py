@@ -64,3 +64,8 @@ def test_the_member_list_query_count_does_not_grow_with_the_members(world, clien
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("member_list"))
     assert len(many) == len(few)
+
+
+def test_it_sends_a_grid_worker_to_their_grids(world, client_for):
+    response = client_for(world.grid_worker).get(reverse("dashboard"))
+    assert response["Location"] == reverse("grid_home")

@@ -1,0 +1,117 @@
+"""Duty report: one report's generation time, and a 20-community batch (draft + finalise every
+community's 2023Q3 report, then build the street's .zip), medians of several runs.
+
+Also the report pages' server time and query count at 1 and 20 communities: drafting reads each
+app's figures.for_period, so the count must not grow with the street's size.
+Run: python bench/reports.py [--runs 5] [--pdf]
+"""
+
+import argparse
+import statistics
+import time
+
+from _harness import client_for, fresh_database, measure, setup_django, table
+
+
+def timed(fn, runs: int) -> tuple[float, int]:
+    """Median wall time (ms) of fn() over runs, and the queries of one more run."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        fn()
+    return statistics.median(times), len(queries)
+
+
+def scale(n: int, args, rows: list) -> dict:
+    """Build the demo with n communities, time the report steps into rows, return page measurements."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from dangjian.lib.periods import Period
+    from dangjian.orgs.models import Org
+    from dangjian.reports import pdf
+    from dangjian.reports.batch import batch_run, batch_start
+    from dangjian.reports.models import Report
+    from dangjian.reports.rendering import render_docx
+    from dangjian.reports.services import build_document, compose, report_draft, report_finalise, version_docx
+
+    period = Period.parse("2023Q3")
+    built = fresh_database(n)
+    org = Org.objects.get(name="和平社区党总支")
+    street = Org.objects.get(name="新华街道党工委")
+    shuji = get_user_model().objects.get(username="shuji")
+    jiedao = get_user_model().objects.get(username="jiedao")
+    print(f"{n} 个社区：演示数据生成 {built:.1f}s")
+
+    def one_report():
+        d = compose(org, period)
+        doc = build_document(title=d.title, items=[(p.style, p.text) for p in d.paragraphs], snapshot=d.snapshot,
+                             signer="和平社区党总支书记\u3000杨雪", dated=d.dated_on)
+        return render_docx(doc)
+
+    t, q = timed(lambda: compose(org, period), args.runs)
+    rows.append((f"读数+起草（和平社区）@{n}", f"{t:.0f}", q))
+    t, q = timed(one_report, args.runs)
+    rows.append((f"读数+起草+.docx（和平社区）@{n}", f"{t:.0f}", q))
+    report = Report.objects.get(org=org, period=str(period))
+    pages = {
+        "报告页": measure(client_for("shuji"), f"/reports/{report.pk}/", 5),
+        "街道汇总": measure(client_for("jiedao"), f"/reports/street/?period={period}", 5),
+        "报告列表": measure(client_for("jiedao"), "/reports/", 5),
+    }
+    if args.pdf and pdf.available():
+        data = version_docx(report.final_version())
+        t, _ = timed(lambda: pdf.docx_to_pdf(data), max(1, args.runs // 2))
+        rows.append((f"LibreOffice 转 PDF @{n}", f"{t:.0f}", 0))
+    if n == 1:
+        return pages
+    communities = list(Org.objects.communities().exclude(pk=org.pk).order_by("sort"))
+
+    def draft_and_finalise_all():
+        with transaction.atomic():
+            for c in communities:
+                r = report_draft(org=c, period=period, reporter_name=c.secretary or "书记", user=shuji)
+                report_finalise(report=r, user=jiedao)
+            transaction.set_rollback(True)
+
+    t, q = timed(draft_and_finalise_all, max(1, args.runs // 2))
+    rows.append((f"批量：{len(communities)} 个社区起草+定稿", f"{t:.0f}", q))
+    for c in communities:  # keep one set for the zip
+        report_finalise(report=report_draft(org=c, period=period, reporter_name="书记", user=shuji), user=jiedao)
+
+    def zip_all():
+        batch = batch_start(org=street, period=period, user=jiedao, run=lambda pk: None)
+        batch_run(batch.pk)
+
+    t, q = timed(zip_all, args.runs)
+    rows.append((f"批量：{len(communities) + 1} 份定稿打包 .zip", f"{t:.0f}", q))
+    return pages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pdf", action="store_true", help="也测 LibreOffice 转 PDF")
+    args = parser.parse_args()
+    setup_django("reports")
+    rows, pages = [], {}
+    for n in (1, 20):
+        pages[n] = scale(n, args, rows)
+    print()
+    print(table(rows, ("step", "median ms", "queries")))
+    print()
+    page_rows = []
+    for label in pages[1]:
+        (t1, q1), (t20, q20) = pages[1][label], pages[20][label]
+        page_rows.append((label, f"{t1:.1f}", q1, f"{t20:.1f}", q20, "same" if q1 == q20 else "GROWS"))
+    print(table(page_rows, ("page", "ms@1", "queries@1", "ms@20", "queries@20", "query count")))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,345 @@
+"""The dues book: for a set of members and a span of months, what each month owed and what paid it.
+
+Nothing here is stored: the amount owed follows from the member's 核定 history, approved
+reliefs and the rules in force, so a corrected base corrects every month it covers (a raise
+after a prepayment shows the difference as owed). Everything is read in a fixed number of
+queries whatever the number of members; the statement, the 应交 list, the 台账 and the
+figures all read this one book.
+
+Which months a member owes here (documented on the rules page):
+- from the month of admission (预备党员 pay from the day the branch meeting admitted them,
+  中组发〔2008〕3号), but only months covered by a 核定 (earlier months show as 未核定);
+- a month belongs to the branch the member was in on the month's first day (per the roster's
+  change history), so a member who moves mid-month pays that month to the old branch; a member
+  who transfers in mid-month owes from the next month, one who leaves (转出/去世/停止党籍/出党)
+  mid-month still owes that month here;
+- a deployment may set a ledger start month (months before it are settled on paper).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from dangjian.members.choices import EventKind
+from dangjian.members.models import Member, MemberEvent
+from dangjian.orgs.models import Org, OrgKind
+
+from .choices import AllocationKind, PaySchedule, ReliefKind
+from .models import DuesAllocation, DuesBase, DuesProfile, DuesRelief
+from .rules import Assessed, DuesRules, RuleBook, monthly_dues, to_cent
+
+ZERO = Decimal("0.00")
+OUT_EVENTS = (EventKind.TRANSFER_OUT, EventKind.SUSPEND, EventKind.EXPEL, EventKind.DEATH)
+IN_EVENTS = (EventKind.TRANSFER_IN,)
+
+
+# ---------------------------------------------------------------------------------------------
+# Months.
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """Every month from first to last inclusive (both first-of-month dates)."""
+    out, m = [], month_of(first)
+    while m <= last:
+        out.append(m)
+        m = add_months(m, 1)
+    return out
+
+
+def month_end(month: date) -> date:
+    return add_months(month_of(month), 1) - timedelta(days=1)
+
+
+def quarter_end(month: date) -> date:
+    return month_end(date(month.year, ((month.month - 1) // 3) * 3 + 3, 1))
+
+
+def month_label(month: date) -> str:
+    return f"{month.year}年{month.month}月"
+
+
+# ---------------------------------------------------------------------------------------------
+# On the roll: which months a member owes here.
+
+
+def roll_intervals(joined_on: date | None, events: Iterable[tuple[str, date]],
+                   archived_on: date | None) -> list[tuple[date | None, date | None]]:
+    """(first owed month, last owed month) spans, None meaning open-ended."""
+    spans: list[tuple[date | None, date | None]] = []
+    open_from: date | None = month_of(joined_on) if joined_on else None
+    is_open = True
+    for kind, on in sorted(events, key=lambda e: e[1]):
+        if kind in IN_EVENTS:
+            # The month belongs to where the member was on its first day.
+            start = month_of(on) if on.day == 1 else add_months(month_of(on), 1)
+            open_from = start if not is_open or open_from is None else max(open_from, start)
+            is_open = True
+        elif kind in OUT_EVENTS and is_open:
+            last = month_of(on) if on.day > 1 else add_months(month_of(on), -1)
+            if open_from is None or last >= open_from:
+                spans.append((open_from, last))
+            is_open = False
+    if is_open:
+        last = None
+        if archived_on is not None:
+            last = month_of(archived_on) if archived_on.day > 1 else add_months(month_of(archived_on), -1)
+        if open_from is None or last is None or last >= open_from:
+            spans.append((open_from, last))
+    return spans
+
+
+def _span_indexes(months: list[date], spans: list[tuple[date | None, date | None]]) -> Iterable[int]:
+    """Positions in the sorted `months` that fall inside the spans."""
+    for a, b in spans:
+        lo = 0 if a is None else bisect.bisect_left(months, a)
+        hi = len(months) if b is None else bisect.bisect_right(months, b)
+        yield from range(lo, hi)
+
+
+# ---------------------------------------------------------------------------------------------
+# One month of one member.
+
+
+@dataclass(slots=True)
+class Line:
+    month: date
+    org_id: int
+    due: Decimal | None  # None: no 核定 covers this month
+    explanation: str
+    citation: str
+    deadline: date
+    relief: DuesRelief | None = None
+    paid: Decimal = ZERO  # dues paid for this month (standing payments up to the as-of date)
+    paid_in_time: Decimal = ZERO  # of which paid by the deadline
+    extra: Decimal = ZERO  # voluntary extra booked to this month
+    payments: list[tuple[date, Decimal]] = field(default_factory=list)
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.due - self.paid, ZERO) if self.due is not None else ZERO
+
+    @property
+    def in_full_on_time(self) -> bool:
+        return self.due is not None and self.paid_in_time >= self.due
+
+    @property
+    def state(self) -> str:
+        if self.due is None:
+            return "unassessed"
+        if self.due == 0:
+            return "exempt"
+        if self.paid >= self.due:
+            return "paid"
+        return "partial" if self.paid > 0 else "unpaid"
+
+    @property
+    def state_label(self) -> str:
+        return {"unassessed": "未核定", "exempt": "免交", "paid": "已交清", "partial": "部分交纳",
+                "unpaid": "未交"}[self.state]
+
+    @property
+    def label(self) -> str:
+        return month_label(self.month)
+
+    @property
+    def paid_dates(self) -> list[date]:
+        return sorted({d for d, _ in self.payments})
+
+
+@dataclass
+class MemberBook:
+    member: Member
+    profile: DuesProfile | None
+    rules: DuesRules
+    lines: list[Line]
+    asof: date
+    bases: list[DuesBase] = field(default_factory=list)
+    reliefs: list[DuesRelief] = field(default_factory=list)
+
+    def line(self, month: date) -> Line | None:
+        return next((ln for ln in self.lines if ln.month == month), None)
+
+    def streak(self, asof: date | None = None) -> int:
+        """Consecutive months, up to the latest one past its deadline, with nothing paid."""
+        asof = asof or self.asof
+        count, expected = 0, None
+        for ln in reversed(self.lines):
+            if ln.deadline > asof:
+                continue
+            if expected is not None and ln.month != expected:
+                break  # a gap in the roll (transferred out and back) ends the run
+            if ln.due is None or ln.due == 0 or ln.paid > 0:
+                break
+            count += 1
+            expected = add_months(ln.month, -1)
+        return count
+
+
+def _cutoff(month: date) -> datetime:
+    return timezone.make_aware(datetime.combine(month, time.min))
+
+
+class Book:
+    """Load everything for `members` and months `first`..`last` as of `asof` in a fixed number of queries."""
+
+    def __init__(self, members: QuerySet | Iterable[Member], *, first: date, last: date, asof: date,
+                 rulebook: RuleBook | None = None):
+        self.first, self.last, self.asof = month_of(first), month_of(last), asof
+        self.rulebook = rulebook or RuleBook()
+        if isinstance(members, QuerySet):
+            # The ID number and phone are encrypted; decrypting thousands of them would cost more than the rest.
+            member_qs = members.select_related("org").defer("id_number", "phone")
+            ids_q = members.values("pk")
+        else:
+            member_qs = list(members)
+            ids_q = [m.pk for m in member_qs]
+        self.members: list[Member] = list(member_qs)
+        by_id = {m.pk: m for m in self.members}
+        self._load(ids_q, by_id)
+
+    def _load(self, ids_q, by_id: dict[int, Member]) -> None:
+        timeline: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+        for mid, org_id, when in (Member.history.model.objects.filter(id__in=ids_q)
+                                  .order_by("id", "history_date", "history_id")
+                                  .values_list("id", "org_id", "history_date")):
+            timeline[mid].append((when, org_id))
+        events: dict[int, list[tuple[str, date]]] = defaultdict(list)
+        for mid, kind, on in (MemberEvent.objects.filter(member_id__in=ids_q, kind__in=(*OUT_EVENTS, *IN_EVENTS))
+                              .values_list("member_id", "kind", "on")):
+            events[mid].append((kind, on))
+        profiles = {p.member_id: p for p in DuesProfile.objects.filter(member_id__in=ids_q)}
+        bases: dict[int, list[DuesBase]] = defaultdict(list)
+        for b in DuesBase.objects.filter(member_id__in=ids_q).order_by("member_id", "effective_month"):
+            bases[b.member_id].append(b)
+        reliefs: dict[int, list[DuesRelief]] = defaultdict(list)
+        for r in DuesRelief.objects.filter(member_id__in=ids_q).order_by("member_id", "from_month"):
+            reliefs[r.member_id].append(r)
+        paid: dict[int, dict[date, list[tuple[str, date, Decimal]]]] = defaultdict(lambda: defaultdict(list))
+        for mid, month, kind, on, total in (
+                DuesAllocation.objects.standing().filter(member_id__in=ids_q, month__gte=self.first, month__lte=self.last)
+                .values("member_id", "month", "kind", "entry__paid_on").annotate(total=Sum("amount")).order_by()
+                .values_list("member_id", "month", "kind", "entry__paid_on", "total")):
+            # SQLite sums decimals as floats: bring each (small) sum back to the 分.
+            paid[mid][month].append((kind, on, to_cent(Decimal(total))))
+
+        org_ids = {o for tl in timeline.values() for _, o in tl} | {m.org_id for m in by_id.values()}
+        self.orgs: dict[int, Org] = {o.pk: o for o in Org.objects.filter(pk__in=org_ids)}
+        parents = {o.parent_id for o in self.orgs.values() if o.kind == OrgKind.GROUP} - self.orgs.keys()
+        if parents:
+            self.orgs.update({o.pk: o for o in Org.objects.filter(pk__in=parents)})
+        months = months_between(self.first, self.last)
+        cutoffs = [_cutoff(m) for m in months]
+        ends = {m: (month_end(m), quarter_end(m)) for m in months}
+        rules_of: dict[int, DuesRules] = {}
+        assessed_cache: dict[tuple[int, str], Assessed | str] = {}
+        self.books: dict[int, MemberBook] = {}
+        for mid, member in by_id.items():
+            tl = timeline.get(mid) or [(cutoffs[0], member.org_id)]
+            tl_times = [t for t, _ in tl]
+            one_org = tl[0][1] if all(o == tl[0][1] for _, o in tl) else None
+            spans = roll_intervals(member.joined_on, events.get(mid, ()), member.archived_on)
+            member_bases = bases.get(mid, [])
+            base_months = [b.effective_month for b in member_bases]
+            member_reliefs = reliefs.get(mid, [])
+            profile = profiles.get(mid)
+            member_paid = paid.get(mid, {})
+            quarterly = profile is not None and profile.pay_schedule == PaySchedule.QUARTERLY
+            current_rules = self.rulebook.for_org(self.orgs.get(member.org_id, member.org))
+            lines: list[Line] = []
+            for k in _span_indexes(months, spans):
+                month, cutoff = months[k], cutoffs[k]
+                org_id = one_org if one_org is not None else tl[max(bisect.bisect_right(tl_times, cutoff) - 1, 0)][1]
+                rules = rules_of.get(org_id)
+                if rules is None:
+                    rules = rules_of[org_id] = self.rulebook.for_org(self.orgs.get(org_id, member.org))
+                ledger_start = rules.value("ledger_start")
+                if ledger_start and month < month_of(ledger_start):
+                    continue
+                deadline = ends[month][1] if quarterly else ends[month][0]
+                j = bisect.bisect_right(base_months, month) - 1
+                if j < 0:
+                    lines.append(Line(month, org_id, None, "未核定交纳基数", "", deadline))
+                    continue
+                base = member_bases[j]
+                key = (base.id, org_id)
+                assessed = assessed_cache.get(key)
+                if assessed is None:
+                    try:
+                        assessed = monthly_dues(base.category, base=base.base, fixed_amount=base.fixed_amount,
+                                                rules=rules)
+                    except ValueError as exc:
+                        assessed = str(exc)
+                    assessed_cache[key] = assessed
+                if isinstance(assessed, str):
+                    lines.append(Line(month, org_id, None, f"核定有误：{assessed}", "", deadline))
+                    continue
+                due, explanation, relief = assessed.amount, assessed.explanation, None
+                for r in member_reliefs:
+                    if r.covers(month):
+                        relief = r
+                        if r.kind == ReliefKind.EXEMPT:
+                            due, explanation = ZERO, f"经批准免交（{r.approval_document}）"
+                        elif r.monthly_amount is not None and r.monthly_amount < due:
+                            due, explanation = r.monthly_amount, f"经批准减交为{r.monthly_amount:.2f}元（{r.approval_document}）"
+                        break
+                line = Line(month, org_id, due, explanation, assessed.citation, deadline, relief)
+                for kind, on, total in member_paid.get(month, ()):
+                    if on > self.asof:
+                        continue
+                    if kind == AllocationKind.EXTRA:
+                        line.extra += total
+                        continue
+                    line.paid += total
+                    line.payments.append((on, total))
+                    if on <= deadline:
+                        line.paid_in_time += total
+                lines.append(line)
+            self.books[mid] = MemberBook(member, profile, current_rules, lines, self.asof, member_bases,
+                                         member_reliefs)
+
+    def branch_of(self, org_id: int) -> Org | None:
+        org = self.orgs.get(org_id)
+        if org is not None and org.kind == OrgKind.GROUP and org.parent_id:
+            return self.orgs.get(org.parent_id, org)
+        return org
+
+
+def candidates(org: Org) -> QuerySet:
+    """Members who are, or ever were (per the roster's history), in org's subtree."""
+    history = Member.history.model.objects.filter(org__path__startswith=org.path).values("id")
+    return Member.objects.filter(Q(org__path__startswith=org.path) | Q(pk__in=history))
+
+
+def member_book(member: Member, *, asof: date, first: date | None = None, last: date | None = None) -> MemberBook:
+    """One member's months from their first 核定 (or `first`) to `last` (default: asof's month).
+
+    A member admitted shortly before their first 核定 also sees the months in between, as 未核定,
+    so the gap gets noticed; for long-standing members those years are simply before the ledger.
+    """
+    first_base = DuesBase.objects.filter(member=member).order_by("effective_month").values_list(
+        "effective_month", flat=True).first()
+    start = first
+    if start is None:
+        start = first_base or month_of(asof)
+        joined = month_of(member.joined_on) if member.joined_on else None
+        if joined and joined < start and add_months(joined, 24) >= start:
+            start = joined
+    end = last or month_of(asof)
+    return Book([member], first=start, last=max(end, start), asof=asof).books[member.pk]

@@ -1,0 +1,344 @@
+"""Writes: 核定 a base, grant a relief, record a payment, reverse an entry.
+
+The ledger rule: a member's entries are numbered 1, 2, 3 … and (member, seq) is unique in the
+database. A booking reads the member's state and the last number inside one transaction and
+writes the next number; if another clerk booked for the same member in between, the insert
+fails on the constraint and the booking is redone on the fresh state (where the month may now be
+paid, which refuses it). On PostgreSQL the member row is also locked (SELECT … FOR UPDATE) so the
+second clerk simply waits; on SQLite BEGIN IMMEDIATE (settings) serialises writers. Either way a
+month is never paid twice and no payment is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import TypeVar
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from dangjian.members.models import Member
+
+from .book import Book, MemberBook, add_months, month_label, month_of
+from .choices import (
+    BASE_CATEGORIES,
+    AllocationKind,
+    BaseMode,
+    DuesCategory,
+    EntryKind,
+    EntrySource,
+    Method,
+    PaySchedule,
+    ReliefKind,
+)
+from .models import DuesAllocation, DuesBase, DuesEntry, DuesImport, DuesProfile, DuesRelief
+from .rules import RuleBook, monthly_dues
+
+ZERO = Decimal("0.00")
+PREPAY_HORIZON = 12  # months ahead a payment may reach at all; the softer limit is a rule
+SEQ_ATTEMPTS = 5
+T = TypeVar("T")
+
+
+class DuesError(ValueError):
+    """A booking the rules refuse; the message is for the clerk, in Chinese."""
+
+
+def _author(obj, user) -> None:
+    if user is not None and getattr(user, "pk", None):
+        obj._history_user = user
+
+
+# ---------------------------------------------------------------------------------------------
+# Profile, base, relief.
+
+
+def profile_for(member: Member) -> DuesProfile:
+    profile, _ = DuesProfile.objects.get_or_create(member=member)
+    return profile
+
+
+@transaction.atomic
+def profile_update(*, member: Member, pay_schedule: str, voluntary_extra: Decimal, note: str = "",
+                   user=None) -> DuesProfile:
+    if pay_schedule not in PaySchedule.values:
+        raise DuesError(f"交纳方式“{pay_schedule}”无效")
+    profile = profile_for(member)
+    profile.pay_schedule, profile.voluntary_extra, profile.note = pay_schedule, voluntary_extra, note
+    _author(profile, user)
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def base_set(*, member: Member, effective_month: date, category: str, base: Decimal | None = None,
+             fixed_amount: Decimal | None = None, document: str = "", note: str = "",
+             calculation: dict | None = None, user=None) -> DuesBase:
+    """核定 the member's dues from `effective_month` on (a second 核定 for the same month replaces it)."""
+    month = month_of(effective_month)
+    if category not in DuesCategory.values:
+        raise DuesError(f"党费类别“{category}”无效")
+    rules = RuleBook().for_org(member.org)
+    if category in BASE_CATEGORIES:
+        fixed_amount = None
+    elif category in (DuesCategory.FARMER, DuesCategory.OTHER):
+        base = None
+    else:
+        base = fixed_amount = None
+    try:
+        monthly_dues(category, base=base, fixed_amount=fixed_amount, rules=rules)
+    except ValueError as exc:
+        raise DuesError(str(exc)) from None
+    if member.joined_on and month < month_of(member.joined_on):
+        raise DuesError(f"起始月份{month_label(month)}早于入党（接收为预备党员）的月份{month_label(month_of(member.joined_on))}")
+    earlier = DuesBase.objects.filter(member=member, effective_month__lt=month)
+    if rules.value("base_mode") == BaseMode.ANNUAL and month.month != 1 and earlier.exists():
+        raise DuesError("本组织实行年初核定：交纳基数每年1月核定一次，年中不调整（首次核定除外）。"
+                        "请把起始月份设为次年1月，或在党费规则中改为“随工资调整”")
+    obj = DuesBase.objects.filter(member=member, effective_month=month).first() or DuesBase(member=member,
+                                                                                         effective_month=month)
+    obj.category, obj.base, obj.fixed_amount = category, base, fixed_amount
+    obj.document, obj.note, obj.calculation = document, note, calculation or {}
+    if obj.pk is None:
+        obj.recorded_by = user if getattr(user, "pk", None) else None
+    _author(obj, user)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def relief_grant(*, member: Member, kind: str, from_month: date, to_month: date | None = None,
+                 monthly_amount: Decimal | None = None, reason: str, branch_decided_on: date, approved_by: str,
+                 approval_document: str, approved_on: date, user=None) -> DuesRelief:
+    """Record an approved 减交/免交: the branch's decision and the higher committee's approval."""
+    first = month_of(from_month)
+    last = month_of(to_month) if to_month else None
+    if kind == ReliefKind.EXEMPT:
+        monthly_amount = None
+    elif monthly_amount is None:
+        raise DuesError("减交须填写减交后每月交纳的金额")
+    for other in DuesRelief.objects.filter(member=member):
+        if (other.to_month is None or first <= other.to_month) and (last is None or other.from_month <= last):
+            raise DuesError(f"与已登记的减免（{other}）时间重叠，请先结束原减免")
+    relief = DuesRelief(member=member, kind=kind, from_month=first, to_month=last, monthly_amount=monthly_amount,
+                        reason=reason, branch_decided_on=branch_decided_on, approved_by=approved_by,
+                        approval_document=approval_document, approved_on=approved_on,
+                        recorded_by=user if getattr(user, "pk", None) else None)
+    _author(relief, user)
+    relief.full_clean()
+    relief.save()
+    return relief
+
+
+@transaction.atomic
+def relief_end(*, relief: DuesRelief, to_month: date, user=None) -> DuesRelief:
+    last = month_of(to_month)
+    if last < relief.from_month:
+        raise DuesError("截止月份不能早于起始月份")
+    relief.to_month = last
+    _author(relief, user)
+    relief.full_clean()
+    relief.save()
+    return relief
+
+
+# ---------------------------------------------------------------------------------------------
+# The ledger.
+
+
+@dataclass
+class Booked:
+    entry: DuesEntry
+    allocations: list[DuesAllocation]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _seq_conflict(exc: IntegrityError) -> bool:
+    text = str(exc)
+    return "dues_entry_seq_unique_per_member" in text or "dues_duesentry.seq" in text
+
+
+def _with_seq_retry(book: Callable[[], T]) -> T:
+    """Run a booking; redo it on fresh state when another booking took the member's next number."""
+    for attempt in range(SEQ_ATTEMPTS):
+        try:
+            return book()
+        except IntegrityError as exc:
+            if "external_ref" in str(exc):
+                raise DuesError("该交易单号已入账，不能重复登记") from None
+            if not _seq_conflict(exc) or attempt == SEQ_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _lock_member(member: Member) -> None:
+    # FOR UPDATE on PostgreSQL; a no-op on SQLite, where BEGIN IMMEDIATE already serialises writers.
+    list(Member.objects.select_for_update().filter(pk=member.pk).values_list("pk"))
+
+
+def _next_seq(member: Member) -> int:
+    return (DuesEntry.objects.filter(member=member).aggregate(n=Max("seq"))["n"] or 0) + 1
+
+
+def allocate(book: MemberBook, amount: Decimal, chosen: Sequence[date] | None, horizon: date) -> list[tuple[date, Decimal]]:
+    """Which months `amount` pays, and how much each: the chosen months in order, or (None) the
+    oldest unpaid months first, then the coming ones up to `horizon`. The last month may be paid
+    in part. Raises DuesError for a month that is not owed or already paid, or an excess amount.
+    """
+    name = book.member.name
+    if chosen:
+        targets = []
+        for month in chosen:
+            line = book.line(month)
+            if month > horizon:
+                raise DuesError(f"{month_label(month)}超出可预交的范围（{PREPAY_HORIZON}个月内）")
+            if line is None:
+                raise DuesError(f"{month_label(month)}不是{name}在本组织的应交月份（入党前、转出后或台账起始前）")
+            if line.due is None:
+                raise DuesError(f"{month_label(month)}未核定交纳基数，请先核定")
+            if line.due == 0:
+                raise DuesError(f"{month_label(month)}经批准免交，无需交纳")
+            if line.outstanding == 0:
+                raise DuesError(f"{name}{month_label(month)}的党费已交清，不能重复交纳")
+            targets.append(line)
+    else:
+        targets = [ln for ln in book.lines if ln.outstanding > 0 and ln.month <= horizon]
+    allocations: list[tuple[date, Decimal]] = []
+    remaining = amount
+    for line in targets:
+        if remaining <= 0:
+            break
+        part = min(remaining, line.outstanding)
+        allocations.append((line.month, part))
+        remaining -= part
+    if remaining > 0:
+        owed = sum((ln.outstanding for ln in targets), ZERO)
+        where = "所选月份" if chosen else f"至{month_label(horizon)}为止"
+        raise DuesError(f"金额{amount:.2f}元超过{where}尚欠的{owed:.2f}元，多出{remaining:.2f}元；"
+                        "如属自愿多交，请填入“自愿多交”")
+    return allocations
+
+
+def payment_record(*, member: Member, amount: Decimal, paid_on: date, method: str, receipt_no: str = "",
+                   collected_by: str = "", months: Sequence[date] | None = None, extra: Decimal = ZERO,
+                   note: str = "", external_ref: str = "", source: str = EntrySource.MANUAL,
+                   import_batch: DuesImport | None = None, user=None, today: date | None = None) -> Booked:
+    """Book one payment. `months`: the months it pays, in order (quarterly, prepaid, 补交); None pays
+    the oldest unpaid months first, then the coming ones. `extra` of `amount` is 自愿多交.
+
+    Raises DuesError when a chosen month is already paid in full, not owed, or the amount exceeds
+    what the months still owe (the excess must be declared as 自愿多交).
+    """
+    return _with_seq_retry(lambda: _payment_once(
+        member=member, amount=amount, paid_on=paid_on, method=method, receipt_no=receipt_no,
+        collected_by=collected_by, months=months, extra=extra, note=note, external_ref=external_ref,
+        source=source, import_batch=import_batch, user=user, today=today or timezone.localdate()))
+
+
+@transaction.atomic
+def _payment_once(*, member: Member, amount: Decimal, paid_on: date, method: str, receipt_no: str,
+                  collected_by: str, months: Sequence[date] | None, extra: Decimal, note: str, external_ref: str,
+                  source: str, import_batch: DuesImport | None, user, today: date) -> Booked:
+    amount, extra = Decimal(amount), Decimal(extra or 0)
+    if amount <= 0:
+        raise DuesError("交纳金额应大于0")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise DuesError(f"金额{amount}元超过两位小数（精确到分）")
+    if not ZERO <= extra <= amount:
+        raise DuesError("自愿多交金额应在0与交纳金额之间")
+    if paid_on > today:
+        raise DuesError(f"交纳日期{paid_on:%Y-%m-%d}晚于今天")
+    if method not in Method.values:
+        raise DuesError(f"交纳方式“{method}”无效，可选：{'、'.join(Method.values)}")
+    _lock_member(member)
+    member.refresh_from_db(fields=["org", "joined_on", "archived_on"])
+    if external_ref and DuesEntry.objects.filter(kind=EntryKind.PAYMENT, external_ref=external_ref).exists():
+        raise DuesError(f"交易单号{external_ref}已入账，不能重复登记")
+    first_base = DuesBase.objects.filter(member=member).order_by("effective_month").first()
+    dues_amount = amount - extra
+    if first_base is None and dues_amount > 0:
+        raise DuesError(f"{member.name}尚未核定党费，请先核定交纳基数")
+    current = month_of(today)
+    horizon = add_months(current, PREPAY_HORIZON)
+    chosen = sorted(set(month_of(m) for m in months)) if months else None
+    start = first_base.effective_month if first_base else current
+    if chosen:
+        start = min(start, chosen[0])
+    book = Book([member], first=start, last=max(horizon, chosen[-1] if chosen else horizon),
+                asof=today).books[member.pk]
+    rules = book.rules
+
+    allocations = allocate(book, dues_amount, chosen, horizon)
+    if not allocations and extra == 0:
+        raise DuesError("没有需要交纳的月份")
+    targets = [book.line(m) for m in chosen] if chosen else []
+
+    warnings = []
+    paid_month = month_of(paid_on)
+    back = [m for m, _ in allocations if m < paid_month]
+    ahead = [m for m, _ in allocations if m > paid_month]
+    if len(back) > rules.value("max_back_pay_months"):
+        warnings.append(f"本次补交{len(back)}个月，超过一般不超过{rules.value('max_back_pay_months')}个月的做法"
+                        f"（{rules['max_back_pay_months'].source}），请确认已经支部同意")
+    if len(ahead) > rules.value("max_prepay_months"):
+        warnings.append(f"本次预交{len(ahead)}个月，超过一般不超过{rules.value('max_prepay_months')}个月的做法"
+                        f"（{rules['max_prepay_months'].source}）")
+    paid_now = dict(allocations)
+    short = [ln for ln in targets if paid_now.get(ln.month, ZERO) < ln.outstanding]
+    if short:
+        warnings.append("金额不足以交清所选月份，" + "、".join(month_label(ln.month) for ln in short) + "仍有欠交")
+    if amount >= rules.value("remit_threshold"):
+        warnings.append(f"单笔交纳{amount:,.2f}元（{rules['remit_threshold'].display}），按规定全额上缴"
+                        f"（{rules['remit_threshold'].source}）")
+
+    entry = DuesEntry(member=member, seq=_next_seq(member), org=member.org, kind=EntryKind.PAYMENT,
+                      paid_on=paid_on, amount=amount, method=method, receipt_no=receipt_no.strip(),
+                      collected_by=collected_by.strip(), external_ref=external_ref.strip(), source=source,
+                      import_batch=import_batch, note=note.strip(),
+                      recorded_by=user if getattr(user, "pk", None) else None)
+    entry.full_clean(validate_constraints=False)  # the database checks them, under the race too
+    entry.save()
+    rows = [DuesAllocation(entry=entry, member=member, month=m, kind=AllocationKind.DUES, amount=p)
+            for m, p in allocations]
+    if extra > 0:
+        extra_month = allocations[0][0] if allocations else paid_month
+        rows.append(DuesAllocation(entry=entry, member=member, month=extra_month, kind=AllocationKind.EXTRA,
+                                   amount=extra))
+    DuesAllocation.objects.bulk_create(rows)
+    return Booked(entry, rows, warnings)
+
+
+def entry_reverse(*, entry: DuesEntry, reason: str, user=None, on: date | None = None) -> DuesEntry:
+    """Cancel a payment with a reversal entry that mirrors it with minus amounts. Nothing is edited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DuesError("冲正必须写明原因")
+    return _with_seq_retry(lambda: _reverse_once(entry=entry, reason=reason, user=user,
+                                                 on=on or timezone.localdate()))
+
+
+@transaction.atomic
+def _reverse_once(*, entry: DuesEntry, reason: str, user, on: date) -> DuesEntry:
+    _lock_member(entry.member)
+    if entry.kind != EntryKind.PAYMENT:
+        raise DuesError("冲正记录不能再冲正")
+    if DuesEntry.objects.filter(reverses=entry).exists():
+        raise DuesError(f"第{entry.seq}笔已冲正，不能重复冲正")
+    reversal = DuesEntry(member=entry.member, seq=_next_seq(entry.member), org=entry.org, kind=EntryKind.REVERSAL,
+                         paid_on=on, amount=-entry.amount, method=entry.method, receipt_no=entry.receipt_no,
+                         reverses=entry, reason=reason, note=f"冲正第{entry.seq}笔",
+                         recorded_by=user if getattr(user, "pk", None) else None)
+    reversal.full_clean(validate_constraints=False)
+    reversal.save()
+    DuesAllocation.objects.bulk_create(
+        DuesAllocation(entry=reversal, member=entry.member, month=a.month, kind=a.kind,
+                       amount=-a.amount)
+        for a in entry.allocations.all()
+    )
+    return reversal

@@ -1,0 +1,524 @@
+import secrets
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Max
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from dangjian.lib.periods import Period
+from dangjian.lib.tabular import TabularError
+from dangjian.lib.web import file_response, query_without_page
+from dangjian.members.models import Member
+from dangjian.orgs.models import RECORD_ROLES, AccessLog, OrgKind
+from dangjian.orgs.scoping import (
+    get_org_for_user,
+    has_role,
+    is_record_keeper,
+    log_access,
+    top_orgs,
+    visible_orgs,
+)
+
+from . import figures as dues_figures
+from .book import add_months, member_book, month_of, months_between
+from .calculator import UNVERIFIED_NOTE, calculate
+from .choices import BASE_CATEGORIES, FROM_MEMBER_CATEGORY, DuesCategory
+from .exporting import ledger_xlsx
+from .forms import (
+    BaseForm,
+    CalculatorForm,
+    ImportForm,
+    PaymentForm,
+    ProfileForm,
+    ReliefEndForm,
+    ReliefForm,
+    ReverseForm,
+)
+from .importing import CHOOSE, payment_import_apply, payment_import_plan
+from .models import DuesAllocation, DuesEntry, DuesRelief
+from .rules import RULE_KEYS, RuleBook
+from .services import (
+    DuesError,
+    base_set,
+    entry_reverse,
+    payment_record,
+    profile_update,
+    relief_end,
+    relief_grant,
+)
+
+STATES = {
+    "arrears": ("欠交", lambda r: r.arrears > 0),
+    "pending": ("未到期未交", lambda r: r.pending > 0),
+    "paid": ("已交清", lambda r: r.due > 0 and r.arrears == 0 and r.pending == 0),
+    "late": ("未按时足额", lambda r: r.judged and not r.on_time),
+    "unassessed": ("未核定", lambda r: r.unassessed > 0),
+}
+LEVELS = {"warn": "预警及以上", "alarm": "告警"}
+
+
+# ---------------------------------------------------------------------------------------------
+# The one place each id becomes an object: 404 outside the user's subtree.
+
+
+def _get_member_for_user(request, pk) -> Member:
+    try:
+        return Member.objects.visible_to(request.user).select_related("org", "org__parent").get(pk=pk)
+    except (Member.DoesNotExist, ValueError) as exc:
+        raise Http404("党员不存在或无权查看") from exc
+
+
+def _get_entry_for_user(request, pk) -> DuesEntry:
+    try:
+        return DuesEntry.objects.visible_to(request.user).select_related("member", "member__org").get(pk=pk)
+    except (DuesEntry.DoesNotExist, ValueError) as exc:
+        raise Http404("账目不存在或无权查看") from exc
+
+
+def _get_relief_for_user(request, pk) -> DuesRelief:
+    try:
+        return DuesRelief.objects.filter(member__in=Member.objects.visible_to(request.user)).select_related(
+            "member", "member__org").get(pk=pk)
+    except (DuesRelief.DoesNotExist, ValueError) as exc:
+        raise Http404("减免记录不存在或无权查看") from exc
+
+
+def _org(request):
+    if request.GET.get("org"):
+        return get_org_for_user(request, request.GET["org"])
+    roots = top_orgs(request.user)
+    if not roots:
+        raise PermissionDenied("您的账号没有党务角色")
+    return roots[0]
+
+
+def _period(request, kind="month") -> Period:
+    try:
+        return Period.parse(request.GET["period"])
+    except (KeyError, ValueError):
+        return Period.of(timezone.localdate(), kind)
+
+
+def _require_keeper(request, member_or_org=None) -> None:
+    org = getattr(member_or_org, "org", member_or_org)
+    allowed = has_role(request.user, *RECORD_ROLES, org=org) if org is not None else is_record_keeper(request.user)
+    if not allowed:
+        raise PermissionDenied("只有本组织的党务人员可以登记党费")
+
+
+def _back(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _form_errors(form) -> str:
+    return "；".join(f"{form.fields[f].label if f in form.fields else ''}：{e[0]}".lstrip("：")
+                     for f, e in form.errors.items())
+
+
+def _pickers(request, org, period):
+    return {
+        "org": org, "period": period,
+        "orgs": visible_orgs(request.user).exclude(kind=OrgKind.GROUP),
+        "periods": [period.previous(), period.next()],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists.
+
+
+@login_required
+def dues_home(request):
+    """The 应交 list of an org for a month (or any period), with the period's figures."""
+    if not is_record_keeper(request.user):
+        member = getattr(request.user, "member", None)
+        if member is not None:
+            return redirect("dues_member", pk=member.pk)
+        raise PermissionDenied("您的账号没有党务角色")
+    org, period = _org(request), _period(request)
+    f = dues_figures.for_period(org, period)
+    rows = f.rows
+    state = request.GET.get("state", "")
+    if state in STATES:
+        rows = [r for r in rows if STATES[state][1](r)]
+    q = request.GET.get("q", "").strip()
+    if q:
+        ids = set(Member.objects.filter(pk__in=[r.member.pk for r in rows]).search(q).values_list("pk", flat=True))
+        rows = [r for r in rows if r.member.pk in ids]
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "dues/home.html", {
+        **_pickers(request, org, period), "f": f, "page": page, "total": len(rows), "states": STATES,
+        "state": state, "querystring": query_without_page(request), "this_url": request.get_full_path(),
+    })
+
+
+@login_required
+def dues_arrears(request):
+    _require_keeper(request)
+    org, period = _org(request), _period(request, "quarter")
+    f = dues_figures.for_period(org, period)
+    level = request.GET.get("level", "")
+    rows = f.arrears_rows
+    if level == "warn":
+        rows = [r for r in rows if r.level]
+    elif level == "alarm":
+        rows = [r for r in rows if r.level == "alarm"]
+    return render(request, "dues/arrears.html", {
+        **_pickers(request, org, period), "f": f, "rows": rows, "level": level, "levels": LEVELS,
+        "lookback": dues_figures.LOOKBACK_MONTHS, "this_url": request.get_full_path(),
+    })
+
+
+@login_required
+def dues_entries(request):
+    """收款记录: every booking of the org subtree in the period; `large=1` keeps single payments ≥ the threshold."""
+    _require_keeper(request)
+    org, period = _org(request), _period(request)
+    rules = RuleBook().for_org(org)
+    qs = (DuesEntry.objects.visible_to(request.user).filter(org__path__startswith=org.path,
+                                                             paid_on__range=(period.first_day, period.last_day))
+          .select_related("member", "org", "reverses", "recorded_by").prefetch_related("allocations")
+          .order_by("-paid_on", "-pk"))
+    large = request.GET.get("large") == "1"
+    if large:
+        qs = qs.standing().filter(amount__gte=rules.value("remit_threshold"))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "dues/entries.html", {
+        **_pickers(request, org, period), "page": page, "large": large, "rules": rules,
+        "querystring": query_without_page(request),
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+# One member.
+
+
+def _statement(member: Member, today: date):
+    """The member's months grouped by year (newest first), each with the running balance
+    (累计应交 − 累计实交: positive is owed, negative is paid ahead)."""
+    current = month_of(today)
+    last_alloc = DuesAllocation.objects.filter(member=member).aggregate(m=Max("month"))["m"]
+    book = member_book(member, asof=today, last=max(current, last_alloc or current))
+    rows, balance, previous = [], Decimal("0.00"), None
+    for line in book.lines:
+        if line.month > current and line.paid == 0:
+            continue
+        if line.due is not None and line.month <= current:
+            balance += line.due
+        balance -= line.paid
+        rows.append({"line": line, "balance": balance, "future": line.month > current,
+                     "new_rule": line.explanation != previous})
+        previous = line.explanation
+    years: dict[int, dict] = {}
+    for row in reversed(rows):
+        ln = row["line"]
+        y = years.setdefault(ln.month.year, {"year": ln.month.year, "rows": [], "due": Decimal("0.00"),
+                                             "paid": Decimal("0.00"), "owed": Decimal("0.00")})
+        y["rows"].append(row)
+        y["paid"] += ln.paid
+        if not row["future"]:
+            y["due"] += ln.due or 0
+            y["owed"] += ln.outstanding
+    grouped = list(years.values())
+    for i, y in enumerate(grouped):
+        y["open"] = i == 0 or y["owed"] > 0
+    return book, grouped, balance
+
+
+def _first_base_month(member: Member, today: date) -> date:
+    """A new 预备党员 owes from the month admitted; for long-standing members, start now."""
+    joined = month_of(member.joined_on) if member.joined_on else None
+    return joined if joined and add_months(joined, 24) >= month_of(today) else month_of(today)
+
+
+@login_required
+def dues_member(request, pk):
+    """The statement: every month (due, paid, when, balance), the ledger, the 核定 history and reliefs."""
+    member = _get_member_for_user(request, pk)
+    today = timezone.localdate()
+    book, years, balance = _statement(member, today)
+    entries = list(member.dues_entries.select_related("recorded_by", "reverses").prefetch_related("allocations")
+                   .order_by("seq"))
+    running = Decimal("0.00")
+    reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
+    for e in entries:
+        running += e.amount
+        e.running, e.is_reversed = running, e.pk in reversed_ids
+    entries.reverse()
+    can_edit = has_role(request.user, *RECORD_ROLES, org=member.org) and not member.is_archived
+    profile = book.profile
+    overdue = sum((ln.outstanding for ln in book.lines if ln.month <= month_of(today)), Decimal("0.00"))
+    category = FROM_MEMBER_CATEGORY.get(member.category, DuesCategory.EMPLOYED)
+    last_base = book.bases[-1] if book.bases else None
+    return render(request, "dues/member.html", {
+        "member": member, "book": book, "years": years, "balance": balance, "entries": entries,
+        "profile": profile, "can_edit": can_edit, "overdue": overdue, "today": today,
+        "pay_form": PaymentForm(initial={
+            "paid_on": today, "amount": overdue + (profile.voluntary_extra if profile else 0) or None,
+            "extra": profile.voluntary_extra if profile else Decimal("0"),
+            "collected_by": request.user.get_full_name() or request.user.username, "mode": PaymentForm.MODE_AUTO}),
+        "base_form": BaseForm(initial={
+            "effective_month": _first_base_month(member, today) if not last_base else month_of(today),
+            "category": last_base.category if last_base else category,
+            "base": last_base.base if last_base else None, "fixed_amount": last_base.fixed_amount if last_base else None}),
+        "relief_form": ReliefForm(initial={"from_month": month_of(today)}),
+        "profile_form": ProfileForm(initial={"pay_schedule": profile.pay_schedule if profile else "monthly",
+                                             "voluntary_extra": profile.voluntary_extra if profile else 0,
+                                             "note": profile.note if profile else ""}),
+        "reverse_form": ReverseForm(),
+        "relief_end_form": ReliefEndForm(initial={"to_month": month_of(today)}),
+        "next": request.GET.get("next", ""),
+        "base_categories": BASE_CATEGORIES,
+    })
+
+
+@login_required
+@require_POST
+def dues_pay(request, pk):
+    member = _get_member_for_user(request, pk)
+    _require_keeper(request, member)
+    form = PaymentForm(request.POST)
+    back = reverse("dues_member", args=[member.pk])
+    if not form.is_valid():
+        messages.error(request, f"未登记：{_form_errors(form)}")
+        return redirect(back)
+    d = form.cleaned_data
+    months = months_between(d["from_month"], d["to_month"]) if d["mode"] == PaymentForm.MODE_MONTHS else None
+    try:
+        booked = payment_record(member=member, amount=d["amount"], paid_on=d["paid_on"], method=d["method"],
+                                receipt_no=d["receipt_no"], collected_by=d["collected_by"], months=months,
+                                extra=d["extra"] or Decimal("0"), note=d["note"], user=request.user)
+    except DuesError as exc:
+        messages.error(request, f"未登记：{exc}")
+        return redirect(back)
+    covered = "、".join(f"{a.month.year}年{a.month.month}月" for a in booked.allocations if a.kind == "dues")
+    messages.success(request, f"已登记{member.name}交纳党费{booked.entry.amount:.2f}元（第{booked.entry.seq}笔）"
+                              + (f"，冲抵：{covered}" if covered else ""))
+    for warning in booked.warnings:
+        messages.warning(request, warning)
+    return redirect(_back(request, back))
+
+
+@login_required
+@require_POST
+def dues_reverse(request, pk):
+    entry = _get_entry_for_user(request, pk)
+    _require_keeper(request, entry.member)
+    form = ReverseForm(request.POST)
+    if form.is_valid():
+        try:
+            reversal = entry_reverse(entry=entry, reason=form.cleaned_data["reason"], user=request.user)
+            messages.success(request, f"已冲正第{entry.seq}笔（冲正记录为第{reversal.seq}笔）")
+        except DuesError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "冲正必须写明原因")
+    return redirect("dues_member", pk=entry.member_id)
+
+
+@login_required
+@require_POST
+def dues_base(request, pk):
+    member = _get_member_for_user(request, pk)
+    _require_keeper(request, member)
+    form = BaseForm(request.POST)
+    if form.is_valid():
+        try:
+            b = base_set(member=member, user=request.user, **form.cleaned_data)
+            messages.success(request, f"已核定：{b.effective_month:%Y年%-m月}起 {b.get_category_display()}")
+        except DuesError as exc:
+            messages.error(request, f"未保存：{exc}")
+    else:
+        messages.error(request, f"未保存：{_form_errors(form)}")
+    return redirect("dues_member", pk=member.pk)
+
+
+@login_required
+@require_POST
+def dues_relief(request, pk):
+    member = _get_member_for_user(request, pk)
+    _require_keeper(request, member)
+    form = ReliefForm(request.POST)
+    if form.is_valid():
+        try:
+            r = relief_grant(member=member, user=request.user, **form.cleaned_data)
+            messages.success(request, f"已登记减免：{r}")
+        except DuesError as exc:
+            messages.error(request, f"未保存：{exc}")
+    else:
+        messages.error(request, f"未保存：{_form_errors(form)}")
+    return redirect("dues_member", pk=member.pk)
+
+
+@login_required
+@require_POST
+def dues_relief_end(request, pk):
+    relief = _get_relief_for_user(request, pk)
+    _require_keeper(request, relief.member)
+    form = ReliefEndForm(request.POST)
+    if form.is_valid():
+        try:
+            relief_end(relief=relief, to_month=form.cleaned_data["to_month"], user=request.user)
+            messages.success(request, f"减免截止到{relief.to_month:%Y年%-m月}")
+        except DuesError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("dues_member", pk=relief.member_id)
+
+
+@login_required
+@require_POST
+def dues_profile(request, pk):
+    member = _get_member_for_user(request, pk)
+    _require_keeper(request, member)
+    form = ProfileForm(request.POST)
+    if form.is_valid():
+        try:
+            profile_update(member=member, user=request.user, **form.cleaned_data)
+            messages.success(request, "已保存交纳方式")
+        except DuesError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("dues_member", pk=member.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# The calculator and the rules.
+
+
+@login_required
+def dues_calculator(request):
+    member = _get_member_for_user(request, request.GET["member"]) if request.GET.get("member") else None
+    org = member.org if member else (top_orgs(request.user) or [None])[0]
+    rules = RuleBook().for_org(org)
+    can_save = member is not None and has_role(request.user, *RECORD_ROLES, org=member.org)
+    form = CalculatorForm(request.POST or None, rules=rules,
+                          initial={"effective_month": month_of(timezone.localdate())})
+    result, error = None, ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = calculate(form.cleaned_data["category"], rules=rules, **form.calculator_kwargs())
+        except ValueError as exc:
+            error = str(exc)
+        if result is not None and request.POST.get("action") == "save":
+            if not can_save:
+                raise PermissionDenied("只有本组织的党务人员可以核定基数")
+            month = form.cleaned_data.get("effective_month") or month_of(timezone.localdate())
+            try:
+                base_set(member=member, effective_month=month, category=result.category, base=result.base,
+                         document="基数计算器", calculation=result.as_json(), user=request.user)
+            except DuesError as exc:
+                error = str(exc)
+            else:
+                messages.success(request, f"已按计算结果核定{member.name}的交纳基数{result.base:,.2f}元（{month:%Y年%-m月}起）")
+                return redirect("dues_member", pk=member.pk)
+    return render(request, "dues/calculator.html", {
+        "form": form, "result": result, "error": error, "member": member, "can_save": can_save, "rules": rules,
+        "unverified": UNVERIFIED_NOTE,
+    })
+
+
+@login_required
+def dues_rules(request):
+    org = _org(request) if is_record_keeper(request.user) else None
+    rules = RuleBook().for_org(org)
+    return render(request, "dues/rules.html", {
+        "org": org, "rules": [rules[k] for k in RULE_KEYS], "definitions": dues_figures.DuesFigures.definitions,
+        "orgs": visible_orgs(request.user).exclude(kind=OrgKind.GROUP),
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+# Excel out and in.
+
+
+@login_required
+def dues_export(request):
+    _require_keeper(request)
+    org, period = _org(request), _period(request)
+    f = dues_figures.for_period(org, period)
+    entries = None
+    if period.kind in ("month", "quarter"):
+        # A year of single payments for a whole street is tens of thousands of rows; the yearly
+        # sheet already has each member's payments by month.
+        entries = (DuesEntry.objects.visible_to(request.user)
+                   .filter(org__path__startswith=org.path, paid_on__range=(period.first_day, period.last_day))
+                   .select_related("member", "recorded_by").prefetch_related("allocations").order_by("paid_on", "pk"))
+    months = [m.first_day for m in period.months()]
+    allocations = (DuesAllocation.objects.standing().filter(member_id__in=[r.member.pk for r in f.rows], month__in=months)
+                   .select_related("entry").order_by("entry__paid_on", "pk"))
+    log_access(request, AccessLog.Action.EXPORT, f"党费收缴台账 {org} {period.label}")
+    return file_response(ledger_xlsx(f, allocations, entries), f"{org.name}党费收缴台账{period}.xlsx")
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@login_required
+def dues_import(request):
+    """Upload → preview (nothing booked) → confirm (book the matched and the chosen rows)."""
+    _require_keeper(request)
+    if request.method == "POST" and request.POST.get("token"):
+        token = request.POST["token"]
+        if not token.isalnum():
+            raise Http404
+        org = get_org_for_user(request, request.POST.get("org"))
+        _require_keeper(request, org)
+        matches = list(_upload_dir().glob(f"{token}.*"))
+        if not matches:
+            messages.error(request, "上传的文件已过期，请重新上传")
+            return redirect("dues_import")
+        path = matches[0]
+        filename = request.POST.get("filename", path.name)[:200]
+        plan = payment_import_plan(path, org=org, members=Member.objects.visible_to(request.user),
+                                   filename=filename, default_method=request.POST.get("method", "微信"))
+        choices = {}
+        for row in plan.rows:
+            value = request.POST.get(f"choice_{row.number}", "")
+            if row.status == CHOOSE and value.isdigit():
+                choices[row.number] = int(value)
+        outcome = payment_import_apply(plan, choices=choices, user=request.user)
+        path.unlink(missing_ok=True)
+        log_access(request, AccessLog.Action.IMPORT, f"党费交费名单导入 {org}：入账{len(outcome.booked)}笔")
+        messages.success(request, f"导入完成：入账{len(outcome.booked)}笔，未入账{outcome.batch.skipped}行")
+        return render(request, "dues/import_done.html", {"outcome": outcome, "org": org, "plan": plan})
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        token = secrets.token_hex(16)
+        path = _upload_dir() / f"{token}{Path(upload.name).suffix.lower()}"
+        with path.open("wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        org = form.cleaned_data["org"]
+        try:
+            plan = payment_import_plan(path, org=org, members=Member.objects.visible_to(request.user),
+                                       filename=upload.name, default_method=form.cleaned_data["method"])
+        except TabularError as exc:
+            path.unlink(missing_ok=True)
+            form.add_error("file", str(exc))
+        else:
+            return render(request, "dues/import_preview.html", {
+                "plan": plan, "token": token, "org": org, "filename": upload.name,
+                "method": form.cleaned_data["method"]})
+    return render(request, "dues/import.html", {"form": form})
+

@@ -1,0 +1,77 @@
+"""Survey progress per campaign, grid and worker: the pages, the command line and the figures agree."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from dangjian.grid import figures, services
+from dangjian.grid.progress import campaign_progress
+from dangjian.lib.periods import Period
+
+pytestmark = pytest.mark.django_db
+
+
+def _visit(g, household, result="已摸排", user=None):
+    return services.visit_record(campaign=g.campaign, household=household, result=result, user=user or g.worker1)
+
+
+def test_it_gives_progress_per_grid(g):
+    _visit(g, g.household1)
+    rows = {p.label: (p.done, p.total, p.residents) for p in campaign_progress(g.campaign).by_grid}
+    assert rows == {"第一网格": (1, 1, 2), "第二网格": (0, 1, 0)}
+
+
+def test_it_gives_progress_per_worker(g):
+    services.resident_update(resident=g.r2, user=g.worker2, phone="13700000000")
+    _visit(g, g.household2, user=g.worker2)
+    rows = {p.label: (p.done, p.total, p.changes) for p in campaign_progress(g.campaign).by_worker}
+    assert rows == {"wangge": (0, 1, 0), "wangge2": (1, 1, 1)}
+
+
+def test_it_prints_progress_as_json(g, capsys):
+    _visit(g, g.household1)
+    call_command("survey_progress", campaign="本季度户籍摸排", json=True)
+    out = json.loads(capsys.readouterr().out)
+    assert (out["households_done"], out["households_total"], out["percent"]) == (1, 2, 50)
+    assert [row["name"] for row in out["by_grid"]] == ["第一网格", "第二网格"]
+
+
+def test_it_prints_progress_as_text(g, capsys):
+    call_command("survey_progress", campaign="本季度户籍摸排")
+    assert "已完成 0/2 户" in capsys.readouterr().out
+
+
+def test_it_says_when_the_campaign_does_not_exist(g):
+    with pytest.raises(CommandError, match="找不到摸排任务"):
+        call_command("survey_progress", campaign="没有这个任务")
+
+
+def test_it_counts_households_and_residents_for_the_period(g):
+    f = figures.for_period(g.world.community, Period.of(timezone.localdate(), "quarter"))
+    assert (f.households.value, f.residents.value, f.migrants.value, f.grids.value, f.workers.value) == (2, 3, 1, 2, 2)
+
+
+def test_it_reports_campaign_completion_in_the_figures(g):
+    _visit(g, g.household1)
+    f = figures.for_period(g.world.street, Period.of(timezone.localdate(), "quarter"))
+    assert [(c["name"], c["done"], c["total"]) for c in f.campaigns] == [("本季度户籍摸排", 1, 2)]
+    assert f.as_json()["survey"]["percent"] == 50
+
+
+def test_it_counts_tags_and_elderly(g):
+    f = figures.for_period(g.world.community, Period.of(timezone.localdate(), "quarter"))
+    tags = {t["name"]: t["value"] for t in f.by_tag}
+    assert tags["独居老人"] == 1 and f.elderly.value == 0
+
+
+def test_it_keeps_the_figures_query_count_flat(g, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        figures.for_period(g.world.street, Period.of(timezone.localdate(), "quarter"))
+
+
+def test_it_shows_the_grid_panel_on_the_dashboard(g, client_for):
+    response = client_for(g.world.secretary).get(reverse("dashboard"))
+    assert response.status_code == 200 and "panel-grid" in response.content.decode()

@@ -1,0 +1,36 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.grid_home, name="grid_home"),
+    path("new/", views.grid_create, name="grid_create"),
+    path("<int:pk>/", views.grid_detail, name="grid_detail"),
+    path("<int:pk>/export/", views.grid_export, name="grid_export"),
+    path("<int:pk>/building/new/", views.building_add, name="building_add"),
+    path("<int:pk>/worker/new/", views.assignment_add, name="assignment_add"),
+    path("worker/<int:pk>/end/", views.assignment_end, name="assignment_end"),
+    path("building/<int:pk>/", views.building_detail, name="building_detail"),
+    path("building/<int:pk>/household/new/", views.household_add, name="household_add"),
+    path("household/<int:pk>/", views.household_detail, name="household_detail"),
+    path("household/<int:pk>/visit/", views.visit_record, name="visit_record"),
+    path("household/<int:pk>/status/", views.household_status, name="household_status"),
+    path("household/<int:pk>/resident/new/", views.resident_add, name="resident_add"),
+    path("residents/", views.resident_list, name="grid_residents"),
+    path("resident/<int:pk>/", views.resident_detail, name="resident_detail"),
+    path("resident/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
+    path("resident/<int:pk>/field/<str:field>/", views.resident_field, name="resident_field"),
+    path("resident/<int:pk>/reveal/<str:field>/", views.resident_reveal, name="resident_reveal"),
+    path("resident/<int:pk>/move-out/", views.resident_move_out, name="resident_move_out"),
+    path("resident/<int:pk>/death/", views.resident_death, name="resident_death"),
+    path("campaigns/", views.campaign_list, name="campaign_list"),
+    path("campaigns/new/", views.campaign_create, name="campaign_create"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/pending/", views.campaign_pending, name="campaign_pending"),
+    path("import/", views.resident_import, name="resident_import"),
+    path("import/template/", views.import_template, name="resident_import_template"),
+    path("import/<int:pk>/", views.import_job, name="import_job"),
+    path("import/<int:pk>/status/", views.import_job_status, name="import_job_status"),
+    path("import/<int:pk>/apply/", views.import_job_apply, name="import_job_apply"),
+    path("import/<int:pk>/rejects/", views.import_job_rejects, name="import_job_rejects"),
+]

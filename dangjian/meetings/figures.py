@@ -1,0 +1,110 @@
+"""Organisational life in numbers for an org subtree and a period: what the dashboard, the
+`--json` command output and the duty report read. A fixed number of aggregate queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from dangjian.lib.figures import Figure, link
+from dangjian.lib.periods import Period
+from dangjian.orgs.models import Org
+
+from . import compliance as compliance_mod
+from . import reach as reach_mod
+from .choices import PRESENT_MARKS, Status
+from .models import Activity, Attendance, SelfStudy, Send, Visit
+from .rules import effective
+
+
+@dataclass
+class MeetingFigures:
+    org: Org
+    period: Period
+    held: Figure  # submitted activities held in the period
+    branches_ok: Figure  # branches meeting every requirement owed so far
+    branches_short: Figure  # branches with a requirement missed
+    attendance_rate: Figure
+    reached: Figure
+    not_reached: Figure
+    visits: Figure
+    visited_members: Figure
+    sends: Figure
+    sent_members: Figure
+    sends_confirmed: Figure
+    self_study: Figure
+    self_study_members: Figure
+    self_study_hours: Figure
+    lapse_warnings: Figure
+    lapse_flags: Figure
+    secretary_lectures: Figure
+    by_type: list[dict] = field(default_factory=list)  # {key, label, required, held, held_total, …, link}
+    compliance: compliance_mod.Compliance | None = None
+    reach: reach_mod.Reach | None = None
+
+    FIGURES = ("held", "branches_ok", "branches_short", "attendance_rate", "reached", "not_reached", "visits",
+               "visited_members", "sends", "sent_members", "sends_confirmed", "self_study", "self_study_members",
+               "self_study_hours", "lapse_warnings", "lapse_flags", "secretary_lectures")
+
+    def as_json(self) -> dict:
+        return {"org": self.org.name, "period": str(self.period),
+                **{k: getattr(self, k).as_json() for k in self.FIGURES}, "by_type": self.by_type}
+
+
+def for_period(org: Org, period: Period, *, as_of: date | None = None) -> MeetingFigures:
+    as_of = as_of or timezone.localdate()
+    ruleset = effective()
+    comp = compliance_mod.check(org, period, as_of=as_of, ruleset=ruleset)
+    reach = reach_mod.compute(org, period, as_of=as_of, ruleset=ruleset)
+    p = str(period)
+    first, last = period.first_day, period.last_day
+
+    acts = Activity.objects.in_org(org).held_in(period)
+    held = acts.count()
+    turnout = Attendance.objects.filter(activity__in=acts).aggregate(
+        expected=Count("pk"), attended=Count("pk", filter=Q(mark__in=PRESENT_MARKS)))
+    rate = round(100 * turnout["attended"] / turnout["expected"], 1) if turnout["expected"] else 0
+    visits = Visit.objects.in_org(org).filter(visited_on__gte=first, visited_on__lte=last).aggregate(
+        n=Count("pk"), members=Count("member", distinct=True))
+    sends = Send.objects.in_org(org).filter(sent_on__gte=first, sent_on__lte=last).aggregate(
+        n=Count("pk"), members=Count("member", distinct=True), confirmed=Count("pk", filter=Q(confirmed_on__isnull=False)))
+    study = SelfStudy.objects.in_org(org).filter(studied_on__gte=first, studied_on__lte=last).aggregate(
+        n=Count("pk"), members=Count("member", distinct=True), hours=Sum("hours"))
+    secretary_total = next((t.held_total for t in comp.by_type if t.key == "secretary_lecture"), 0)
+
+    by_type = [{
+        "key": t.key or t.type_code, "label": t.label, "type_code": t.type_code, "required": t.required, "held": t.held, "held_total": t.held_total,
+        "met_units": t.met_units, "owed_units": t.owed_units, "missing_units": t.missing_units, "source": t.source,
+        "link": link("meeting_list", org=org.pk, period=p, type=t.type_code, status=Status.SUBMITTED),
+    } for t in comp.by_type]
+    total = reach.total
+    return MeetingFigures(
+        org=org, period=period,
+        held=Figure("开展组织生活", held, link("meeting_list", org=org.pk, period=p, status=Status.SUBMITTED), "次"),
+        branches_ok=Figure("组织生活达标支部", comp.count(compliance_mod.GREEN),
+                           link("meeting_compliance", org=org.pk, period=p), "个"),
+        branches_short=Figure("组织生活未达标支部", comp.count(compliance_mod.RED),
+                              link("meeting_compliance", org=org.pk, period=p), "个"),
+        attendance_rate=Figure("平均参会率", rate, link("meeting_list", org=org.pk, period=p, status=Status.SUBMITTED), "%"),
+        reached=Figure("组织生活覆盖党员", len(reach.reached), link("meeting_reach", org=org.pk, period=p), f"/{total}人"),
+        not_reached=Figure("未覆盖党员", len(reach.not_reached), link("meeting_reach", org=org.pk, period=p) + "#not-reached", "人"),
+        visits=Figure("送学上门", visits["n"], link("visit_list", org=org.pk, period=p), "次"),
+        visited_members=Figure("送学上门党员", visits["members"], link("visit_list", org=org.pk, period=p), "人"),
+        sends=Figure("寄学", sends["n"], link("send_list", org=org.pk, period=p), "次"),
+        sent_members=Figure("寄学流动党员", sends["members"], link("send_list", org=org.pk, period=p), "人"),
+        sends_confirmed=Figure("寄学已确认", sends["confirmed"], link("send_list", org=org.pk, period=p, confirmed="1"), "次"),
+        self_study=Figure("自学记录", study["n"], link("study_list", org=org.pk, period=p), "条"),
+        self_study_members=Figure("参加自学党员", study["members"], link("study_list", org=org.pk, period=p), "人"),
+        self_study_hours=Figure("自学时长", study["hours"] or 0, link("study_list", org=org.pk, period=p), "小时"),
+        lapse_warnings=Figure(f"连续{ruleset.lapse_warn.months}个月以上未参加组织生活", len(reach.warnings),
+                              link("meeting_reach", org=org.pk, period=p) + "#lapses", "人"),
+        lapse_flags=Figure(f"连续{ruleset.lapse_flag.months}个月以上未参加组织生活", len(reach.flagged),
+                           link("meeting_reach", org=org.pk, period=p) + "#lapses", "人"),
+        secretary_lectures=Figure("支部书记讲党课", secretary_total,
+                                  link("meeting_list", org=org.pk, period=p, type="lecture", secretary="1",
+                                       status=Status.SUBMITTED), "次"),
+        by_type=by_type, compliance=comp, reach=reach,
+    )

@@ -1,0 +1,211 @@
+"""Plans' and the rectification ledger's numbers for an org subtree and a period.
+
+The duty report drafts "制定了工作计划，严格按照时间节点" from the item/milestone figures, its part
+三、存在问题和原因 from `problems` (found in the period or still open at its end, with causes) and
+part 四、下一步工作措施 from `open_measures`. A constant number of queries, whatever the data size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
+
+from dangjian.lib.figures import Figure, link
+from dangjian.lib.periods import Period
+from dangjian.orgs.models import Org
+
+from .choices import ItemState, LedgerShow, ProblemEventKind
+from .models import Measure, Milestone, PlanItem, Problem, ProblemCause, ProblemEvent, WorkPlan
+
+
+@dataclass
+class MeasureDigest:
+    id: int
+    title: str
+    detail: str
+    owner: str
+    deadline: date
+    done_on: date | None
+    problem_id: int
+    problem_title: str
+    link: str
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "title": self.title, "detail": self.detail, "owner": self.owner,
+                "deadline": self.deadline.isoformat(), "done_on": self.done_on.isoformat() if self.done_on else None,
+                "problem_id": self.problem_id, "problem": self.problem_title, "link": self.link}
+
+
+@dataclass
+class ProblemDigest:
+    """A problem as the report reads it: headline, detail, causes, and its measures."""
+
+    id: int
+    org: str
+    title: str
+    description: str
+    category: str
+    source: str
+    found_on: date
+    closed_on: date | None  # as of the period's end (None: still open then)
+    causes: list[str]
+    measures: list[MeasureDigest]
+    link: str
+
+    @property
+    def open_at_end(self) -> bool:
+        return self.closed_on is None
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "org": self.org, "title": self.title, "description": self.description,
+                "category": self.category, "source": self.source, "found_on": self.found_on.isoformat(),
+                "closed_on": self.closed_on.isoformat() if self.closed_on else None, "open_at_end": self.open_at_end,
+                "causes": self.causes, "measures": [m.as_json() for m in self.measures], "link": self.link}
+
+
+@dataclass
+class PlanFigures:
+    org: Org
+    period: Period
+    as_of: date  # the period's last day, or today for the current period
+    plans: Figure
+    items_due: Figure
+    items_on_time: Figure
+    items_late: Figure
+    items_overdue: Figure
+    milestones_due: Figure  # deadline within the period
+    milestones_on_time: Figure  # … done by their deadline
+    problems_found: Figure
+    problems_closed: Figure
+    problems_open: Figure
+    measures_done: Figure
+    measures_open: Figure
+    measures_overdue: Figure
+    problems: list[ProblemDigest] = field(default_factory=list)
+    open_measures: list[MeasureDigest] = field(default_factory=list)
+    # For the on-schedule rate: milestones whose deadline has come by as_of, and those met.
+    milestones_passed: int = 0
+    milestones_passed_on_time: int = 0
+
+    NUMBERS = ("plans", "items_due", "items_on_time", "items_late", "items_overdue", "milestones_due",
+               "milestones_on_time", "problems_found", "problems_closed", "problems_open", "measures_done",
+               "measures_open", "measures_overdue")
+
+    @property
+    def on_schedule_rate(self) -> float | None:
+        """Share of the period's milestones, whose deadline has come, done by it (严格按照时间节点)."""
+        due = self.milestones_passed
+        return round(100 * self.milestones_passed_on_time / due, 1) if due else None
+
+    def as_json(self) -> dict:
+        return {"org": self.org.name, "period": str(self.period), "as_of": self.as_of.isoformat(),
+                **{k: getattr(self, k).as_json() for k in self.NUMBERS},
+                "on_schedule_rate": self.on_schedule_rate, "milestones_passed": self.milestones_passed,
+                "milestones_passed_on_time": self.milestones_passed_on_time,
+                "problems": [p.as_json() for p in self.problems],
+                "open_measures": [m.as_json() for m in self.open_measures]}
+
+
+def _as_of(period: Period, today: date | None) -> date:
+    today = today or timezone.localdate()
+    return min(period.last_day, today)
+
+
+def for_period(org: Org, period: Period, *, today: date | None = None) -> PlanFigures:
+    first, last = period.first_day, period.last_day
+    as_of = _as_of(period, today)
+    p = str(period)
+
+    plans = WorkPlan.objects.in_org(org).overlapping(first, last).count()
+    items = PlanItem.objects.in_org(org).counted().due_in(first, last).aggregate(
+        due=Count("pk"),
+        on_time=Count("pk", filter=Q(done_on__isnull=False, done_on__lte=F("deadline"))),
+        late=Count("pk", filter=Q(done_on__isnull=False, done_on__gt=F("deadline"))),
+        overdue=Count("pk", filter=Q(done_on__isnull=True, deadline__lt=as_of)),
+    )
+    milestones = Milestone.objects.in_org(org).filter(deadline__range=(first, last)).exclude(
+        item__status="cancelled").aggregate(
+        due=Count("pk"),
+        # Only milestones whose deadline has come count for the rate: later ones are not late yet.
+        passed=Count("pk", filter=Q(deadline__lte=as_of)),
+        on_time=Count("pk", filter=Q(done_on__isnull=False, done_on__lte=F("deadline"))),
+        passed_on_time=Count("pk", filter=Q(done_on__isnull=False, done_on__lte=F("deadline"), deadline__lte=as_of)))
+    problems_qs = Problem.objects.in_org(org)
+    found = problems_qs.found_in(first, last).count()
+    closed = problems_qs.closed_in(first, last).count()
+    open_at_end = problems_qs.open_on(last).count()
+    measures_qs = Measure.objects.in_org(org)
+    m = measures_qs.aggregate(
+        done=Count("pk", filter=Q(done_on__range=(first, last))),
+        open=Count("pk", filter=Q(created_on__lte=last) & (Q(done_on__isnull=True) | Q(done_on__gt=last))),
+        overdue=Count("pk", filter=Q(created_on__lte=last, deadline__lt=as_of)
+                      & (Q(done_on__isnull=True) | Q(done_on__gt=as_of))),
+    )
+
+    def item_link(state: str) -> str:
+        return link("plan_item_list", org=org.pk, period=p, state=state)
+
+    def ledger(show: str, **extra) -> str:
+        return link("problem_list", org=org.pk, period=p, show=show, **extra)
+
+    return PlanFigures(
+        org=org, period=period, as_of=as_of,
+        plans=Figure("工作计划", plans, link("plan_list", org=org.pk, year=period.year), "个"),
+        items_due=Figure("期内到期计划事项", items["due"], item_link(ItemState.ALL), "项"),
+        items_on_time=Figure("按时完成", items["on_time"], item_link(ItemState.ON_TIME), "项"),
+        items_late=Figure("逾期完成", items["late"], item_link(ItemState.LATE), "项"),
+        items_overdue=Figure("逾期未完成", items["overdue"], item_link(ItemState.OVERDUE), "项"),
+        milestones_due=Figure("期内时间节点", milestones["due"], item_link(ItemState.ALL), "个"),
+        milestones_on_time=Figure("按时完成的时间节点", milestones["on_time"], item_link(ItemState.ALL), "个"),
+        problems_found=Figure("期内查摆问题", found, ledger(LedgerShow.FOUND), "个"),
+        problems_closed=Figure("期内整改销号", closed, ledger(LedgerShow.CLOSED), "个"),
+        problems_open=Figure("期末未销号问题", open_at_end, ledger(LedgerShow.OPEN), "个"),
+        measures_done=Figure("期内完成整改措施", m["done"], ledger(LedgerShow.ACTIVE), "条"),
+        measures_open=Figure("期末未完成整改措施", m["open"], ledger(LedgerShow.OPEN), "条"),
+        measures_overdue=Figure("逾期未完成整改措施", m["overdue"], ledger(LedgerShow.OPEN), "条"),
+        problems=problems_for_report(org, period),
+        open_measures=open_measures(org, period),
+        milestones_passed=milestones["passed"], milestones_passed_on_time=milestones["passed_on_time"],
+    )
+
+
+def _measure_digest(m: Measure, problem_title: str) -> MeasureDigest:
+    return MeasureDigest(id=m.pk, title=m.title, detail=m.detail, owner=m.owner, deadline=m.deadline,
+                         done_on=m.done_on, problem_id=m.problem_id, problem_title=problem_title,
+                         link=m.get_absolute_url())
+
+
+def problems_for_report(org: Org, period: Period) -> list[ProblemDigest]:
+    """Problems found in the period or still open at its end, with causes and measures (三、四)."""
+    first, last = period.first_day, period.last_day
+    open_ids = Problem.objects.in_org(org).open_on(last).values("pk")
+    qs = (Problem.objects.in_org(org)
+          .filter(Q(found_on__range=(first, last)) | Q(pk__in=open_ids))
+          .select_related("org", "category", "source")
+          .prefetch_related(Prefetch("causes", queryset=ProblemCause.objects.order_by("sort", "pk")),
+                            Prefetch("measures", queryset=Measure.objects.order_by("sort", "deadline", "pk")))
+          .annotate(is_open_at_end=Count("pk", filter=Q(pk__in=open_ids)),
+                    closed_at_end=Subquery(ProblemEvent.objects.filter(
+                        problem=OuterRef("pk"), kind=ProblemEventKind.CLOSED, on__lte=last)
+                        .order_by("-on", "-pk").values("on")[:1]))
+          .order_by("found_on", "pk"))
+    digests = []
+    for problem in qs:
+        measures = [m for m in problem.measures.all() if m.created_on <= last]
+        closed_on = None if problem.is_open_at_end else problem.closed_at_end
+        digests.append(ProblemDigest(
+            id=problem.pk, org=problem.org.name, title=problem.title, description=problem.description,
+            category=problem.category.name, source=problem.source.name, found_on=problem.found_on,
+            closed_on=closed_on, causes=[c.text for c in problem.causes.all()],
+            measures=[_measure_digest(m, problem.title) for m in measures], link=problem.get_absolute_url()))
+    return digests
+
+
+def open_measures(org: Org, period: Period) -> list[MeasureDigest]:
+    """Measures not done at the period's end: what 下一步工作措施 carries forward."""
+    qs = (Measure.objects.in_org(org).open_on(period.last_day)
+          .select_related("problem").order_by("deadline", "pk"))
+    return [_measure_digest(m, m.problem.title) for m in qs]

@@ -1,0 +1,116 @@
+"""The street's batch download: every community's finalised report for a period in one .zip.
+
+Built in a background thread (fine under waitress: no broker needed); the page polls the
+ReportBatch row for progress. The files go to DATA_DIR/exports, never the repo.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone
+
+from dangjian.lib.periods import Period
+from dangjian.orgs.models import Org
+
+from . import pdf
+from .models import Report, ReportBatch, ReportVersion
+from .rendering import cn_date
+
+log = logging.getLogger(__name__)
+
+
+def export_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "exports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def community_status(org: Org, period: Period) -> list[dict]:
+    """Each community under org: its report for the period and whether it is finalised."""
+    communities = list(Org.objects.subtree_of(org).communities().active_on(period.last_day).order_by("sort", "path"))
+    if org.is_community and org not in communities:
+        communities.insert(0, org)
+    reports = {r.org_id: r for r in Report.objects.filter(org__in=communities, period=str(period))}
+    versions: dict[int, list[ReportVersion]] = {}
+    for v in ReportVersion.objects.filter(report__in=reports.values()).order_by("number"):
+        versions.setdefault(v.report_id, []).append(v)
+    rows = []
+    for c in communities:
+        report = reports.get(c.pk)
+        if report is not None:
+            report.org = c  # already loaded: no query per community
+        vs = versions.get(report.pk, []) if report else []
+        final = next((v for v in reversed(vs) if v.is_final), None)
+        rows.append({"org": c, "report": report, "current": vs[-1] if vs else None, "final": final})
+    return rows
+
+
+def filename_for(report: Report, ext: str) -> str:
+    return f"{report.org.display_name}{report.period_obj.label}述职报告.{ext}"
+
+
+def batch_run(batch_id: int) -> None:
+    """Build the zip for one batch row, updating its progress as each report is added."""
+    batch = ReportBatch.objects.select_related("org").get(pk=batch_id)
+    try:
+        period = Period.parse(batch.period)
+        rows = community_status(batch.org, period)
+        finals = [r for r in rows if r["final"]]
+        ReportBatch.objects.filter(pk=batch.pk).update(status=ReportBatch.Status.RUNNING, total=len(finals))
+        buf = io.BytesIO()
+        problems: list[str] = []
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for i, row in enumerate(finals, start=1):
+                report, version = row["report"], row["final"]
+                data = bytes(version.docx)
+                zf.writestr(filename_for(report, "docx"), data)
+                if batch.with_pdf:
+                    try:
+                        zf.writestr(filename_for(report, "pdf"), pdf.docx_to_pdf(data))
+                    except pdf.ConversionError as exc:
+                        problems.append(f"{report.org.display_name}：{exc}")
+                ReportBatch.objects.filter(pk=batch.pk).update(done=i)
+            listing = [f"{batch.org.name} {period.label} 述职报告定稿情况", ""]
+            for row in rows:
+                final = row["final"]
+                state = (f"已定稿（第{final.number}版，{cn_date(timezone.localtime(final.finalised_at).date())}）"
+                         if final else ("草稿未定稿" if row["report"] else "未起草"))
+                listing.append(f"{row['org'].name}\t{state}")
+            if problems:
+                listing += ["", "PDF 未能生成："] + problems
+            zf.writestr("清单.txt", "\r\n".join(listing) + "\r\n")
+        name = f"batch-{batch.pk}.zip"
+        (export_dir() / name).write_bytes(buf.getvalue())
+        ReportBatch.objects.filter(pk=batch.pk).update(
+            status=ReportBatch.Status.DONE, filename=name, finished_at=timezone.now(),
+            message=f"共 {len(finals)} 份已定稿报告" + (f"；{len(problems)} 份 PDF 未生成" if problems else ""))
+    except Exception as exc:  # the page must learn that the batch failed, whatever the cause
+        log.exception("report batch %s failed", batch_id)
+        ReportBatch.objects.filter(pk=batch.pk).update(status=ReportBatch.Status.FAILED, message=str(exc)[:500],
+                                                       finished_at=timezone.now())
+
+
+def _in_thread(batch_id: int) -> None:
+    """The thread's own database connection is opened for the batch and closed after it."""
+    try:
+        batch_run(batch_id)
+    finally:
+        connections.close_all()
+
+
+def start_thread(batch_id: int) -> None:
+    threading.Thread(target=_in_thread, args=(batch_id,), daemon=True, name=f"report-batch-{batch_id}").start()
+
+
+def batch_start(*, org: Org, period: Period, user, with_pdf: bool = False, run=None) -> ReportBatch:
+    batch = ReportBatch.objects.create(org=org, period=str(period), with_pdf=with_pdf, requested_by=user)
+    # Start only once the row is committed, so the thread's own connection can see it.
+    transaction.on_commit(lambda: (run or start_thread)(batch.pk))
+    return batch
