@@ -1,9 +1,6 @@
-import secrets
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
+from dangjian.lib.uploads import stash_upload, stashed_upload
 from dangjian.lib.web import file_response, query_without_page
 from dangjian.members.models import Member
 from dangjian.orgs.models import RECORD_ROLES, AccessLog, OrgKind
@@ -467,27 +465,18 @@ def dues_export(request):
     return file_response(ledger_xlsx(f, allocations, entries), f"{org.name}党费收缴台账{period}.xlsx")
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
 
 @login_required
 def dues_import(request):
     """Upload → preview (nothing booked) → confirm (book the matched and the chosen rows)."""
     _require_keeper(request)
     if request.method == "POST" and request.POST.get("token"):
-        token = request.POST["token"]
-        if not token.isalnum():
-            raise Http404
+        path = stashed_upload(request.POST["token"])
         org = get_org_for_user(request, request.POST.get("org"))
         _require_keeper(request, org)
-        matches = list(_upload_dir().glob(f"{token}.*"))
-        if not matches:
+        if path is None:
             messages.error(request, "上传的文件已过期，请重新上传")
             return redirect("dues_import")
-        path = matches[0]
         filename = request.POST.get("filename", path.name)[:200]
         plan = payment_import_plan(path, org=org, members=Member.objects.visible_to(request.user),
                                    filename=filename, default_method=request.POST.get("method", "微信"))
@@ -504,11 +493,7 @@ def dues_import(request):
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        token = secrets.token_hex(16)
-        path = _upload_dir() / f"{token}{Path(upload.name).suffix.lower()}"
-        with path.open("wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
+        token, path = stash_upload(upload)
         org = form.cleaned_data["org"]
         try:
             plan = payment_import_plan(path, org=org, members=Member.objects.visible_to(request.user),

@@ -1,7 +1,4 @@
-import secrets
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.lib.idnumbers import mask_id, mask_phone
 from dangjian.lib.tabular import TabularError
+from dangjian.lib.uploads import stash_upload, stashed_upload
 from dangjian.lib.web import file_response, paginate, query_without_page
 from dangjian.orgs.models import AccessLog, Org, OrgKind
 from dangjian.orgs.scoping import can_view_pii, get_org_for_user, is_record_keeper, log_access, visible_orgs
@@ -179,26 +177,17 @@ def member_template(request):
     return file_response(roster_template_xlsx(), "党员花名册导入模板.xlsx")
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
 
 @login_required
 def member_import(request):
     """Upload → preview (nothing written) → confirm (book the accepted rows)."""
     _require_keeper(request)
     if request.method == "POST" and request.POST.get("token"):
-        token = request.POST["token"]
-        if not token.isalnum():
-            raise Http404
+        path = stashed_upload(request.POST["token"])
         org = get_org_for_user(request, request.POST.get("org"))
-        matches = list(_upload_dir().glob(f"{token}.*"))
-        if not matches:
+        if path is None:
             messages.error(request, "上传的文件已过期，请重新上传")
             return redirect("member_import")
-        path = matches[0]
         plan = member_import_apply(member_import_plan(path, org=org, filename=path.name), user=request.user)
         path.unlink(missing_ok=True)
         log_access(request, AccessLog.Action.IMPORT, f"党员名册导入 {org}：新增{len(plan.create)} 更新{len(plan.update)}")
@@ -207,12 +196,7 @@ def member_import(request):
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        token = secrets.token_hex(16)
-        path = _upload_dir() / f"{token}{suffix}"
-        with path.open("wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
+        token, path = stash_upload(upload)
         try:
             plan = member_import_plan(path, org=form.cleaned_data["org"], filename=upload.name)
         except TabularError as exc:
