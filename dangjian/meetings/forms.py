@@ -28,9 +28,7 @@ class TimeInput(forms.TimeInput):
 def _bootstrap(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple):
-            continue
-        if isinstance(widget, forms.CheckboxInput):
+        if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
             widget.attrs.setdefault("class", "form-check-input")
         elif isinstance(widget, forms.Select):
             widget.attrs.setdefault("class", "form-select")

@@ -4,11 +4,9 @@ returns 404 outside the user's subtree; writes also require a record-keeping rol
 from __future__ import annotations
 
 import calendar
-import secrets
 from datetime import date, time, timedelta
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
+from dangjian.lib.uploads import stash_upload, stashed_upload
 from dangjian.lib.web import file_response, paginate, query_without_page
 from dangjian.members.models import Member
 from dangjian.orgs.models import AccessLog, Org, OrgKind
@@ -628,26 +627,16 @@ def study_create(request):
                                                              "back": "study_list"})
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @login_required
 def study_import(request):
     """Upload → preview (nothing written) → confirm, like the roster import."""
     _require_keeper(request)
     if request.method == "POST" and request.POST.get("token"):
-        token = request.POST["token"]
-        if not token.isalnum():
-            raise Http404
         org = get_org_for_user(request, request.POST.get("org"))
-        matches = list(_upload_dir().glob(f"study-{token}.*"))
-        if not matches:
+        path = stashed_upload(request.POST["token"], prefix="study-")
+        if path is None:
             messages.error(request, "上传的文件已过期，请重新上传")
             return redirect("study_import")
-        path = matches[0]
         plan = study_import_apply(study_import_plan(path, org=org, filename=path.name), user=request.user)
         path.unlink(missing_ok=True)
         messages.success(request, f"导入完成：新增{plan.accepted}条，重复跳过{len(plan.duplicates)}条，错误{len(plan.rejected)}处")
@@ -655,11 +644,7 @@ def study_import(request):
     form = StudyImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        token = secrets.token_hex(16)
-        path = _upload_dir() / f"study-{token}{Path(upload.name).suffix.lower()}"
-        with path.open("wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
+        token, path = stash_upload(upload, prefix="study-")
         try:
             plan = study_import_plan(path, org=form.cleaned_data["org"], filename=upload.name)
         except TabularError as exc:
