@@ -7,10 +7,8 @@ outside what the user may see (a 网格员: their current grids; record keepers:
 from __future__ import annotations
 
 import re
-import secrets
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.lib.idnumbers import mask_id, mask_phone
+from dangjian.lib.uploads import stash_upload
 from dangjian.lib.web import file_response, is_htmx, paginate, query_without_page
 from dangjian.members.models import Member
 from dangjian.orgs.models import RECORD_ROLES, AccessLog, Org
@@ -701,12 +700,6 @@ def assignment_end(request, pk):
 # Import: upload → background job (thread) → progress polled by htmx → result
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @login_required
 def resident_import(request):
     communities = visible_orgs(request.user).communities().filter(
@@ -716,10 +709,7 @@ def resident_import(request):
     form = ImportForm(request.POST or None, request.FILES or None, communities=communities)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        path = _upload_dir() / f"{secrets.token_hex(16)}{Path(upload.name).suffix.lower()}"
-        with path.open("wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
+        _, path = stash_upload(upload)
         job = ImportJob.objects.create(community=form.cleaned_data["community"], user=request.user, filename=upload.name[:200],
                                        path=str(path), dry_run=form.cleaned_data["dry_run"])
         importing.start_in_background(job)
