@@ -328,20 +328,29 @@ def dues_reverse(request, pk):
     return redirect("dues_member", pk=entry.member_id)
 
 
+def _apply_form(request, form, action, *, error_prefix: str = "") -> None:
+    """The member-page POSTs: validate, run the service, report the outcome as a message.
+    `action(cleaned_data)` returns the success message; a DuesError is shown, not raised."""
+    if form.is_valid():
+        try:
+            messages.success(request, action(form.cleaned_data))
+        except DuesError as exc:
+            messages.error(request, f"{error_prefix}{exc}")
+    else:
+        messages.error(request, f"{error_prefix}{_form_errors(form)}")
+
+
 @login_required
 @require_POST
 def dues_base(request, pk):
     member = _get_member_for_user(request, pk)
     _require_keeper(request, member)
-    form = BaseForm(request.POST)
-    if form.is_valid():
-        try:
-            b = base_set(member=member, user=request.user, **form.cleaned_data)
-            messages.success(request, f"已核定：{b.effective_month:%Y年%-m月}起 {b.get_category_display()}")
-        except DuesError as exc:
-            messages.error(request, f"未保存：{exc}")
-    else:
-        messages.error(request, f"未保存：{_form_errors(form)}")
+
+    def action(data):
+        b = base_set(member=member, user=request.user, **data)
+        return f"已核定：{b.effective_month:%Y年%-m月}起 {b.get_category_display()}"
+
+    _apply_form(request, BaseForm(request.POST), action, error_prefix="未保存：")
     return redirect("dues_member", pk=member.pk)
 
 
@@ -350,15 +359,9 @@ def dues_base(request, pk):
 def dues_relief(request, pk):
     member = _get_member_for_user(request, pk)
     _require_keeper(request, member)
-    form = ReliefForm(request.POST)
-    if form.is_valid():
-        try:
-            r = relief_grant(member=member, user=request.user, **form.cleaned_data)
-            messages.success(request, f"已登记减免：{r}")
-        except DuesError as exc:
-            messages.error(request, f"未保存：{exc}")
-    else:
-        messages.error(request, f"未保存：{_form_errors(form)}")
+    _apply_form(request, ReliefForm(request.POST),
+                lambda data: f"已登记减免：{relief_grant(member=member, user=request.user, **data)}",
+                error_prefix="未保存：")
     return redirect("dues_member", pk=member.pk)
 
 
@@ -367,15 +370,12 @@ def dues_relief(request, pk):
 def dues_relief_end(request, pk):
     relief = _get_relief_for_user(request, pk)
     _require_keeper(request, relief.member)
-    form = ReliefEndForm(request.POST)
-    if form.is_valid():
-        try:
-            relief_end(relief=relief, to_month=form.cleaned_data["to_month"], user=request.user)
-            messages.success(request, f"减免截止到{relief.to_month:%Y年%-m月}")
-        except DuesError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, _form_errors(form))
+
+    def action(data):
+        relief_end(relief=relief, to_month=data["to_month"], user=request.user)
+        return f"减免截止到{relief.to_month:%Y年%-m月}"
+
+    _apply_form(request, ReliefEndForm(request.POST), action)
     return redirect("dues_member", pk=relief.member_id)
 
 
@@ -384,15 +384,12 @@ def dues_relief_end(request, pk):
 def dues_profile(request, pk):
     member = _get_member_for_user(request, pk)
     _require_keeper(request, member)
-    form = ProfileForm(request.POST)
-    if form.is_valid():
-        try:
-            profile_update(member=member, user=request.user, **form.cleaned_data)
-            messages.success(request, "已保存交纳方式")
-        except DuesError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, _form_errors(form))
+
+    def action(data):
+        profile_update(member=member, user=request.user, **data)
+        return "已保存交纳方式"
+
+    _apply_form(request, ProfileForm(request.POST), action)
     return redirect("dues_member", pk=member.pk)
 
 
