@@ -1,11 +1,12 @@
 """Importing a residents register (one row per resident, with building/unit/room columns).
 
-The file is streamed through lib.tabular.read_table and written in batches: each batch of rows
-is checked, matched against the database by ID hash (re-import updates, never duplicates), and
-written with bulk_create/bulk_update (with history). Memory stays flat in the number of rows:
-duplicates across batches are found in the database (each resident remembers the import job and
-row that last wrote it), rejects are kept up to a cap, buildings and units are cached per
-community. A dry run does the same work inside a transaction that is rolled back.
+The file comes in batches of prepared rows from grid.register (read, checked, sealed — in a
+second process for a large file). Each batch is matched against the database by ID hash
+(re-import updates, never duplicates) and written with batched inserts (with history). Memory
+stays flat in the number of rows: duplicates across batches are found in the database (each
+resident remembers the import job and row that last wrote it), rejects are kept up to a cap,
+buildings and units are cached per community. A dry run does the same work inside a
+transaction that is rolled back.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,26 +24,26 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from dangjian.lib.crypto import blind_index
-from dangjian.lib.pinyin import _syllables
-from dangjian.lib.tabular import Column, Row, RowError, TabularError, read_table
+from dangjian.lib.pinyin import search_keys
+from dangjian.lib.tabular import RowError, TabularError
 from dangjian.lib.xlsx import SheetSpec, write_workbook
 from dangjian.members.models import Member
 from dangjian.orgs.models import AccessLog, Org
 from dangjian.orgs.scoping import log_access
 
-from .bulk import insert_history, insert_rows
-from .choices import HousingStatus, HukouType, JobStatus, Relation
-from .models import (
-    Building,
-    Grid,
-    Household,
-    ImportJob,
-    Resident,
-    ResidentTag,
-    Unit,
-    format_address,
-    tags_value,
+from .bulk import copy_to_history, insert_history, insert_rows, insert_tuples, select_in, table
+from .choices import HousingStatus, JobStatus
+from .models import Building, Grid, Household, ImportJob, Resident, ResidentTag, Unit
+from .register import (
+    COMPARED,
+    ESTATE_BUILDING_UNIT,
+    HEADERS,
+    RESIDENT_COLUMNS,
+    Item,
+    Prepared,
+    column_of,
+    prepared_batches,
+    prepared_in_child,
 )
 from .sealing import seal_many
 from .services import IMPORT_REASON
@@ -53,44 +52,9 @@ log = logging.getLogger(__name__)
 
 BATCH = 2000
 MAX_REJECTS = 2000  # kept with the job; the count is always exact
-
-COLUMNS: tuple[Column, ...] = (
-    Column("grid", "网格", ("所属网格", "网格名称")),
-    Column("estate", "小区", ("小区名称", "小区/院落", "院落", "小区(院落)")),
-    Column("building", "楼栋", ("楼号", "楼栋号", "栋号", "幢"), required=True),
-    Column("unit", "单元", ("单元号",)),
-    Column("door", "房号", ("门牌号", "房间号", "室号", "户号"), required=True),
-    Column("housing_status", "住房状况", ("房屋状况", "居住状况", "房屋用途"), kind="choice", choices=tuple(HousingStatus.values)),
-    Column("name", "姓名", ("居民姓名",), required=True),
-    Column("id_number", "公民身份号码", ("身份证号", "身份证号码", "身份证", "证件号码"), required=True, kind="id"),
-    Column("sex", "性别", kind="choice", choices=("男", "女")),
-    Column("birth_date", "出生日期", ("出生年月",), kind="date"),
-    Column("relation", "与户主关系", ("关系", "家庭关系")),
-    Column("hukou_type", "户籍类型", ("人口类型", "户籍状态", "人员类型")),
-    Column("hukou_address", "户籍地址", ("户籍地", "户口所在地")),
-    Column("current_address", "现住址", ("居住地址", "现居住地址")),
-    Column("phone", "联系电话", ("手机", "手机号", "手机号码", "电话", "联系方式"), kind="phone"),
-    Column("moved_in_on", "迁入日期", ("迁入时间", "入住日期", "入住时间"), kind="date"),
-    Column("tags", "标签", ("人员标签", "特殊人群", "重点人群")),
-    Column("note", "备注"),
-)
-HEADERS = [c.header for c in COLUMNS]
-_HEADER_OF = {c.field: c.header for c in COLUMNS}
-
-RELATION_WORDS = {r.value: r.value for r in Relation} | {
-    "本人": Relation.HEAD, "户主本人": Relation.HEAD, "妻": Relation.SPOUSE, "妻子": Relation.SPOUSE, "夫": Relation.SPOUSE,
-    "丈夫": Relation.SPOUSE, "儿子": Relation.SON, "长子": Relation.SON, "次子": Relation.SON, "女儿": Relation.DAUGHTER,
-    "长女": Relation.DAUGHTER, "次女": Relation.DAUGHTER, "父亲": Relation.PARENT, "母亲": Relation.PARENT,
-    "父": Relation.PARENT, "母": Relation.PARENT, "孙子": Relation.GRANDCHILD, "孙女": Relation.GRANDCHILD,
-    "外孙": Relation.GRANDCHILD, "外孙女": Relation.GRANDCHILD, "兄": Relation.SIBLING, "弟": Relation.SIBLING,
-    "姐": Relation.SIBLING, "妹": Relation.SIBLING, "儿媳": Relation.IN_LAW, "女婿": Relation.IN_LAW,
-    "租客": Relation.TENANT, "承租人": Relation.TENANT,
-}
-HUKOU_WORDS = {h.value: h.value for h in HukouType} | {
-    "本地": HukouType.LOCAL, "户籍人口": HukouType.LOCAL, "常住人口": HukouType.LOCAL, "外来": HukouType.MIGRANT,
-    "流动人口": HukouType.MIGRANT, "外地": HukouType.MIGRANT, "人在户不在": HukouType.SEPARATED,
-}
-_TAG_SPLIT = re.compile(r"[、,，;；/\s]+")
+# From about this many rows a file is read and prepared in a second process (starting one
+# costs about half a second; below this the import takes less than that in one process).
+CHILD_FROM_ROWS = 5000
 
 
 @dataclass
@@ -120,63 +84,12 @@ class ImportResult:
                                               "members_linked")} | {"rejects": self.rejects}
 
 
-# ---------------------------------------------------------------------------------------------
-# One row
-
-
-@lru_cache(maxsize=20_000)
-def _pinyin(name: str) -> tuple[str, str]:
-    """(initials(name), full_pinyin(name)) from one pinyin pass instead of two: pinyin is the largest
-    cost of an import after the reader (tests check it agrees with lib.pinyin's public functions)."""
-    syllables = _syllables(name)
-    return ("".join(s if latin else s[0] for s, latin in syllables)[:20], "".join(s for s, _ in syllables)[:100])
-
-
-def _err(row: Row, field_name: str, reason: str) -> RowError:
-    return RowError(row.number, row.headers.get(field_name) or _HEADER_OF[field_name], reason)
-
-
-def check_row(row: Row, known_tags: frozenset[str]) -> dict[str, Any] | list[RowError]:
-    """A row's clean values, or every reason (in Chinese, naming the column) it is rejected."""
-    v = row.values
-    errors: list[RowError] = []
-    id_number: str = v["id_number"]
-    born = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-    sex = "男" if int(id_number[16]) % 2 else "女"
-    if v["sex"] and v["sex"] != sex:
-        errors.append(_err(row, "sex", f"性别“{v['sex']}”与身份证号不一致（身份证号为{sex}）"))
-    if v["birth_date"] and v["birth_date"] != born:
-        errors.append(_err(row, "birth_date", f"出生日期{v['birth_date']:%Y-%m-%d}与身份证号不一致（身份证号为{born:%Y-%m-%d}）"))
-    relation = ""
-    if v["relation"]:
-        relation = RELATION_WORDS.get(v["relation"], "")
-        if not relation:
-            errors.append(_err(row, "relation", f"无法识别的与户主关系“{v['relation']}”，可填：{'、'.join(Relation.values)}"))
-    hukou = HukouType.LOCAL.value
-    if v["hukou_type"]:
-        hukou = HUKOU_WORDS.get(v["hukou_type"], "")
-        if not hukou:
-            errors.append(_err(row, "hukou_type", f"无法识别的户籍类型“{v['hukou_type']}”，可填：{'、'.join(HukouType.values)}"))
-    tags = ""
-    if v["tags"]:
-        names = [t for t in _TAG_SPLIT.split(v["tags"]) if t]
-        unknown = [t for t in names if t not in known_tags]
-        if unknown:
-            errors.append(_err(row, "tags", f"未知标签“{'、'.join(unknown)}”，可用标签：{'、'.join(sorted(known_tags))}"))
-        tags = tags_value(names)
-    for name, limit in (("name", 50), ("grid", 50), ("estate", 50), ("building", 50), ("unit", 20), ("door", 20)):
-        if v[name] and len(v[name]) > limit:
-            errors.append(_err(row, name, f"{_HEADER_OF[name]}超过{limit}个字"))
-    if errors:
-        return errors
-    return {
-        "grid": v["grid"] or "", "estate": v["estate"] or "", "building": v["building"], "unit": v["unit"] or "",
-        "door": v["door"], "housing_status": v["housing_status"], "name": v["name"], "id_number": id_number,
-        "id_hash": blind_index(id_number), "sex": sex, "birth_date": born, "relation": relation, "hukou_type": hukou,
-        "hukou_address": (v["hukou_address"] or "")[:200], "current_address": (v["current_address"] or "")[:200],
-        "phone": v["phone"] or "", "moved_in_on": v["moved_in_on"], "tags": tags, "note": (v["note"] or "")[:200],
-        "_row": row.number,
-    }
+# A new resident's columns: what grid.register prepared, then the same for every row, then the
+# household and party member found here. Its "+" history row the database copies from the
+# inserted row (bulk.copy_to_history).
+FIXED_COLUMNS = ("moved_out_on", "moved_to", "died_on", "archived_on", "archive_reason", "source_job_id", "created_at",
+                 "updated_at")
+INSERT_COLUMNS = (*RESIDENT_COLUMNS, *FIXED_COLUMNS, "household_id", "member_id")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,19 +104,25 @@ class Places:
         self.community, self.user, self.result, self.reason = community, user, result, reason
         self.grids = {g.name: g for g in Grid.objects.filter(community=community)}
         self.buildings = {(b.estate, b.name): b for b in Building.objects.filter(grid__community=community).select_related("grid")}
-        self.units = {(u.building_id, u.name): u.pk for u in Unit.objects.filter(building__grid__community=community)}
+        # (estate, building, unit) → (unit id, grid id, grid name): what every row asks.
+        self.units = {(u.building.estate, u.building.name, u.name): (u.pk, u.building.grid_id, u.building.grid.name)
+                      for u in Unit.objects.filter(building__grid__community=community).select_related("building__grid")}
 
-    def prepare(self, rows: list[dict[str, Any]]) -> None:
+    def prepare(self, rows: list[Prepared]) -> None:
         """Create, a batch at a time, the grids, buildings and units these rows name and we lack."""
+        missing = [row for row in rows if row[ESTATE_BUILDING_UNIT] not in self.units]
+        if not missing:
+            return
         new_grids: dict[str, Grid] = {}
         new_buildings: dict[tuple[str, str], str] = {}
-        for v in rows:
-            key = (v["estate"], v["building"])
-            if key in self.buildings or key in new_buildings or not v["grid"]:
+        for row in missing:
+            key = (row.estate, row.building)
+            if key in self.buildings or key in new_buildings or not row.grid:
                 continue
-            if v["grid"] not in self.grids and v["grid"] not in new_grids:
-                new_grids[v["grid"]] = Grid(community=self.community, name=v["grid"], sort=len(self.grids) + len(new_grids) + 1)
-            new_buildings[key] = v["grid"]
+            if row.grid not in self.grids and row.grid not in new_grids:
+                new_grids[row.grid] = Grid(community=self.community, name=row.grid,
+                                           sort=len(self.grids) + len(new_grids) + 1)
+            new_buildings[key] = row.grid
         if new_grids:
             created = bulk_create_with_history(list(new_grids.values()), Grid, default_user=self.user,
                                                default_change_reason=self.reason)
@@ -217,26 +136,25 @@ class Places:
                 b.grid = self.grids[new_buildings[(b.estate, b.name)]]
                 self.buildings[(b.estate, b.name)] = b
             self.result.buildings_created += len(created)
-        new_units: dict[tuple[int, str], Unit] = {}
-        for v in rows:
-            b = self.buildings.get((v["estate"], v["building"]))
-            if b is not None and (b.pk, v["unit"]) not in self.units and (b.pk, v["unit"]) not in new_units:
-                new_units[(b.pk, v["unit"])] = Unit(building=b, name=v["unit"], sort=len(self.units) + len(new_units) + 1)
-        if new_units:
-            for u in Unit.objects.bulk_create(list(new_units.values())):
-                self.units[(u.building_id, u.name)] = u.pk
+        new_units: dict[tuple[str, str, str], Unit] = {}
+        for row in missing:
+            key = row[ESTATE_BUILDING_UNIT]
+            b = self.buildings.get(key[:2])
+            if b is not None and key not in self.units and key not in new_units:
+                new_units[key] = Unit(building=b, name=row.unit, sort=len(self.units) + len(new_units) + 1)
+        for key, u in zip(new_units, Unit.objects.bulk_create(list(new_units.values())), strict=True):
+            self.units[key] = (u.pk, u.building.grid_id, u.building.grid.name)
 
-    def building(self, row: dict[str, Any], number: int, headers: dict[str, str]) -> Building | RowError:
-        building = self.buildings.get((row["estate"], row["building"]))
-        if building is None:
-            return RowError(number, headers.get("grid", "网格"), f"楼栋“{row['estate']}{row['building']}”尚未登记，请填写所属网格")
-        if row["grid"] and row["grid"] != building.grid.name:
-            return RowError(number, headers.get("grid", "网格"),
-                            f"{row['estate']}{row['building']}已登记在“{building.grid.name}”，与本行的“{row['grid']}”不符")
-        return building
-
-    def unit(self, building: Building, name: str) -> int:
-        return self.units[(building.pk, name)]
+    def locate(self, row: Prepared, headers: dict[str, str]) -> tuple[int, int] | RowError:
+        """(unit id, grid id) of the row, or why it cannot be placed."""
+        found = self.units.get(row[ESTATE_BUILDING_UNIT])
+        if found is None:
+            return RowError(row.row, column_of(headers, "grid"), f"楼栋“{row.estate}{row.building}”尚未登记，请填写所属网格")
+        unit_id, grid_id, grid_name = found
+        if row.grid and row.grid != grid_name:
+            return RowError(row.row, column_of(headers, "grid"),
+                            f"{row.estate}{row.building}已登记在“{grid_name}”，与本行的“{row.grid}”不符")
+        return unit_id, grid_id
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,198 +162,172 @@ class Places:
 
 
 class Importer:
-    def __init__(self, job: ImportJob, known_tags: frozenset[str]):
+    def __init__(self, job: ImportJob):
         self.job = job
         self.user = job.user
         self.reason = f"{IMPORT_REASON}：{job.filename}"[:100]
         self.result = ImportResult()
         self.places = Places(job.community, self.user, self.result, self.reason)
-        self.known_tags = known_tags
         self.user_id = self.user.pk if self.user is not None else None
         self.now = timezone.now()
+        stamp = connection.ops.adapt_datetimefield_value(self.now)
+        self.fixed = (None, "", None, None, "", job.pk, stamp, stamp)  # FIXED_COLUMNS
 
-    def run(self, rows: Iterator[Row | list[RowError]], on_progress: Callable[[int], None] | None = None) -> ImportResult:
-        batch: list[Row | list[RowError]] = []
-        for item in rows:
-            batch.append(item)
-            if on_progress and len(batch) % 250 == 0:
-                on_progress(self.result.processed + len(batch))  # rows read; the bar moves while a batch fills
-            if len(batch) >= BATCH:
-                self.batch(batch)
-                batch = []
-                if on_progress:
-                    on_progress(self.result.processed)
-        if batch:
-            self.batch(batch)
-        if on_progress:
-            on_progress(self.result.processed)
+    def run(self, batches: Iterator[tuple[dict[str, str], list[Item]]],
+            on_progress: Callable[[int], None] | None = None) -> ImportResult:
+        for headers, items in batches:
+            self.batch(headers, items)
+            if on_progress:
+                on_progress(self.result.processed)
         return self.result
 
-    def batch(self, items: list[Row | list[RowError]]) -> None:
+    def batch(self, headers: dict[str, str], items: list[Item]) -> None:
         r = self.result
         r.processed += len(items)
-        rows: list[dict[str, Any]] = []
-        first_row: dict[str, int] = {}
+        rows: list[Prepared] = []
         for item in items:
             if isinstance(item, list):
                 r.reject(item)
-                continue
-            values = check_row(item, self.known_tags)
-            if isinstance(values, list):
-                r.reject(values)
-                continue
-            if values["id_hash"] in first_row:
-                r.reject([_err(item, "id_number", f"与第{first_row[values['id_hash']]}行的身份证号重复")])
-                continue
-            first_row[values["id_hash"]] = item.number
-            values["_headers"] = item.headers
-            rows.append(values)
+            else:
+                rows.append(item)
         if not rows:
             return
-        hashes = list(first_row)
-        live = {res.id_hash: res for res in Resident.objects.filter(id_hash__in=hashes, archived_on__isnull=True)
-                .select_related("household__grid")}
-        gone = dict(Resident.objects.filter(id_hash__in=hashes, archived_on__isnull=False,
-                                            household__grid__community=self.job.community)
-                    .exclude(id_hash__in=list(live)).order_by("archived_on")
-                    .values_list("id_hash", "archive_reason"))
-        members = dict(Member.objects.filter(id_hash__in=hashes).order_by("-archived_on").values_list("id_hash", "pk"))
+        id_column = column_of(headers, "id_number")
+        hashes = [item.id_hash for item in rows]
+        live_ids = [pk for _, pk in select_in(f"SELECT id_hash, id FROM {table(Resident)} WHERE archived_on IS NULL "
+                                              "AND id_hash IN ({values})", hashes)]
+        live = ({res.id_hash: res for res in Resident.objects.filter(pk__in=live_ids).select_related("household__grid")}
+                if live_ids else {})
+        gone = self._archived_here([h for h in hashes if h not in live])
+        # A live member record wins over archived ones, then the latest archived.
+        members = dict(select_in(f"SELECT id_hash, id FROM {table(Member)} WHERE id_hash IN ({{values}}) "
+                                 "ORDER BY (archived_on IS NULL), archived_on", hashes))
 
-        accepted = []
-        for values in rows:
-            headers, number = values["_headers"], values["_row"]
-            existing = live.get(values["id_hash"])
+        accepted: list[Prepared] = []
+        for item in rows:
+            existing = live.get(item.id_hash)
             if existing is not None and existing.source_job_id == self.job.pk:
-                r.reject([RowError(number, headers.get("id_number", "公民身份号码"), f"与第{existing.source_row}行的身份证号重复")])
+                r.reject([RowError(item.row, id_column, f"与第{existing.source_row}行的身份证号重复")])
             elif existing is not None and existing.household.grid.community_id != self.job.community_id:
-                r.reject([RowError(number, headers.get("id_number", "公民身份号码"),
-                                   "该身份证号已登记为其他社区的在住居民，请原社区先办理迁出")])
-            elif existing is None and values["id_hash"] in gone:
-                r.reject([RowError(number, headers.get("id_number", "公民身份号码"),
-                                   f"该居民在本社区已办理{gone[values['id_hash']]}（已归档），如已迁回请在系统中新增")])
+                r.reject([RowError(item.row, id_column, "该身份证号已登记为其他社区的在住居民，请原社区先办理迁出")])
+            elif existing is None and item.id_hash in gone:
+                r.reject([RowError(item.row, id_column,
+                                   f"该居民在本社区已办理{gone[item.id_hash]}（已归档），如已迁回请在系统中新增")])
             else:
-                values["_existing"] = existing
-                accepted.append(values)
+                accepted.append(item)
         self.places.prepare(accepted)
-        placed: list[tuple[dict[str, Any], int]] = []  # (row, unit id)
-        for values in accepted:
-            building = self.places.building(values, values["_row"], values["_headers"])
-            if isinstance(building, RowError):
-                r.reject([building])
-                continue
-            values["_grid"] = building.grid_id
-            placed.append((values, self.places.unit(building, values["unit"])))
+        placed: list[tuple[Prepared, int, int]] = []  # (row, unit id, grid id)
+        for item in accepted:
+            located = self.places.locate(item, headers)
+            if isinstance(located, RowError):
+                r.reject([located])
+            else:
+                placed.append((item, *located))
         if not placed:
             return
         households = self._households(placed)
         creates, updates, stamps = [], [], []
-        for values, unit_id in placed:
-            household = households[(unit_id, values["door"])]
-            existing = values["_existing"]
+        for item, unit_id, _ in placed:
+            household_id = households[(unit_id, item.door)]
+            existing = live.get(item.id_hash)
             if existing is None:
-                creates.append((values, household))
+                creates.append((item, household_id))
             else:
-                changed = self._changes(existing, values, household, members.get(values["id_hash"]))
-                (updates if changed else stamps).append((existing, changed, values))
+                changed = self._changes(existing, item, household_id, members.get(item.id_hash))
+                (updates if changed else stamps).append((existing, changed))
         self._create(creates, members)
         self._update(updates)
-        for resident, _, values in stamps:
-            resident.source_job_id, resident.source_row = self.job.pk, values["_row"]
         if stamps:
             Resident.objects.bulk_update([s[0] for s in stamps], ["source_job", "source_row"])
             r.unchanged += len(stamps)
 
-    def _households(self, placed: list[tuple[dict[str, Any], int]]) -> dict[tuple[int, str], Household]:
-        keys = {(unit_id, v["door"]) for v, unit_id in placed}
+    def _archived_here(self, hashes: list[str]) -> dict[str, str]:
+        """ID hash → archive reason, for residents of this community archived (moved out, died)."""
+        archived = select_in(f"SELECT id_hash, archive_reason, household_id FROM {table(Resident)} "
+                             "WHERE archived_on IS NOT NULL AND id_hash IN ({values}) ORDER BY archived_on", hashes)
+        if not archived:
+            return {}
+        here = set(Household.objects.filter(pk__in={h for _, _, h in archived}, grid__community=self.job.community)
+                   .values_list("pk", flat=True))
+        return {id_hash: reason for id_hash, reason, household in archived if household in here}
 
-        def lookup() -> dict[tuple[int, str], Household]:
-            return {(h.unit_id, h.door): h for h in
-                    Household.objects.filter(unit_id__in={k[0] for k in keys}, door__in={k[1] for k in keys})}
+    def _households(self, placed: list[tuple[Prepared, int, int]]) -> dict[tuple[int, str], int]:
+        """(unit id, door) → household id for the rows' households, creating those that are new."""
+        units = {unit_id for _, unit_id, _ in placed}
+
+        def lookup() -> dict[tuple[int, str], tuple[int, str]]:
+            return {(unit_id, door): (pk, status) for unit_id, door, pk, status in select_in(
+                f"SELECT unit_id, door, id, housing_status FROM {table(Household)} WHERE unit_id IN ({{values}})", units)}
 
         found = lookup()
-        status_of = {(unit_id, v["door"]): v["housing_status"] for v, unit_id in placed if v["housing_status"]}
+        status_of = {(unit_id, row.door): row.housing_status for row, unit_id, _ in placed if row.housing_status}
         new: dict[tuple[int, str], dict[str, Any]] = {}
-        for values, unit_id in placed:
-            key = (unit_id, values["door"])
+        for row, unit_id, grid_id in placed:
+            key = (unit_id, row.door)
             if key not in found and key not in new:
-                new[key] = {"unit_id": unit_id, "grid_id": values["_grid"], "door": values["door"],
+                new[key] = {"unit_id": unit_id, "grid_id": grid_id, "door": row.door,
                             "housing_status": status_of.get(key) or HousingStatus.OWNER}
-        changed = [found[k] for k, status in status_of.items() if k in found and found[k].housing_status != status]
+        changed = {found[k][0]: status for k, status in status_of.items() if k in found and found[k][1] != status}
         if new:
             insert_rows(Household, list(new.values()), {"created_at": self.now})
             found = lookup()
             for key, row in new.items():
-                row["id"] = found[key].pk
+                row["id"] = found[key][0]
             insert_history(Household, list(new.values()), when=self.now, user_id=self.user_id, reason=self.reason)
             self.result.households_created += len(new)
         if changed:
-            for household in changed:
-                household.housing_status = status_of[(household.unit_id, household.door)]
-            bulk_update_with_history(changed, Household, ["housing_status"], batch_size=BATCH,
+            households = list(Household.objects.filter(pk__in=list(changed)))
+            for household in households:
+                household.housing_status = changed[household.pk]
+            bulk_update_with_history(households, Household, ["housing_status"], batch_size=BATCH,
                                      default_user=self.user, default_change_reason=self.reason)
-        return found
+        return {key: pk for key, (pk, _) in found.items()}
 
-    def _create(self, creates: list[tuple[dict[str, Any], Household]], members: dict[str, int]) -> None:
+    def _create(self, creates: list[tuple[Prepared, int]], members: dict[str, int]) -> None:
         if not creates:
             return
-        ids = seal_many([v["id_number"] for v, _ in creates])
-        phones = seal_many([v["phone"] for v, _ in creates])
+        fixed = self.fixed
         rows = []
-        for (v, household), sealed_id, sealed_phone in zip(creates, ids, phones, strict=True):
-            name_initials, name_pinyin = _pinyin(v["name"])
-            member_id = members.get(v["id_hash"])
-            rows.append({
-                "household_id": household.pk, "name": v["name"], "name_initials": name_initials,
-                "name_pinyin": name_pinyin, "id_number": str(sealed_id), "id_hash": v["id_hash"], "sex": v["sex"],
-                "birth_date": v["birth_date"], "relation": v["relation"], "hukou_type": v["hukou_type"],
-                "hukou_address": v["hukou_address"],
-                "current_address": v["current_address"] or format_address(v["estate"], v["building"], v["unit"], v["door"])[:200],
-                "phone": str(sealed_phone), "phone_tail": v["phone"][-4:] if v["phone"] else "",
-                "moved_in_on": v["moved_in_on"], "tags": v["tags"], "member_id": member_id, "note": v["note"],
-                "source_row": v["_row"],
-            })
+        for item, household_id in creates:
+            member_id = members.get(item.id_hash)
+            rows.append((*item.insert, *fixed, household_id, member_id))
             if member_id:
                 self.result.members_linked += 1
-        insert_rows(Resident, rows, {"source_job_id": self.job.pk, "created_at": self.now, "updated_at": self.now})
-        new_ids = dict(Resident.objects.filter(source_job=self.job, source_row__in=[r["source_row"] for r in rows])
-                       .values_list("source_row", "pk"))
-        for row in rows:
-            row["id"] = new_ids[row["source_row"]]
-        insert_history(Resident, rows, when=self.now, user_id=self.user_id, reason=self.reason)
+        insert_tuples(Resident, INSERT_COLUMNS, rows)
+        # Rows only grow through the file, so this batch's new rows are the job's rows in its
+        # range created now (a resident this batch updates keeps its own created_at).
+        copy_to_history(Resident, "source_job_id = %s AND source_row BETWEEN %s AND %s AND created_at = %s",
+                        [self.job.pk, creates[0][0].row, creates[-1][0].row, self.fixed[-1]],
+                        when=self.now, user_id=self.user_id, reason=self.reason)
         self.result.created += len(rows)
 
-    COMPARED = ("name", "relation", "hukou_type", "hukou_address", "current_address", "phone", "moved_in_on", "note")
-
-    def _changes(self, resident: Resident, v: dict[str, Any], household: Household, member_id: int | None) -> list[str]:
+    def _changes(self, resident: Resident, item: Prepared, household_id: int, member_id: int | None) -> list[str]:
         changed = []
-        for name in self.COMPARED:
-            new = v[name]
-            if name in ("relation", "hukou_address", "current_address", "phone", "moved_in_on", "note") and not new:
+        for name, new in zip(COMPARED, item.compared, strict=True):
+            if not new and name != "name" and name != "hukou_type":
                 continue  # an empty cell does not erase what the register already holds
             if getattr(resident, name) != new:
                 setattr(resident, name, new)
                 changed.append(name)
-        if v["tags"] and v["tags"] != resident.tags:
-            resident.tags = v["tags"]
-            changed.append("tags")
-        if resident.household_id != household.pk:
-            resident.household = household
+        if resident.household_id != household_id:
+            resident.household_id = household_id
             changed.append("household")
         if member_id and resident.member_id != member_id:
             resident.member_id = member_id
             changed.append("member")
             self.result.members_linked += 1
-        resident.source_job_id, resident.source_row = self.job.pk, v["_row"]
+        resident.source_job_id, resident.source_row = self.job.pk, item.row
         return changed
 
-    def _update(self, updates: list[tuple[Resident, list[str], dict[str, Any]]]) -> None:
+    def _update(self, updates: list[tuple[Resident, list[str]]]) -> None:
         if not updates:
             return
         objs = [u[0] for u in updates]
         # History rows copy every field: seal the personal data in bulk rather than once per row.
         for obj, sealed_id, sealed_phone in zip(objs, seal_many([o.id_number for o in objs]),
                                                 seal_many([o.phone for o in objs]), strict=True):
-            obj.name_initials, obj.name_pinyin = _pinyin(obj.name)
+            name_initials, name_pinyin = search_keys(obj.name)
+            obj.name_initials, obj.name_pinyin = name_initials[:20], name_pinyin[:100]
             obj.phone_tail = "".join(c for c in obj.phone if c.isdigit())[-4:] if obj.phone else ""
             obj.id_number, obj.phone = sealed_id, sealed_phone
         fields = sorted({f for u in updates for f in u[1]} | {"source_job", "source_row", "updated_at", "name_initials",
@@ -516,11 +408,16 @@ def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = Non
             cursor.execute("PRAGMA cache_size = -32768")
     try:
         known = frozenset(ResidentTag.objects.filter(is_active=True).values_list("name", flat=True))
-        with transaction.atomic():
-            importer = Importer(job, known)
-            result = importer.run(read_table(job.path, COLUMNS, filename=job.filename), progress)
-            if job.dry_run:
-                transaction.set_rollback(True)
+        read = prepared_in_child if job.total_estimate >= CHILD_FROM_ROWS else prepared_batches
+        batches = read(job.path, job.filename, known, BATCH, dates_as_text=connection.vendor == "sqlite")
+        try:
+            with transaction.atomic():
+                importer = Importer(job)
+                result = importer.run(batches, progress)
+                if job.dry_run:
+                    transaction.set_rollback(True)
+        finally:
+            batches.close()
         job.status = JobStatus.DONE
     except TabularError as exc:
         job.status, job.error = JobStatus.FAILED, str(exc)

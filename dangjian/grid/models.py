@@ -24,6 +24,7 @@ from dangjian.orgs.models import COMMUNITY_KINDS, Org
 from dangjian.orgs.scoping import path_q, scope_of
 
 from .choices import ArchiveReason, HousingStatus, HukouType, JobStatus, Relation, Sex, VisitResult
+from .register import format_address
 from .sealing import SealedTextField
 
 # ---------------------------------------------------------------------------------------------
@@ -221,11 +222,6 @@ class Unit(models.Model):
         return self.name or str(_("不分单元"))
 
 
-def format_address(estate: str, building: str, unit: str, door: str) -> str:
-    """和平小区3号楼2单元301室."""
-    return f"{estate}{building}{unit}{door}{'' if door.endswith(('室', '号')) else '室'}"
-
-
 class HouseholdQuerySet(models.QuerySet):
     def visible_to(self, user) -> HouseholdQuerySet:
         return self.filter(grid_q(user, "grid__"))
@@ -294,22 +290,18 @@ class ResidentQuerySet(models.QuerySet):
         return self.filter(q)
 
 
-def tags_value(names) -> str:
-    """Stored form of a tag list: "|高龄|独居老人|" (so `contains "|高龄|"` filters on every database)."""
-    clean = [n.strip() for n in names if n and n.strip()]
-    unique = list(dict.fromkeys(clean))
-    return f"|{'|'.join(unique)}|" if unique else ""
-
-
 class Resident(models.Model):
     """A person registered in a household. Moving out or dying archives the record; nothing is deleted."""
 
     household = models.ForeignKey(Household, models.PROTECT, related_name="residents", verbose_name=_("住户"))
     name = models.CharField(_("姓名"), max_length=50)
-    name_initials = models.CharField(max_length=20, db_index=True, editable=False)
-    name_pinyin = models.CharField(max_length=100, db_index=True, editable=False)
+    # Not indexed: search ORs these with `name LIKE '%…%'`, which scans anyway (and LIKE 'x%' uses no
+    # plain B-tree on SQLite, nor on PostgreSQL outside the C collation); an index only slows imports.
+    name_initials = models.CharField(max_length=20, editable=False)
+    name_pinyin = models.CharField(max_length=100, editable=False)
     id_number = SealedTextField(_("公民身份号码"), blank=True)
-    id_hash = models.CharField(max_length=64, null=True, blank=True, editable=False, db_index=True)
+    # Indexed twice, by halves: live residents (unique) and archived ones (see Meta).
+    id_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     sex = models.CharField(_("性别"), max_length=2, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     relation = models.CharField(_("与户主关系"), max_length=10, choices=Relation.choices, blank=True)
@@ -342,7 +334,8 @@ class Resident(models.Model):
         verbose_name = _("居民")
         verbose_name_plural = _("居民")
         ordering = ["household_id", "pk"]
-        indexes = [models.Index(fields=["source_job", "source_row"], name="resident_source")]
+        indexes = [models.Index(fields=["source_job", "source_row"], name="resident_source"),
+                   models.Index(fields=["id_hash"], condition=Q(archived_on__isnull=False), name="resident_archived_id")]
         constraints = [
             models.UniqueConstraint(fields=["id_hash"], condition=Q(id_hash__isnull=False, archived_on__isnull=True),
                                     name="resident_unique_live_id",

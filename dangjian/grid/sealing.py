@@ -20,10 +20,8 @@ import os
 import struct
 import time
 from collections.abc import Sequence
-from functools import cache
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from django.conf import settings
 
 from dangjian.lib import crypto
 from dangjian.lib.crypto import EncryptedTextField
@@ -46,46 +44,36 @@ class SealedTextField(EncryptedTextField):
         return super().get_prep_value(value)
 
 
-@cache
-def _keys(pii_key: str) -> tuple[bytes, bytes]:
-    # The same key lib.crypto gives Fernet: HKDF(PII_KEY, "encrypt"), first half signs, second encrypts.
-    raw = crypto._derive(b"encrypt")
-    return raw[:16], raw[16:]
-
-
 def _xor(a: bytes, b: bytes) -> bytes:
     return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).to_bytes(len(a), "big")
 
 
 def seal_many(values: Sequence[str]) -> list[Sealed]:
     """Fernet tokens for the values (an empty value stays empty, as EncryptedTextField stores it)."""
-    signing_key, encryption_key = _keys(settings.PII_KEY)
-    todo = [(i, v.encode()) for i, v in enumerate(values) if v]
+    signing_key, encryption_key = crypto.fernet_key_halves()
     out: list[Sealed] = [Sealed("")] * len(values)
-    if not todo:
+    # Values that pad to the same number of blocks run their CBC chains side by side.
+    groups: dict[int, list[tuple[int, bytes]]] = {}
+    for i, value in enumerate(values):
+        if value:
+            data = value.encode()
+            groups.setdefault(len(data) // _BLOCK + 1, []).append((i, data))
+    if not groups:
         return out
-    padded = []
-    for _, data in todo:
-        pad = _BLOCK - len(data) % _BLOCK
-        padded.append(data + bytes([pad]) * pad)
-    ivs = os.urandom(_BLOCK * len(todo))
-    previous = [ivs[k * _BLOCK:(k + 1) * _BLOCK] for k in range(len(todo))]
-    cipher_blocks: list[list[bytes]] = [[] for _ in todo]
-    # ECB over one block per value is exactly one CBC step: C_j = AES(P_j XOR C_{j-1}).
     ecb = Cipher(algorithms.AES(encryption_key), modes.ECB()).encryptor()  # noqa: S305
-    longest = max(len(p) for p in padded) // _BLOCK
-    for j in range(longest):
-        active = [k for k, p in enumerate(padded) if len(p) > j * _BLOCK]
-        plain = b"".join(padded[k][j * _BLOCK:(j + 1) * _BLOCK] for k in active)
-        chain = b"".join(previous[k] for k in active)
-        encrypted = ecb.update(_xor(plain, chain))
-        for n, k in enumerate(active):
-            block = encrypted[n * _BLOCK:(n + 1) * _BLOCK]
-            cipher_blocks[k].append(block)
-            previous[k] = block
     head = b"\x80" + struct.pack(">Q", int(time.time()))
-    for k, (i, _) in enumerate(todo):
-        body = head + ivs[k * _BLOCK:(k + 1) * _BLOCK] + b"".join(cipher_blocks[k])
-        token = body + hmac.digest(signing_key, body, "sha256")
-        out[i] = Sealed(base64.urlsafe_b64encode(token).decode())
+    for blocks, items in groups.items():
+        size = blocks * _BLOCK
+        padded = [data + bytes([size - len(data)]) * (size - len(data)) for _, data in items]
+        ivs = os.urandom(_BLOCK * len(items))
+        # ECB over one block of every value is one CBC step for all of them: C_j = AES(P_j XOR C_{j-1}).
+        chain, columns = ivs, []
+        for j in range(0, size, _BLOCK):
+            plain = b"".join(p[j:j + _BLOCK] for p in padded) if blocks > 1 else b"".join(padded)
+            chain = ecb.update(_xor(plain, chain))
+            columns.append(chain)
+        for k, (i, _) in enumerate(items):
+            at = slice(k * _BLOCK, (k + 1) * _BLOCK)
+            body = head + ivs[at] + b"".join(c[at] for c in columns)
+            out[i] = Sealed(base64.urlsafe_b64encode(body + hmac.digest(signing_key, body, "sha256")).decode())
     return out

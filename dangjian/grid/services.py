@@ -26,8 +26,8 @@ from .models import (
     ResidentTag,
     Unit,
     Visit,
-    tags_value,
 )
+from .register import tags_value
 
 IMPORT_REASON = "导入"
 MASKED = {"id_number": mask_id, "phone": mask_phone}

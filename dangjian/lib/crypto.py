@@ -24,8 +24,20 @@ def _derive(purpose: bytes) -> bytes:
 
 
 @cache
+def _fernet_key(key: str) -> bytes:
+    return _derive(b"encrypt")
+
+
+@cache
 def _fernet(key: str) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(_derive(b"encrypt")))
+    return Fernet(base64.urlsafe_b64encode(_fernet_key(key)))
+
+
+def fernet_key_halves() -> tuple[bytes, bytes]:
+    """(signing key, encryption key) of the Fernet key `encrypt` uses, for code that makes
+    Fernet tokens in bulk (grid.sealing); tokens made with them are read by `decrypt`."""
+    raw = _fernet_key(settings.PII_KEY)
+    return raw[:16], raw[16:]
 
 
 @cache

@@ -6,19 +6,23 @@ import random
 import re
 import unicodedata
 from datetime import date
+from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 # A float cannot hold more than 15–16 significant digits, so an 18-digit ID that passed
 # through a number cell has lost its tail, and no checksum trick can bring it back.
 _FLOAT_EXACT_LIMIT = 2**53
+_WELL_FORMED = re.compile(r"[0-9]{17}[0-9X]").fullmatch
 _SCIENTIFIC = re.compile(r"\d(\.\d+)?E\+?\d+")
 ID_STORED_AS_NUMBER = "身份证号被Excel存为数字，后几位已丢失，请把该列设为文本后重新填写"
 
 
 def check_char(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits."""
-    return _CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    if len(first17) != 17:
+        raise ValueError("check_char needs the first 17 digits")
+    return _CHECK_CHARS[sum(map(mul, map(int, first17), _WEIGHTS)) % 11]
 
 
 def normalize_id(value: str | int | float) -> str:
@@ -45,7 +49,8 @@ def validate_id(value: str | int | float) -> str:
     """The normalised ID, or ValueError saying in Chinese what is wrong with it."""
     if isinstance(value, float) and abs(value) >= _FLOAT_EXACT_LIMIT:
         raise ValueError(ID_STORED_AS_NUMBER)
-    text = normalize_id(value)
+    # An ID typed as it should be (the usual cell) needs no normalising.
+    text = value if type(value) is str and _WELL_FORMED(value) else normalize_id(value)
     if _SCIENTIFIC.fullmatch(text):
         raise ValueError(ID_STORED_AS_NUMBER)
     bad = sorted(set(re.sub(r"[0-9X]", "", text)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
@@ -46,13 +47,23 @@ _SURNAMES: dict[str, str] = {
 _RUNS = re.compile(r"[a-z]+|[^\x00-\x7f]+")
 
 
-def _surname_first(run: str) -> tuple[list[str], str]:
-    """Pinyin for a leading surname with a special reading, and the rest of the run."""
+def _surname_first(run: str) -> tuple[tuple[str, ...], str]:
+    """Pinyin of the surname leading a name, and the rest of the run.
+
+    The surname is read alone, as a surname: pypinyin would otherwise read it as the first
+    character of a word formed with the given name."""
     if run[:2] in _COMPOUND_SURNAMES:
-        return list(_COMPOUND_SURNAMES[run[:2]]), run[2:]
+        return _COMPOUND_SURNAMES[run[:2]], run[2:]
     if run[:1] in _SURNAMES:
-        return [_SURNAMES[run[:1]]], run[1:]
-    return [], run
+        return (_SURNAMES[run[:1]],), run[1:]
+    return _cjk(run[:1]), run[1:]
+
+
+@lru_cache(maxsize=32_768)
+def _cjk(run: str) -> tuple[str, ...]:
+    """Toneless pinyin of a run of Chinese characters. Surnames and given names repeat a great
+    deal across a register, so the cache (bounded, a few MB) saves most of pypinyin's cost."""
+    return tuple(s for s in lazy_pinyin(run, style=Style.NORMAL, errors="ignore") if s)
 
 
 def _syllables(name: str) -> list[tuple[str, bool]]:
@@ -63,8 +74,8 @@ def _syllables(name: str) -> list[tuple[str, bool]]:
         if run.isascii():
             out.append((run, True))
             continue
-        head, rest = _surname_first(run) if not out else ([], run)
-        out.extend((s, False) for s in head + lazy_pinyin(rest, style=Style.NORMAL, errors="ignore") if s)
+        head, rest = _surname_first(run) if not out else ((), run)
+        out.extend((s, False) for s in head + _cjk(rest))
     return out
 
 
@@ -76,3 +87,9 @@ def initials(name: str) -> str:
 def full_pinyin(name: str) -> str:
     """`张三` → `zhangsan`; ü is written v (`吕` → `lv`), as on a keyboard."""
     return "".join(s for s, _ in _syllables(name))
+
+
+def search_keys(name: str) -> tuple[str, str]:
+    """(initials(name), full_pinyin(name)) in one pass, for code that stores both."""
+    syllables = _syllables(name)
+    return "".join(s if latin else s[0] for s, latin in syllables), "".join(s for s, _ in syllables)

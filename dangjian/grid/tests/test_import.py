@@ -224,8 +224,48 @@ def test_it_imports_any_register_once_and_reimports_it_unchanged(world, tmp_path
     assert Building.objects.filter(grid__community=world.community).count() == 1
 
 
-@pytest.mark.parametrize("name", ["张三", "曾小明", "单于长风", "Mary王", "欧阳娜娜", "吕布"])
-def test_it_computes_the_same_pinyin_as_the_roster(name):
+def test_imported_residents_get_the_search_keys_the_roster_computes(world, tmp_path):
     from dangjian.lib.pinyin import full_pinyin, initials
 
-    assert importing._pinyin(name) == (initials(name), full_pinyin(name))
+    names = ["张三", "曾小明", "单于长风", "Mary王", "欧阳娜娜", "吕布"]
+    path = xlsx(tmp_path, [row(name=n, id_number=rid(date(1960, 1, 1), "男", i + 1), door=str(i)) for i, n in enumerate(names)])
+    assert job_for(world.community, path).created == len(names)
+    stored = {r.name: (r.name_initials, r.name_pinyin) for r in Resident.objects.all()}
+    assert stored == {n: (initials(n), full_pinyin(n)) for n in names}
+
+
+def test_a_large_file_is_prepared_in_a_second_process_with_the_same_outcome(world, tmp_path, monkeypatch):
+    from dangjian.grid import register
+
+    people = [row(name=f"居民{i}", id_number=rid(date(1950 + i, 1, 1), "女" if i % 2 else "男", i + 1), door=str(101 + i % 5),
+                  tags="高龄" if i % 3 else "") for i in range(30)]
+    people += [row(name="重复", id_number=rid(date(1950, 1, 1), "男", 1)), row(name="", id_number=rid(date(1990, 1, 1), "男", 9)),
+               row(name="错号", id_number="110101199001011234")]
+    path = xlsx(tmp_path, people)
+    inline = job_for(world.community, path, dry_run=True)
+    calls = []
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return register.prepared_in_child(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "CHILD_FROM_ROWS", 0)
+    monkeypatch.setattr(importing, "prepared_in_child", spy)
+    job = job_for(world.community, path)
+    assert len(calls) == 1 and job.status == "done"
+    assert (job.created, job.rejected, job.rejects) == (inline.created, inline.rejected, inline.rejects) == (30, 3, job.rejects)
+    assert Resident.objects.count() == Resident.history.filter(history_type="+").count() == 30
+    assert Resident.objects.get(name="居民1").phone == "13800138000"  # sealed in the child, read here
+
+
+def test_a_file_the_second_process_cannot_read_fails_the_job_with_the_reason(world, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "CHILD_FROM_ROWS", 0)
+    path = tmp_path / "名单.csv"
+    path.write_text("姓名,备注\n张三,无\n", encoding="utf-8")
+    job = job_for(world.community, path)
+    assert job.status == "failed" and "缺少必填列" in job.error
+
+
+def test_the_insert_columns_are_every_column_of_a_resident():
+    columns = {f.attname for f in Resident._meta.concrete_fields if not f.primary_key}
+    assert set(importing.INSERT_COLUMNS) == columns and len(importing.INSERT_COLUMNS) == len(columns)

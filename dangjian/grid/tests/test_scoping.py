@@ -145,7 +145,7 @@ def test_it_gives_the_other_community_404_on_the_campaign(g, client_for):
 
 
 def test_it_exports_only_the_grids_residents(g, client_for):
-    from dangjian.grid.importing import COLUMNS
+    from dangjian.grid.register import COLUMNS
     from dangjian.lib.tabular import read_table
 
     response = client_for(g.worker1).get(reverse("grid_export", args=[g.grid1.pk]))

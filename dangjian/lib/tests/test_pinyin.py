@@ -1,6 +1,8 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from dangjian.lib.pinyin import full_pinyin, initials
+from dangjian.lib.pinyin import full_pinyin, initials, search_keys
 
 
 @pytest.mark.parametrize(
@@ -34,3 +36,13 @@ def test_it_spells_full_pinyin() -> None:
 
 def test_it_returns_nothing_for_nothing() -> None:
     assert initials("") == full_pinyin("") == ""
+
+
+def test_it_reads_the_surname_as_a_surname_not_as_part_of_a_word() -> None:
+    assert full_pinyin("曾经") == "zengjing"
+    assert initials("长孙无忌") == "zswj"
+
+
+@given(st.text(st.sampled_from("张曾单于长孙欧阳乐重行 ·Mary王a1"), max_size=8))
+def test_search_keys_are_initials_and_full_pinyin(name: str) -> None:
+    assert search_keys(name) == (initials(name), full_pinyin(name))

@@ -14,7 +14,16 @@ from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
 from dangjian.lib.idnumbers import ID_STORED_AS_NUMBER, make_id
-from dangjian.lib.tabular import Column, Row, RowError, TabularError, parse_date, read_table
+from dangjian.lib.tabular import (
+    Column,
+    Row,
+    RowError,
+    TabularError,
+    cell_cleaner,
+    clean_cell,
+    parse_date,
+    read_table,
+)
 
 COLUMNS = (
     Column("name", "姓名", ("党员姓名",), required=True),
@@ -303,3 +312,37 @@ def test_it_reads_an_ods_file() -> None:
         filename="名册.ods",
     )
     assert (row.number, row.values["id_number"], row.values["birth_date"]) == (3, ID_X, date(1949, 12, 31))
+
+
+def _outcome(clean: Any, value: Any) -> tuple[str, Any]:
+    try:
+        result = clean(value)
+    except ValueError as exc:
+        return "error", str(exc)
+    return type(result).__name__, result
+
+
+# Cells as calamine and csv hand them over, biased to what registers hold: CJK, full-width
+# forms, digits, stray spaces, dates and numbers.
+CELLS = st.one_of(
+    st.none(),
+    st.text(st.sampled_from("张三李 \u3000\t１２3０-X男女自住出租"), max_size=20),
+    st.text(max_size=20),
+    st.from_regex(r"1[3-9][0-9０-９]{9}", fullmatch=True),
+    st.builds(lambda d: d, st.dates(date(1900, 1, 1), date(2100, 12, 31))),
+    st.datetimes(datetime(1900, 1, 1), datetime(2100, 12, 31)),
+    st.integers(-10, 10**12),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.sampled_from([ID_A, ID_B, ID_X, ID_X.lower(), " " + ID_A, "男", "女", "男 ", "自住"]),
+)
+
+
+@pytest.mark.parametrize("column", [
+    Column("name", "姓名"), Column("name", "姓名", required=True), Column("sex", "性别", kind="choice", choices=("男", "女")),
+    Column("born", "出生日期", kind="date"), Column("phone", "电话", kind="phone"), Column("id", "身份证", kind="id"),
+], ids=lambda c: f"{c.kind}{'-required' if c.required else ''}")
+@given(value=CELLS)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_shortcut_cleaner_agrees_with_clean_cell(column: Column, value: Any) -> None:
+    assert _outcome(cell_cleaner(column), value) == _outcome(lambda v: clean_cell(column, v), value)

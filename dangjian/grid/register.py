@@ -1,0 +1,308 @@
+"""Reading a residents register file: its columns and the checks of one row. No database here.
+
+A register comes as one row per resident with building/unit/room columns. `prepared_batches`
+streams a file through lib.tabular.read_table and turns each row into what the importer writes:
+the checked values, the ID's blind index, the name's pinyin search keys and the ID and phone
+sealed (Fernet, in bulk) — or every reason the row is rejected. All of that is CPU work that
+needs no database, so for a large file `prepared_in_child` runs it in a second process while
+the importer writes the previous batch: on a 2-core machine the two halves run side by side.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import re
+import subprocess
+import sys
+import traceback
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any, NamedTuple
+
+try:
+    import fcntl
+except ImportError:  # Windows: the pipe keeps its default size
+    fcntl = None
+
+from dangjian.lib.crypto import blind_index
+from dangjian.lib.pinyin import search_keys
+from dangjian.lib.tabular import Column, Row, RowError, TabularError, read_table
+
+from .choices import HousingStatus, HukouType, Relation
+from .sealing import seal_many
+
+COLUMNS: tuple[Column, ...] = (
+    Column("grid", "网格", ("所属网格", "网格名称")),
+    Column("estate", "小区", ("小区名称", "小区/院落", "院落", "小区(院落)")),
+    Column("building", "楼栋", ("楼号", "楼栋号", "栋号", "幢"), required=True),
+    Column("unit", "单元", ("单元号",)),
+    Column("door", "房号", ("门牌号", "房间号", "室号", "户号"), required=True),
+    Column("housing_status", "住房状况", ("房屋状况", "居住状况", "房屋用途"), kind="choice", choices=tuple(HousingStatus.values)),
+    Column("name", "姓名", ("居民姓名",), required=True),
+    Column("id_number", "公民身份号码", ("身份证号", "身份证号码", "身份证", "证件号码"), required=True, kind="id"),
+    Column("sex", "性别", kind="choice", choices=("男", "女")),
+    Column("birth_date", "出生日期", ("出生年月",), kind="date"),
+    Column("relation", "与户主关系", ("关系", "家庭关系")),
+    Column("hukou_type", "户籍类型", ("人口类型", "户籍状态", "人员类型")),
+    Column("hukou_address", "户籍地址", ("户籍地", "户口所在地")),
+    Column("current_address", "现住址", ("居住地址", "现居住地址")),
+    Column("phone", "联系电话", ("手机", "手机号", "手机号码", "电话", "联系方式"), kind="phone"),
+    Column("moved_in_on", "迁入日期", ("迁入时间", "入住日期", "入住时间"), kind="date"),
+    Column("tags", "标签", ("人员标签", "特殊人群", "重点人群")),
+    Column("note", "备注"),
+)
+HEADERS = [c.header for c in COLUMNS]
+HEADER_OF = {c.field: c.header for c in COLUMNS}
+
+RELATION_WORDS = {r.value: r.value for r in Relation} | {
+    "本人": Relation.HEAD, "户主本人": Relation.HEAD, "妻": Relation.SPOUSE, "妻子": Relation.SPOUSE, "夫": Relation.SPOUSE,
+    "丈夫": Relation.SPOUSE, "儿子": Relation.SON, "长子": Relation.SON, "次子": Relation.SON, "女儿": Relation.DAUGHTER,
+    "长女": Relation.DAUGHTER, "次女": Relation.DAUGHTER, "父亲": Relation.PARENT, "母亲": Relation.PARENT,
+    "父": Relation.PARENT, "母": Relation.PARENT, "孙子": Relation.GRANDCHILD, "孙女": Relation.GRANDCHILD,
+    "外孙": Relation.GRANDCHILD, "外孙女": Relation.GRANDCHILD, "兄": Relation.SIBLING, "弟": Relation.SIBLING,
+    "姐": Relation.SIBLING, "妹": Relation.SIBLING, "儿媳": Relation.IN_LAW, "女婿": Relation.IN_LAW,
+    "租客": Relation.TENANT, "承租人": Relation.TENANT,
+}
+RELATION_WORDS = {k: str(v) for k, v in RELATION_WORDS.items()}
+HUKOU_WORDS = {h.value: h.value for h in HukouType} | {
+    "本地": HukouType.LOCAL, "户籍人口": HukouType.LOCAL, "常住人口": HukouType.LOCAL, "外来": HukouType.MIGRANT,
+    "流动人口": HukouType.MIGRANT, "外地": HukouType.MIGRANT, "人在户不在": HukouType.SEPARATED,
+}
+HUKOU_WORDS = {k: str(v) for k, v in HUKOU_WORDS.items()}
+_TAG_SPLIT = re.compile(r"[、,，;；/\s]+")
+_LIMITS = (("name", 50), ("grid", 50), ("estate", 50), ("building", 50), ("unit", 20), ("door", 20))
+_LOCAL = str(HukouType.LOCAL.value)
+
+
+def tags_value(names) -> str:
+    """Stored form of a tag list: "|高龄|独居老人|" (so `contains "|高龄|"` filters on every database)."""
+    clean = [n.strip() for n in names if n and n.strip()]
+    unique = list(dict.fromkeys(clean))
+    return f"|{'|'.join(unique)}|" if unique else ""
+
+
+def format_address(estate: str, building: str, unit: str, door: str) -> str:
+    """和平小区3号楼2单元301室."""
+    return f"{estate}{building}{unit}{door}{'' if door.endswith(('室', '号')) else '室'}"
+
+
+def column_of(headers: dict[str, str], field_name: str) -> str:
+    """The column as the file names it (for a reject), else our own header."""
+    return headers.get(field_name) or HEADER_OF[field_name]
+
+
+def check_row(row: Row, known_tags: frozenset[str]) -> dict[str, Any] | list[RowError]:
+    """A row's clean values, or every reason (in Chinese, naming the column) it is rejected."""
+    v = row.values
+    errors: list[RowError] = []
+
+    def error(field_name: str, reason: str) -> None:
+        errors.append(RowError(row.number, column_of(row.headers, field_name), reason))
+
+    id_number: str = v["id_number"]
+    born = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    sex = "男" if int(id_number[16]) % 2 else "女"
+    if v["sex"] and v["sex"] != sex:
+        error("sex", f"性别“{v['sex']}”与身份证号不一致（身份证号为{sex}）")
+    if v["birth_date"] and v["birth_date"] != born:
+        error("birth_date", f"出生日期{v['birth_date']:%Y-%m-%d}与身份证号不一致（身份证号为{born:%Y-%m-%d}）")
+    relation = ""
+    if v["relation"]:
+        relation = RELATION_WORDS.get(v["relation"], "")
+        if not relation:
+            error("relation", f"无法识别的与户主关系“{v['relation']}”，可填：{'、'.join(Relation.values)}")
+    hukou = _LOCAL
+    if v["hukou_type"]:
+        hukou = HUKOU_WORDS.get(v["hukou_type"], "")
+        if not hukou:
+            error("hukou_type", f"无法识别的户籍类型“{v['hukou_type']}”，可填：{'、'.join(HukouType.values)}")
+    tags = ""
+    if v["tags"]:
+        names = [t for t in _TAG_SPLIT.split(v["tags"]) if t]
+        unknown = [t for t in names if t not in known_tags]
+        if unknown:
+            error("tags", f"未知标签“{'、'.join(unknown)}”，可用标签：{'、'.join(sorted(known_tags))}")
+        tags = tags_value(names)
+    for name, limit in _LIMITS:
+        if v[name] and len(v[name]) > limit:
+            error(name, f"{HEADER_OF[name]}超过{limit}个字")
+    if errors:
+        return errors
+    return {
+        "grid": v["grid"] or "", "estate": v["estate"] or "", "building": v["building"], "unit": v["unit"] or "",
+        "door": v["door"], "housing_status": v["housing_status"], "name": v["name"], "id_number": id_number,
+        "id_hash": blind_index(id_number), "sex": sex, "birth_date": born, "relation": relation, "hukou_type": hukou,
+        "hukou_address": (v["hukou_address"] or "")[:200], "current_address": (v["current_address"] or "")[:200],
+        "phone": v["phone"] or "", "moved_in_on": v["moved_in_on"], "tags": tags, "note": (v["note"] or "")[:200],
+        "_row": row.number,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Batches
+
+
+# What a good row gives the importer. `insert` holds, in RESIDENT_COLUMNS order, the values a
+# new resident is inserted with (the importer adds the columns the database decides); `compared`
+# holds, in COMPARED order, the values as the file has them, for updating a known resident.
+RESIDENT_COLUMNS = ("name", "name_initials", "name_pinyin", "id_number", "id_hash", "sex", "birth_date", "relation",
+                    "hukou_type", "hukou_address", "current_address", "phone", "phone_tail", "moved_in_on", "tags",
+                    "note", "source_row")
+COMPARED = ("name", "relation", "hukou_type", "hukou_address", "current_address", "phone", "moved_in_on", "note", "tags")
+
+
+class Prepared(NamedTuple):
+    row: int
+    id_hash: str
+    grid: str
+    estate: str
+    building: str
+    unit: str
+    door: str
+    housing_status: str | None
+    insert: tuple
+    compared: tuple
+
+
+# Prepared[ESTATE_BUILDING_UNIT] is the key of the row's unit within a community.
+ESTATE_BUILDING_UNIT = slice(3, 6)
+Item = Prepared | list[RowError]
+
+
+def prepare(rows: list[Row | list[RowError]], known_tags: frozenset[str], dates_as_text: bool = False) -> list[Item]:
+    """Each row checked, and for a good row its search keys and sealed ID and phone added.
+
+    A second row with an ID already in this batch is rejected here; across batches the importer
+    finds repeats in the database. `dates_as_text`: dates to insert as ISO text (what SQLite
+    stores; Django's adapter would make the same text in the writing process)."""
+    out: list[Item | dict[str, Any]] = []
+    good: list[dict[str, Any]] = []
+    first_row: dict[str, int] = {}
+    for row in rows:
+        values = row if isinstance(row, list) else check_row(row, known_tags)
+        if not isinstance(values, list):
+            first = first_row.setdefault(values["id_hash"], row.number)
+            if first != row.number:
+                values = [RowError(row.number, column_of(row.headers, "id_number"), f"与第{first}行的身份证号重复")]
+            else:
+                good.append(values)
+        out.append(values)
+    sealed = iter(zip(seal_many([v["id_number"] for v in good]), seal_many([v["phone"] for v in good]), strict=True))
+    return [item if isinstance(item, list) else _prepared(item, *next(sealed), dates_as_text) for item in out]
+
+
+def _prepared(v: dict[str, Any], sealed_id: str, sealed_phone: str, dates_as_text: bool) -> Prepared:
+    initials, pinyin = search_keys(v["name"])
+    address = v["current_address"] or format_address(v["estate"], v["building"], v["unit"], v["door"])[:200]
+    born, moved_in = v["birth_date"], v["moved_in_on"]
+    if dates_as_text:
+        born, moved_in = born.isoformat(), moved_in and moved_in.isoformat()
+    return Prepared(
+        v["_row"], v["id_hash"], v["grid"], v["estate"], v["building"], v["unit"], v["door"], v["housing_status"],
+        (v["name"], initials[:20], pinyin[:100], str(sealed_id), v["id_hash"], v["sex"], born, v["relation"],
+         v["hukou_type"], v["hukou_address"], address, str(sealed_phone), v["phone"][-4:], moved_in, v["tags"],
+         v["note"], v["_row"]),
+        (v["name"], v["relation"], v["hukou_type"], v["hukou_address"], v["current_address"], v["phone"],
+         v["moved_in_on"], v["note"], v["tags"]),
+    )
+
+
+def prepared_batches(path: str | Path, filename: str, known_tags: frozenset[str], size: int,
+                     dates_as_text: bool = False) -> Iterator[tuple[dict[str, str], list[Item]]]:
+    """(the file's headers, a batch of prepared rows) until the file ends; TabularError when the
+    file as a whole cannot be read, before the first batch."""
+    rows = read_table(path, COLUMNS, filename=filename)
+    headers = {c.field: c.header for c in COLUMNS}
+    batch: list[Row | list[RowError]] = []
+    for row in rows:
+        if not batch and isinstance(row, Row):
+            headers = row.headers
+        batch.append(row)
+        if len(batch) >= size:
+            yield headers, prepare(batch, known_tags, dates_as_text)
+            batch = []
+    if batch:
+        yield headers, prepare(batch, known_tags, dates_as_text)
+
+
+# ---------------------------------------------------------------------------------------------
+# The same batches from a second process
+
+
+class ChildFailed(RuntimeError):
+    """The reading process died or raised something other than TabularError."""
+
+
+def prepared_in_child(path: str | Path, filename: str, known_tags: frozenset[str], size: int,
+                      dates_as_text: bool = False) -> Iterator[tuple[dict[str, str], list[Item]]]:
+    """prepared_batches computed by a child process, a batch or so ahead of the caller.
+
+    The child is `python -m dangjian.grid.register` (not multiprocessing, which would re-import
+    whatever script the parent runs as __main__); it gets its arguments, the PII key among them,
+    on stdin and sends pickled frames on stdout. The pipe holds little, so the child waits while
+    the caller writes and memory stays flat; closing the iterator early, or an error in the
+    caller, stops the child."""
+    from django.conf import settings
+
+    package_root = str(Path(__file__).resolve().parents[2])
+    env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH"))))}
+    child = subprocess.Popen([sys.executable, "-m", "dangjian.grid.register"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, env=env)
+    if hasattr(fcntl, "F_SETPIPE_SZ"):
+        # Room for a few batches, so the child reads ahead while this process writes a slow batch
+        # (4 MB; an unprivileged process may get at most /proc/sys/fs/pipe-max-size, 1 MB).
+        for size_bytes in (4 << 20, 1 << 20):
+            with contextlib.suppress(OSError):
+                fcntl.fcntl(child.stdout.fileno(), fcntl.F_SETPIPE_SZ, size_bytes)
+                break
+    try:
+        pickle.dump((str(path), filename, known_tags, size, dates_as_text, settings.PII_KEY), child.stdin)
+        child.stdin.close()
+        while True:
+            try:
+                kind, payload = pickle.load(child.stdout)
+            except EOFError:
+                raise ChildFailed(f"读取进程意外退出（退出码 {child.wait()}）") from None
+            if kind == "batch":
+                yield payload
+            elif kind == "done":
+                return
+            elif kind == "tabular":
+                raise TabularError(payload)
+            else:
+                raise ChildFailed(payload)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.stdout.close()
+        child.wait()
+
+
+def _child_main() -> None:
+    """The child: read the arguments, send every batch, then one closing frame."""
+    path, filename, known_tags, size, dates_as_text, pii_key = pickle.load(sys.stdin.buffer)
+    from django.conf import settings
+
+    settings.configure(PII_KEY=pii_key)  # the only setting this process reads
+    out = sys.stdout.buffer
+    try:
+        for batch in prepared_batches(path, filename, known_tags, size, dates_as_text):
+            pickle.dump(("batch", batch), out, pickle.HIGHEST_PROTOCOL)
+            out.flush()
+        frame = ("done", None)
+    except TabularError as exc:
+        frame = ("tabular", str(exc))
+    except Exception:  # noqa: BLE001 — sent to the parent, which fails the job with it
+        frame = ("crash", traceback.format_exc())
+    pickle.dump(frame, out, pickle.HIGHEST_PROTOCOL)
+    out.flush()
+
+
+if __name__ == "__main__":
+    # Run the module's code under its own name, so what is pickled names dangjian.grid.register.
+    from dangjian.grid.register import _child_main as main
+
+    main()
