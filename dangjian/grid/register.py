@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 try:
     import fcntl
@@ -29,7 +29,7 @@ except ImportError:  # Windows: the pipe keeps its default size
 
 from dangjian.lib.crypto import blind_index
 from dangjian.lib.pinyin import search_keys
-from dangjian.lib.tabular import Column, Row, RowError, TabularError, read_table
+from dangjian.lib.tabular import Column, OpenedInBackground, Row, RowError, TabularError, read_table
 
 from .choices import HousingStatus, HukouType, Relation
 from .sealing import seal_many
@@ -210,7 +210,7 @@ def _prepared(v: dict[str, Any], sealed_id: str, sealed_phone: str, dates_as_tex
     )
 
 
-def prepared_batches(path: str | Path, filename: str, known_tags: frozenset[str], size: int,
+def prepared_batches(path: str | Path | OpenedInBackground, filename: str, known_tags: frozenset[str], size: int,
                      dates_as_text: bool = False) -> Iterator[tuple[dict[str, str], list[Item]]]:
     """(the file's headers, a batch of prepared rows) until the file ends; TabularError when the
     file as a whole cannot be read, before the first batch."""
@@ -240,7 +240,7 @@ def prepared_in_child(path: str | Path, filename: str, known_tags: frozenset[str
                       dates_as_text: bool = False) -> Iterator[tuple[dict[str, str], list[Item]]]:
     """prepared_batches computed by a child process, a batch or so ahead of the caller.
 
-    The child is `python -m dangjian.grid.register` (not multiprocessing, which would re-import
+    The child is `python -m dangjian.grid.readahead` (not multiprocessing, which would re-import
     whatever script the parent runs as __main__); it gets its arguments, the PII key among them,
     on stdin and sends pickled frames on stdout. The pipe holds little, so the child waits while
     the caller writes and memory stays flat; closing the iterator early, or an error in the
@@ -249,7 +249,7 @@ def prepared_in_child(path: str | Path, filename: str, known_tags: frozenset[str
 
     package_root = str(Path(__file__).resolve().parents[2])
     env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH"))))}
-    child = subprocess.Popen([sys.executable, "-m", "dangjian.grid.register"], stdin=subprocess.PIPE,
+    child = subprocess.Popen([sys.executable, "-m", "dangjian.grid.readahead"], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, env=env)
     if hasattr(fcntl, "F_SETPIPE_SZ"):
         # Room for a few batches, so the child reads ahead while this process writes a slow batch
@@ -259,7 +259,8 @@ def prepared_in_child(path: str | Path, filename: str, known_tags: frozenset[str
                 fcntl.fcntl(child.stdout.fileno(), fcntl.F_SETPIPE_SZ, size_bytes)
                 break
     try:
-        pickle.dump((str(path), filename, known_tags, size, dates_as_text, settings.PII_KEY), child.stdin)
+        pickle.dump({"path": str(path), "filename": filename, "known_tags": known_tags, "size": size,
+                     "dates_as_text": dates_as_text, "pii_key": settings.PII_KEY}, child.stdin)
         child.stdin.close()
         while True:
             try:
@@ -281,15 +282,10 @@ def prepared_in_child(path: str | Path, filename: str, known_tags: frozenset[str
         child.wait()
 
 
-def _child_main() -> None:
-    """The child: read the arguments, send every batch, then one closing frame."""
-    path, filename, known_tags, size, dates_as_text, pii_key = pickle.load(sys.stdin.buffer)
-    from django.conf import settings
-
-    settings.configure(PII_KEY=pii_key)  # the only setting this process reads
-    out = sys.stdout.buffer
+def send_batches(source: OpenedInBackground | str | Path, args: dict[str, Any], out: BinaryIO) -> None:
+    """The child's side of prepared_in_child: every batch, then one closing frame."""
     try:
-        for batch in prepared_batches(path, filename, known_tags, size, dates_as_text):
+        for batch in prepared_batches(source, args["filename"], args["known_tags"], args["size"], args["dates_as_text"]):
             pickle.dump(("batch", batch), out, pickle.HIGHEST_PROTOCOL)
             out.flush()
         frame = ("done", None)
@@ -299,10 +295,3 @@ def _child_main() -> None:
         frame = ("crash", traceback.format_exc())
     pickle.dump(frame, out, pickle.HIGHEST_PROTOCOL)
     out.flush()
-
-
-if __name__ == "__main__":
-    # Run the module's code under its own name, so what is pickled names dangjian.grid.register.
-    from dangjian.grid.register import _child_main as main
-
-    main()

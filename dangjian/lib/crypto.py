@@ -6,7 +6,6 @@ key for the blind index used for look-ups and de-duplication.
 """
 
 import base64
-import hashlib
 import hmac
 from functools import cache
 
@@ -58,7 +57,7 @@ def decrypt(token: str) -> str:
 
 def blind_index(value: str) -> str:
     """A keyed hash: equal values give equal digests, but the digest reveals nothing without the key."""
-    return hmac.new(_index_key(settings.PII_KEY), value.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(_index_key(settings.PII_KEY), value.encode(), "sha256").hex()
 
 
 class EncryptedTextField(models.TextField):

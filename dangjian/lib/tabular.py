@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from .idnumbers import validate_id
 from .money import parse_decimal
 
 KINDS = ("text", "date", "id", "int", "decimal", "phone", "choice")
-Source = str | Path | bytes | BinaryIO
+Source = str | Path | bytes | BinaryIO  # or an OpenedInBackground
 
 
 @dataclass(frozen=True)
@@ -479,6 +480,32 @@ def _raw_rows(source: Source, filename: str | None, sheet: int | str) -> Iterato
     return _csv_rows(data)
 
 
+class OpenedInBackground:
+    """A file opened — for a spreadsheet, its sheet parsed — in a thread, to pass to read_table.
+
+    python-calamine parses the whole sheet before the first row and releases the GIL while it
+    does, so a process with other start-up work (imports) can do that work meanwhile. Errors
+    are raised where read_table would raise them."""
+
+    def __init__(self, source: str | Path, filename: str | None = None, sheet: int | str = 0):
+        self._raw: Iterator[tuple[int, list[Any]]] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._open, args=(source, filename, sheet), name="tabular-open", daemon=True)
+        self._thread.start()
+
+    def _open(self, source: str | Path, filename: str | None, sheet: int | str) -> None:
+        try:
+            self._raw = _raw_rows(source, filename, sheet)
+        except BaseException as exc:  # noqa: BLE001 — re-raised in the reading thread
+            self._error = exc
+
+    def raw_rows(self) -> Iterator[tuple[int, list[Any]]]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._raw
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -542,7 +569,7 @@ def read_table(
 
     Whole-file problems raise `TabularError` here, before the first row is yielded.
     """
-    raw = _raw_rows(source, filename, sheet)
+    raw = source.raw_rows() if isinstance(source, OpenedInBackground) else _raw_rows(source, filename, sheet)
     scanned = [(n, cells) for n, cells in islice(raw, max_header_scan) if not all(map(_is_empty, cells))]
     if not scanned:
         raise TabularError("文件中没有数据")

@@ -346,3 +346,21 @@ CELLS = st.one_of(
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_the_shortcut_cleaner_agrees_with_clean_cell(column: Column, value: Any) -> None:
     assert _outcome(cell_cleaner(column), value) == _outcome(lambda v: clean_cell(column, v), value)
+
+
+def test_a_file_opened_in_background_reads_the_same_rows(tmp_path: Path) -> None:
+    from dangjian.lib.tabular import OpenedInBackground
+
+    path = tmp_path / "名册.xlsx"
+    path.write_bytes(xlsx([["党员名册"], ["姓名", "身份证号", "出生年月"], ["张三", ID_A, date(1965, 3, 1)], ["李四", "123", ""]]))
+    assert list(read_table(OpenedInBackground(path), COLUMNS)) == read(path)
+
+
+def test_a_file_opened_in_background_raises_where_read_table_would(tmp_path: Path) -> None:
+    from dangjian.lib.tabular import OpenedInBackground
+
+    path = tmp_path / "坏.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    opened = OpenedInBackground(path)
+    with pytest.raises(TabularError, match="无法读取"):
+        read_table(opened, COLUMNS)
