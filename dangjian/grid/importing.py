@@ -238,7 +238,11 @@ class Importer:
         self._create(creates, members)
         self._update(updates)
         if stamps:
-            Resident.objects.bulk_update([s[0] for s in stamps], ["source_job", "source_row"])
+            # Unchanged residents only remember this job and row (no history: nothing changed).
+            # Plain SQL: QuerySet.bulk_update builds a CASE per row, about 1 ms a row here.
+            with connection.cursor() as cursor:
+                cursor.executemany(f"UPDATE {table(Resident)} SET source_job_id = %s, source_row = %s WHERE id = %s",
+                                   [(self.job.pk, resident.source_row, resident.pk) for resident, _ in stamps])
             r.unchanged += len(stamps)
 
     def _archived_here(self, hashes: list[str]) -> dict[str, str]:

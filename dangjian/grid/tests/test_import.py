@@ -269,3 +269,14 @@ def test_a_file_the_second_process_cannot_read_fails_the_job_with_the_reason(wor
 def test_the_insert_columns_are_every_column_of_a_resident():
     columns = {f.attname for f in Resident._meta.concrete_fields if not f.primary_key}
     assert set(importing.INSERT_COLUMNS) == columns and len(importing.INSERT_COLUMNS) == len(columns)
+
+
+def test_a_known_resident_twice_in_a_reimport_is_rejected_the_second_time(world, tmp_path, monkeypatch):
+    same = rid(date(1970, 5, 5), "女", 7)
+    job_for(world.community, xlsx(tmp_path, [row("王芳", same)]))
+    monkeypatch.setattr(importing, "BATCH", 2)  # the repeat comes in a later batch, so only the database knows
+    rows = [row("王芳", same), row("李强", rid(date(1971, 1, 1), "男", 8), door="303"), row("王芳", same, door="304")]
+    job = job_for(world.community, xlsx(tmp_path, rows, "第二次.xlsx"))
+    assert (job.unchanged, job.created, job.rejected) == (1, 1, 1)
+    assert job.rejects == [{"row": 4, "column": "公民身份号码", "reason": "与第2行的身份证号重复"}]
+    assert Resident.objects.get(name="王芳").source_job_id == job.pk
