@@ -11,6 +11,7 @@ the importer writes the previous batch: on a 2-core machine the two halves run s
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import pickle
 import re
@@ -33,6 +34,8 @@ from dangjian.lib.tabular import Column, OpenedInBackground, Row, RowError, Tabu
 
 from .choices import HousingStatus, HukouType, Relation
 from .sealing import seal_many
+
+log = logging.getLogger(__name__)
 
 COLUMNS: tuple[Column, ...] = (
     Column("grid", "网格", ("所属网格", "网格名称")),
@@ -242,9 +245,9 @@ def prepared_in_child(path: str | Path, filename: str, known_tags: frozenset[str
 
     The child is `python -m dangjian.grid.readahead` (not multiprocessing, which would re-import
     whatever script the parent runs as __main__); it gets its arguments, the PII key among them,
-    on stdin and sends pickled frames on stdout. The pipe holds little, so the child waits while
-    the caller writes and memory stays flat; closing the iterator early, or an error in the
-    caller, stops the child."""
+    on stdin and sends pickled frames on stdout. The pipe holds a few batches, so the child waits
+    when it is that far ahead and memory stays flat; closing the iterator early, or an error in
+    the caller, stops the child."""
     from django.conf import settings
 
     package_root = str(Path(__file__).resolve().parents[2])
@@ -258,10 +261,12 @@ def prepared_in_child(path: str | Path, filename: str, known_tags: frozenset[str
             with contextlib.suppress(OSError):
                 fcntl.fcntl(child.stdout.fileno(), fcntl.F_SETPIPE_SZ, size_bytes)
                 break
+    finished = False
     try:
-        pickle.dump({"path": str(path), "filename": filename, "known_tags": known_tags, "size": size,
-                     "dates_as_text": dates_as_text, "pii_key": settings.PII_KEY}, child.stdin)
-        child.stdin.close()
+        with contextlib.suppress(BrokenPipeError):  # a child that died at once is reported below
+            pickle.dump({"path": str(path), "filename": filename, "known_tags": known_tags, "size": size,
+                         "dates_as_text": dates_as_text, "pii_key": settings.PII_KEY}, child.stdin)
+            child.stdin.close()
         while True:
             try:
                 kind, payload = pickle.load(child.stdout)
@@ -270,13 +275,15 @@ def prepared_in_child(path: str | Path, filename: str, known_tags: frozenset[str
             if kind == "batch":
                 yield payload
             elif kind == "done":
+                finished = True
                 return
             elif kind == "tabular":
                 raise TabularError(payload)
             else:
-                raise ChildFailed(payload)
+                log.error("居民登记表读取进程出错：\n%s", payload)
+                raise ChildFailed(f"读取进程出错：{payload.strip().splitlines()[-1]}")
     finally:
-        if child.poll() is None:
+        if not finished and child.poll() is None:
             child.kill()
         child.stdout.close()
         child.wait()

@@ -280,3 +280,30 @@ def test_a_known_resident_twice_in_a_reimport_is_rejected_the_second_time(world,
     assert (job.unchanged, job.created, job.rejected) == (1, 1, 1)
     assert job.rejects == [{"row": 4, "column": "公民身份号码", "reason": "与第2行的身份证号重复"}]
     assert Resident.objects.get(name="王芳").source_job_id == job.pk
+
+
+def test_a_reading_process_that_dies_fails_the_job_and_says_so(world, tmp_path, monkeypatch):
+    from dangjian.grid import register
+
+    monkeypatch.setattr(importing, "CHILD_FROM_ROWS", 0)
+    monkeypatch.setattr(register.sys, "executable", "/bin/false")
+    job = job_for(world.community, xlsx(tmp_path, [row()]))
+    assert job.status == "failed" and "读取进程意外退出（退出码 1）" in job.error
+    assert not Resident.objects.exists()
+
+
+def test_the_reading_process_reports_an_unexpected_error_as_a_frame(monkeypatch):
+    import io
+    import pickle
+
+    from dangjian.grid import register
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("磁盘坏了")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(register, "prepared_batches", broken)
+    out = io.BytesIO()
+    register.send_batches("x.xlsx", {"filename": "x.xlsx", "known_tags": frozenset(), "size": 10, "dates_as_text": False}, out)
+    kind, payload = pickle.loads(out.getvalue())
+    assert kind == "crash" and payload.strip().endswith("RuntimeError: 磁盘坏了")
