@@ -177,6 +177,10 @@ def _peer(file: str, community) -> tuple[int, dict]:
             skip_diff = True
             use_transactions = True
 
+        def get_queryset(self):
+            # Re-import matches live residents, as ours does (and the ID index covers live ones).
+            return Resident.objects.filter(archived_on__isnull=True)
+
         def before_import_row(self, row, **kwargs):
             row["公民身份号码"] = validate_id(row["公民身份号码"])
             row["id_hash"] = blind_index(row["公民身份号码"])
