@@ -117,8 +117,3 @@ def select_in(sql: str, values: Iterable[Any], params: Sequence[Any] = (), chunk
             out.extend(cursor.fetchall())
     return out
 
-
-def select(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()

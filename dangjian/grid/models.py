@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from dangjian.lib.crypto import blind_index
 from dangjian.lib.idnumbers import mask_id, mask_phone
-from dangjian.lib.pinyin import full_pinyin, initials
+from dangjian.lib.pinyin import search_keys
 from dangjian.orgs.models import COMMUNITY_KINDS, Org
 from dangjian.orgs.scoping import path_q, scope_of
 
@@ -354,8 +354,8 @@ class Resident(models.Model):
 
     def prepare(self) -> None:
         """Derived look-up columns: pinyin for search, keyed hash for the ID, tail for phone search."""
-        self.name_initials = initials(self.name)[:20]
-        self.name_pinyin = full_pinyin(self.name)[:100]
+        name_initials, name_pinyin = search_keys(self.name)
+        self.name_initials, self.name_pinyin = name_initials[:20], name_pinyin[:100]
         self.id_hash = blind_index(self.id_number) if self.id_number else None
         self.phone_tail = "".join(c for c in self.phone if c.isdigit())[-4:] if self.phone else ""
 

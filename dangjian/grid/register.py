@@ -60,7 +60,8 @@ COLUMNS: tuple[Column, ...] = (
 HEADERS = [c.header for c in COLUMNS]
 HEADER_OF = {c.field: c.header for c in COLUMNS}
 
-RELATION_WORDS = {r.value: r.value for r in Relation} | {
+# Words people write → the stored value, as a plain str (it is pickled to the writing process).
+RELATION_WORDS = {word: str(value) for word, value in ({r.value: r.value for r in Relation} | {
     "本人": Relation.HEAD, "户主本人": Relation.HEAD, "妻": Relation.SPOUSE, "妻子": Relation.SPOUSE, "夫": Relation.SPOUSE,
     "丈夫": Relation.SPOUSE, "儿子": Relation.SON, "长子": Relation.SON, "次子": Relation.SON, "女儿": Relation.DAUGHTER,
     "长女": Relation.DAUGHTER, "次女": Relation.DAUGHTER, "父亲": Relation.PARENT, "母亲": Relation.PARENT,
@@ -68,13 +69,11 @@ RELATION_WORDS = {r.value: r.value for r in Relation} | {
     "外孙": Relation.GRANDCHILD, "外孙女": Relation.GRANDCHILD, "兄": Relation.SIBLING, "弟": Relation.SIBLING,
     "姐": Relation.SIBLING, "妹": Relation.SIBLING, "儿媳": Relation.IN_LAW, "女婿": Relation.IN_LAW,
     "租客": Relation.TENANT, "承租人": Relation.TENANT,
-}
-RELATION_WORDS = {k: str(v) for k, v in RELATION_WORDS.items()}
-HUKOU_WORDS = {h.value: h.value for h in HukouType} | {
+}).items()}
+HUKOU_WORDS = {word: str(value) for word, value in ({h.value: h.value for h in HukouType} | {
     "本地": HukouType.LOCAL, "户籍人口": HukouType.LOCAL, "常住人口": HukouType.LOCAL, "外来": HukouType.MIGRANT,
     "流动人口": HukouType.MIGRANT, "外地": HukouType.MIGRANT, "人在户不在": HukouType.SEPARATED,
-}
-HUKOU_WORDS = {k: str(v) for k, v in HUKOU_WORDS.items()}
+}).items()}
 _TAG_SPLIT = re.compile(r"[、,，;；/\s]+")
 _LIMITS = (("name", 50), ("grid", 50), ("estate", 50), ("building", 50), ("unit", 20), ("door", 20))
 _LOCAL = str(HukouType.LOCAL.value)

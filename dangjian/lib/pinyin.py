@@ -79,17 +79,17 @@ def _syllables(name: str) -> list[tuple[str, bool]]:
     return out
 
 
+def search_keys(name: str) -> tuple[str, str]:
+    """(initials(name), full_pinyin(name)) from one pass, for code that stores both."""
+    syllables = _syllables(name)
+    return "".join(s if latin else s[0] for s, latin in syllables), "".join(s for s, _ in syllables)
+
+
 def initials(name: str) -> str:
     """`张三` → `zs`, `曾小明` → `zxm`; ASCII words pass through (`Mary王` → `maryw`)."""
-    return "".join(s if latin else s[0] for s, latin in _syllables(name))
+    return search_keys(name)[0]
 
 
 def full_pinyin(name: str) -> str:
     """`张三` → `zhangsan`; ü is written v (`吕` → `lv`), as on a keyboard."""
-    return "".join(s for s, _ in _syllables(name))
-
-
-def search_keys(name: str) -> tuple[str, str]:
-    """(initials(name), full_pinyin(name)) in one pass, for code that stores both."""
-    syllables = _syllables(name)
-    return "".join(s if latin else s[0] for s, latin in syllables), "".join(s for s, _ in syllables)
+    return search_keys(name)[1]

@@ -82,7 +82,7 @@ _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
 
 def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or isinstance(value, str) and (value == "" or value.isspace())
 
 
 def _show(value: Any) -> str:
@@ -522,7 +522,7 @@ class _RowCleaner:
         mapped = list(mapping.values())
         self.cleaners = [(k, c.field, cell_cleaner(c)) for k, c in enumerate(mapped)]
         self.texts = [(k, c.field, c.required) for k, c in enumerate(mapped) if c.kind == "text"]
-        self.others = [(k, c.field, cell_cleaner(c)) for k, c in enumerate(mapped) if c.kind != "text"]
+        self.others = [cleaner for cleaner, c in zip(self.cleaners, mapped, strict=True) if c.kind != "text"]
         self.text_at = [k for k, _, _ in self.texts]
 
     def __call__(self, number: int, known: list[Any]) -> Row | list[RowError]:
@@ -581,12 +581,6 @@ def read_table(
     return _data_rows(chain(scanned[position + 1 :], raw), mapping, columns, headers, header_keys)
 
 
-def _blank(value: Any) -> bool:
-    if type(value) is str:
-        return value == "" or value.isspace()
-    return value is None or _is_empty(value)
-
-
 def _data_rows(
     raw: Iterator[tuple[int, list[Any]]],
     mapping: dict[int, Column],
@@ -601,7 +595,7 @@ def _data_rows(
         width = len(cells)
         known = [cells[i] if i < width else None for i in positions]
         # A row with nothing under our columns (blank, or a footnote such as 制表人) holds no record.
-        if all(map(_blank, known)):
+        if all(map(_is_empty, known)):
             continue
         # Rosters printed page by page repeat the header row; it is not a record either.
         if normalize_header(known[0]) == first_key and all(

@@ -22,6 +22,12 @@ from dangjian.orgs.scoping import path_q
 from .choices import ItemStatus, MeasureStatus, PlanKind, ProblemEventKind, ProblemStatus, Stage
 
 
+def done_has_date(done: str, name: str, message) -> models.CheckConstraint:
+    """A done row has its completion date, and only a done row has one (plan items and measures)."""
+    return models.CheckConstraint(condition=Q(status=done, done_on__isnull=False) | (~Q(status=done) & Q(done_on__isnull=True)),
+                                  name=name, violation_error_message=message)
+
+
 class LocalDay(models.Model):
     """A deployment's own day on top of the State Council schedule: a local non-working day,
     or a working day (e.g. next year's 调休 before the calendar package knows it)."""
@@ -181,10 +187,7 @@ class PlanItem(models.Model):
         verbose_name_plural = _("计划事项")
         ordering = ["plan", "sort", "deadline", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(status=ItemStatus.DONE, done_on__isnull=False)
-                                   | (~Q(status=ItemStatus.DONE) & Q(done_on__isnull=True)),
-                                   name="planitem_done_has_date",
-                                   violation_error_message=_("已完成的事项须填写完成日期，未完成的不能有完成日期")),
+            done_has_date(ItemStatus.DONE, "planitem_done_has_date", _("已完成的事项须填写完成日期，未完成的不能有完成日期")),
         ]
 
     def __str__(self) -> str:
@@ -421,10 +424,7 @@ class Measure(models.Model):
         verbose_name_plural = _("整改措施")
         ordering = ["problem", "sort", "deadline", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(status=MeasureStatus.DONE, done_on__isnull=False)
-                                   | (~Q(status=MeasureStatus.DONE) & Q(done_on__isnull=True)),
-                                   name="measure_done_has_date",
-                                   violation_error_message=_("已完成的措施须填写完成日期，未完成的不能有完成日期")),
+            done_has_date(MeasureStatus.DONE, "measure_done_has_date", _("已完成的措施须填写完成日期，未完成的不能有完成日期")),
         ]
 
     def __str__(self) -> str:
