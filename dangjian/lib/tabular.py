@@ -260,31 +260,26 @@ def _plain_text(value: Any) -> bool:
     return type(value) is str and value != "" and unicodedata.is_normalized("NFKC", value) and _ANY_SPACE(value) is None
 
 
+def _already_clean(column: Column) -> Callable[[Any], bool]:
+    """Whether a non-empty cell of this column is already what clean_cell would make of it."""
+    if column.kind == "text":
+        return _plain_text
+    if column.kind == "choice":
+        exact = frozenset(column.choices)
+        return lambda value: type(value) is str and value in exact
+    if column.kind == "date":
+        return lambda value: type(value) is date
+    if column.kind == "phone":
+        return lambda value: type(value) is str and _MOBILE.fullmatch(value) is not None
+    return lambda value: False
+
+
 def cell_cleaner(column: Column) -> Callable[[Any], Any]:
     """clean_cell for one column, with a shortcut for empty cells and cells already clean."""
+    plain = _already_clean(column)
 
     def full(value: Any) -> Any:
         return clean_cell(column, value)
-
-    if column.kind == "text":
-        def plain(value: Any) -> bool:
-            return _plain_text(value)
-    elif column.kind == "choice":
-        exact = frozenset(column.choices)
-
-        def plain(value: Any) -> bool:
-            return type(value) is str and value in exact
-    elif column.kind == "date":
-        def plain(value: Any) -> bool:
-            return type(value) is date
-    elif column.kind == "phone":
-        mobile = _MOBILE.fullmatch
-
-        def plain(value: Any) -> bool:
-            return type(value) is str and mobile(value) is not None
-    else:
-        def plain(value: Any) -> bool:
-            return False
 
     if column.required:
         return lambda value: value if plain(value) else full(value)
