@@ -39,6 +39,7 @@ from .register import (
     ESTATE_BUILDING_UNIT,
     HEADERS,
     RESIDENT_COLUMNS,
+    SEALED_AT,
     Item,
     Prepared,
     column_of,
@@ -291,10 +292,15 @@ class Importer:
         if not creates:
             return
         fixed = self.fixed
+        id_at, phone_at = SEALED_AT
+        sealed = zip(seal_many([item.insert[id_at] for item, _ in creates]),
+                     seal_many([item.insert[phone_at] for item, _ in creates]), strict=True)
         rows = []
-        for item, household_id in creates:
+        for (item, household_id), (sealed_id, sealed_phone) in zip(creates, sealed, strict=True):
             member_id = members.get(item.id_hash)
-            rows.append((*item.insert, *fixed, household_id, member_id))
+            row = [*item.insert, *fixed, household_id, member_id]
+            row[id_at], row[phone_at] = str(sealed_id), str(sealed_phone)
+            rows.append(row)
             if member_id:
                 self.result.members_linked += 1
         insert_tuples(Resident, INSERT_COLUMNS, rows)

@@ -2,10 +2,12 @@
 
 A register comes as one row per resident with building/unit/room columns. `prepared_batches`
 streams a file through lib.tabular.read_table and turns each row into what the importer writes:
-the checked values, the ID's blind index, the name's pinyin search keys and the ID and phone
-sealed (Fernet, in bulk) — or every reason the row is rejected. All of that is CPU work that
-needs no database, so for a large file `prepared_in_child` runs it in a second process while
-the importer writes the previous batch: on a 2-core machine the two halves run side by side.
+the checked values, the ID's blind index and the name's pinyin search keys — or every reason
+the row is rejected. All of that is CPU work that needs no database, so for a large file
+`prepared_in_child` runs it in a second process while the importer writes the previous batch:
+on a 2-core machine the two halves run side by side. The ID and phone are sealed (Fernet) by
+the importer, for the residents it creates only: a re-import of unchanged rows seals nothing,
+and the writing process, which waits for the reading one, gets that share of the work.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ from dangjian.lib.pinyin import search_keys
 from dangjian.lib.tabular import Column, OpenedInBackground, Row, RowError, TabularError, read_table
 
 from .choices import HousingStatus, HukouType, Relation
-from .sealing import seal_many
 
 log = logging.getLogger(__name__)
 
@@ -148,11 +149,13 @@ def check_row(row: Row, known_tags: frozenset[str]) -> dict[str, Any] | list[Row
 
 
 # What a good row gives the importer. `insert` holds, in RESIDENT_COLUMNS order, the values a
-# new resident is inserted with (the importer adds the columns the database decides); `compared`
+# new resident is inserted with, the ID and phone still in plain text at SEALED_AT (the importer
+# seals them and adds the columns the database decides); `compared`
 # holds, in COMPARED order, the values as the file has them, for updating a known resident.
 RESIDENT_COLUMNS = ("name", "name_initials", "name_pinyin", "id_number", "id_hash", "sex", "birth_date", "relation",
                     "hukou_type", "hukou_address", "current_address", "phone", "phone_tail", "moved_in_on", "tags",
                     "note", "source_row")
+SEALED_AT = (RESIDENT_COLUMNS.index("id_number"), RESIDENT_COLUMNS.index("phone"))
 COMPARED = ("name", "relation", "hukou_type", "hukou_address", "current_address", "phone", "moved_in_on", "note", "tags")
 
 
@@ -175,28 +178,27 @@ Item = Prepared | list[RowError]
 
 
 def prepare(rows: list[Row | list[RowError]], known_tags: frozenset[str], dates_as_text: bool = False) -> list[Item]:
-    """Each row checked, and for a good row its search keys and sealed ID and phone added.
+    """Each row checked, and for a good row its blind index and search keys added.
 
     A second row with an ID already in this batch is rejected here; across batches the importer
     finds repeats in the database. `dates_as_text`: dates to insert as ISO text (what SQLite
     stores; Django's adapter would make the same text in the writing process)."""
-    out: list[Item | dict[str, Any]] = []
-    good: list[dict[str, Any]] = []
+    out: list[Item] = []
     first_row: dict[str, int] = {}
     for row in rows:
         values = row if isinstance(row, list) else check_row(row, known_tags)
-        if not isinstance(values, list):
-            first = first_row.setdefault(values["id_hash"], row.number)
-            if first != row.number:
-                values = [RowError(row.number, column_of(row.headers, "id_number"), f"与第{first}行的身份证号重复")]
-            else:
-                good.append(values)
-        out.append(values)
-    sealed = iter(zip(seal_many([v["id_number"] for v in good]), seal_many([v["phone"] for v in good]), strict=True))
-    return [item if isinstance(item, list) else _prepared(item, *next(sealed), dates_as_text) for item in out]
+        if isinstance(values, list):
+            out.append(values)
+            continue
+        first = first_row.setdefault(values["id_hash"], row.number)
+        if first != row.number:
+            out.append([RowError(row.number, column_of(row.headers, "id_number"), f"与第{first}行的身份证号重复")])
+        else:
+            out.append(_prepared(values, dates_as_text))
+    return out
 
 
-def _prepared(v: dict[str, Any], sealed_id: str, sealed_phone: str, dates_as_text: bool) -> Prepared:
+def _prepared(v: dict[str, Any], dates_as_text: bool) -> Prepared:
     initials, pinyin = search_keys(v["name"])
     address = v["current_address"] or format_address(v["estate"], v["building"], v["unit"], v["door"])[:200]
     born, moved_in = v["birth_date"], v["moved_in_on"]
@@ -204,8 +206,8 @@ def _prepared(v: dict[str, Any], sealed_id: str, sealed_phone: str, dates_as_tex
         born, moved_in = born.isoformat(), moved_in and moved_in.isoformat()
     return Prepared(
         v["_row"], v["id_hash"], v["grid"], v["estate"], v["building"], v["unit"], v["door"], v["housing_status"],
-        (v["name"], initials[:20], pinyin[:100], str(sealed_id), v["id_hash"], v["sex"], born, v["relation"],
-         v["hukou_type"], v["hukou_address"], address, str(sealed_phone), v["phone"][-4:], moved_in, v["tags"],
+        (v["name"], initials[:20], pinyin[:100], v["id_number"], v["id_hash"], v["sex"], born, v["relation"],
+         v["hukou_type"], v["hukou_address"], address, v["phone"], v["phone"][-4:], moved_in, v["tags"],
          v["note"], v["_row"]),
         (v["name"], v["relation"], v["hukou_type"], v["hukou_address"], v["current_address"], v["phone"],
          v["moved_in_on"], v["note"], v["tags"]),

@@ -15,7 +15,6 @@ value as it is instead of encrypting it a second time).
 from __future__ import annotations
 
 import base64
-import hmac
 import os
 import struct
 import time
@@ -75,5 +74,5 @@ def seal_many(values: Sequence[str]) -> list[Sealed]:
         for k, (i, _) in enumerate(items):
             at = slice(k * _BLOCK, (k + 1) * _BLOCK)
             body = head + ivs[at] + b"".join(c[at] for c in columns)
-            out[i] = Sealed(base64.urlsafe_b64encode(body + hmac.digest(signing_key, body, "sha256")).decode())
+            out[i] = Sealed(base64.urlsafe_b64encode(body + crypto.hmac_sha256(signing_key, body)).decode())
     return out

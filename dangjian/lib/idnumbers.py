@@ -18,11 +18,15 @@ _SCIENTIFIC = re.compile(r"\d(\.\d+)?E\+?\d+")
 ID_STORED_AS_NUMBER = "身份证号被Excel存为数字，后几位已丢失，请把该列设为文本后重新填写"
 
 
+_ZERO_WEIGHT = ord("0") * sum(_WEIGHTS)
+
+
 def check_char(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits."""
-    if len(first17) != 17:
+    if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError("check_char needs the first 17 digits")
-    return _CHECK_CHARS[sum(map(mul, map(int, first17), _WEIGHTS)) % 11]
+    # The digits' byte values weighted, less what the "0" in every byte adds: one pass in C.
+    return _CHECK_CHARS[(sum(map(mul, first17.encode(), _WEIGHTS)) - _ZERO_WEIGHT) % 11]
 
 
 def normalize_id(value: str | int | float) -> str:
@@ -37,29 +41,34 @@ def normalize_id(value: str | int | float) -> str:
     return re.sub(r"\s+", "", text).upper()
 
 
+_EARLIEST_BIRTH = date(1850, 1, 1)
+
+
 def _birth_date(digits: str) -> date | None:
     try:
         born = date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
     except ValueError:
         return None
-    return born if date(1850, 1, 1) <= born <= date.today() else None
+    return born if _EARLIEST_BIRTH <= born <= date.today() else None
 
 
 def validate_id(value: str | int | float) -> str:
     """The normalised ID, or ValueError saying in Chinese what is wrong with it."""
     if isinstance(value, float) and abs(value) >= _FLOAT_EXACT_LIMIT:
         raise ValueError(ID_STORED_AS_NUMBER)
-    # An ID typed as it should be (the usual cell) needs no normalising.
-    text = value if type(value) is str and _WELL_FORMED(value) else normalize_id(value)
-    if _SCIENTIFIC.fullmatch(text):
-        raise ValueError(ID_STORED_AS_NUMBER)
-    bad = sorted(set(re.sub(r"[0-9X]", "", text)))
-    if bad:
-        raise ValueError(f"含非法字符：“{''.join(bad)}”")
-    if len(text) != 18:
-        raise ValueError(f"长度不是18位（现为{len(text)}位）")
-    if "X" in text[:17]:
-        raise ValueError("含非法字符：X只能出现在最后一位")
+    if type(value) is str and _WELL_FORMED(value):
+        text = value  # typed as it should be (the usual cell): 17 digits, then a digit or X
+    else:
+        text = normalize_id(value)
+        if _SCIENTIFIC.fullmatch(text):
+            raise ValueError(ID_STORED_AS_NUMBER)
+        bad = sorted(set(re.sub(r"[0-9X]", "", text)))
+        if bad:
+            raise ValueError(f"含非法字符：“{''.join(bad)}”")
+        if len(text) != 18:
+            raise ValueError(f"长度不是18位（现为{len(text)}位）")
+        if "X" in text[:17]:
+            raise ValueError("含非法字符：X只能出现在最后一位")
     if _birth_date(text) is None:
         raise ValueError(f"出生日期无效：{text[6:14]}")
     expected = check_char(text[:17])

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -585,10 +586,12 @@ def _data_rows(
 ) -> Iterator[Row | list[RowError]]:
     clean_row = _RowCleaner(mapping, columns, headers)
     positions = list(mapping)
+    pick = itemgetter(*positions) if len(positions) > 1 else lambda cells, at=positions[0]: (cells[at],)
+    reach = max(positions) + 1
     first_key = header_keys[0]
     for number, cells in raw:
-        width = len(cells)
-        known = [cells[i] if i < width else None for i in positions]
+        # A spreadsheet's rows all span its used range; a CSV line may stop short.
+        known = list(pick(cells)) if len(cells) >= reach else [cells[i] if i < len(cells) else None for i in positions]
         # A row with nothing under our columns (blank, or a footnote such as 制表人) holds no record.
         if all(map(_is_empty, known)):
             continue

@@ -255,7 +255,24 @@ def test_a_large_file_is_prepared_in_a_second_process_with_the_same_outcome(worl
     assert len(calls) == 1 and job.status == "done"
     assert (job.created, job.rejected, job.rejects) == (inline.created, inline.rejected, inline.rejects) == (30, 3, job.rejects)
     assert Resident.objects.count() == Resident.history.filter(history_type="+").count() == 30
-    assert Resident.objects.get(name="居民1").phone == "13800138000"  # sealed in the child, read here
+    assert Resident.objects.get(name="居民1").phone == "13800138000"  # sealed by the importer, read back here
+
+
+@pytest.mark.parametrize("child_from_rows", [0, 10**9], ids=["second process", "one process"])
+def test_imported_ids_and_phones_are_stored_sealed_in_the_table_and_its_history(world, tmp_path, monkeypatch,
+                                                                                 child_from_rows):
+    from django.db import connection
+
+    monkeypatch.setattr(importing, "CHILD_FROM_ROWS", child_from_rows)
+    id_number = rid(date(1980, 1, 1), "男", 21)
+    assert job_for(world.community, xlsx(tmp_path, [row(id_number=id_number, phone="13812345678")])).created == 1
+    for table in ("grid_resident", "grid_historicalresident"):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id_number, phone FROM {table}")  # noqa: S608 — our own table names
+            stored = cursor.fetchall()
+        assert len(stored) == 1 and id_number not in stored[0][0] and "13812345678" not in stored[0][1]
+    resident = Resident.objects.get()
+    assert (resident.id_number, resident.phone, resident.phone_tail) == (id_number, "13812345678", "5678")
 
 
 def test_a_file_the_second_process_cannot_read_fails_the_job_with_the_reason(world, tmp_path, monkeypatch):

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from dangjian.lib.idnumbers import (
     ID_STORED_AS_NUMBER,
     birth_date_from_id,
+    check_char,
     is_valid_id,
     make_id,
     mask_id,
@@ -97,3 +98,16 @@ def test_it_notices_one_changed_digit(seed: int, position: int, shift: int) -> N
     digit = 10 if made[position] == "X" else int(made[position])
     changed = (digit + shift) % 10
     assert not is_valid_id(made[:position] + str(changed) + made[position + 1 :])
+
+
+@given(st.from_regex(r"[0-9]{17}", fullmatch=True))
+def test_the_check_character_follows_the_standards_formula(first17: str) -> None:
+    # GB 11643-1999 §7: the sum of each digit times its weight, mod 11, picks the character.
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    assert check_char(first17) == "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+
+
+@pytest.mark.parametrize("bad", ["1234567890123456", "１２３４５６７８９０１２３４５６７", "1234567890123456X", "12345678901234567890"])
+def test_the_check_character_needs_17_ascii_digits(bad: str) -> None:
+    with pytest.raises(ValueError):
+        check_char(bad)

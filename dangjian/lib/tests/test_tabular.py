@@ -143,6 +143,19 @@ def test_it_leaves_absent_optional_columns_empty() -> None:
     }
 
 
+@pytest.mark.parametrize("make", [xlsx, csv_bytes], ids=["xlsx", "csv"])
+def test_it_reads_a_file_with_one_known_column_among_others(make: Any) -> None:
+    # A single column takes its own path when picking cells; a CSV line may also stop short.
+    columns = (Column("name", "姓名", required=True),)
+    rows = list(read_table(make([["序号", "姓名", "备注"], [1, "张三", "无"], [2, "李四"]]), columns))
+    assert [(r.number, r.values) for r in rows] == [(2, {"name": "张三"}), (3, {"name": "李四"})]
+
+
+def test_it_reads_a_csv_line_that_stops_short_as_empty_cells() -> None:
+    [row] = read(csv_bytes([["姓名", "身份证号", "手机"], ["张三", ID_A]]))
+    assert (row.values["name"], row.values["id_number"], row.values["phone"]) == ("张三", ID_A, None)
+
+
 def test_it_skips_empty_rows_and_repeated_headers() -> None:
     rows = read(xlsx([["姓名", "身份证号"], ["甲", ID_A], [None, "  "], ["姓名", "身份证号"], ["乙", ID_B]]))
     assert [r.number for r in rows] == [2, 5]
