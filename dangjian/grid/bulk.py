@@ -89,17 +89,6 @@ def copy_to_history(model: type[models.Model], where: str, params: Sequence[Any]
         cursor.execute(sql, [connection.ops.adapt_datetimefield_value(when), reason[:100], "+", user_id, *params])
 
 
-def insert_history(model: type[models.Model], values: list[dict[str, Any]], *, when: datetime, user_id: int | None,
-                   reason: str) -> None:
-    """The "+" history rows for rows just inserted; each dict must carry the new row's "id"."""
-    if not values:
-        return
-    history = model.history.model
-    fields = [f for f in history._meta.concrete_fields if f.attname != "history_id"]
-    fixed = {"history_date": when, "history_change_reason": reason[:100], "history_type": "+", "history_user_id": user_id}
-    _insert(history, fields, _tuples(fields, values, fixed))
-
-
 def table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 

@@ -33,7 +33,7 @@ from dangjian.members.models import Member
 from dangjian.orgs.models import AccessLog, Org
 from dangjian.orgs.scoping import log_access
 
-from .bulk import copy_to_history, insert_history, insert_rows, insert_tuples, select_in, table
+from .bulk import copy_to_history, insert_rows, insert_tuples, select_in, table
 from .choices import HousingStatus, JobStatus
 from .models import Building, Grid, Household, ImportJob, Resident, ResidentTag, Unit
 from .register import (
@@ -298,9 +298,10 @@ class Importer:
         if new:
             insert_rows(Household, list(new.values()), {"created_at": self.now})
             found = lookup()
-            for key, row in new.items():
-                row["id"] = found[key][0]
-            insert_history(Household, list(new.values()), when=self.now, user_id=self.user_id, reason=self.reason)
+            # This import's households all have created_at = now; this batch's are the newest.
+            copy_to_history(Household, "created_at = %s AND id >= %s",
+                            [self.fixed[-1], min(found[key][0] for key in new)],
+                            when=self.now, user_id=self.user_id, reason=self.reason)
             self.result.households_created += len(new)
         if changed:
             households = list(Household.objects.filter(pk__in=list(changed)))

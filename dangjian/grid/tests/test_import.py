@@ -148,6 +148,20 @@ def test_it_logs_a_real_import_as_personal_data_access(world, tmp_path):
     assert AccessLog.objects.get().action == AccessLog.Action.IMPORT
 
 
+def test_every_household_and_resident_created_gets_one_creation_record(world, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "BATCH", 2)  # households created over several batches
+    people = [row(f"居民{i}", rid(date(1960 + i, 1, 1), "男", i + 1), door=str(101 + i // 2)) for i in range(7)]
+    job_for(world.community, xlsx(tmp_path, people), user=world.secretary)
+    job = job_for(world.community, xlsx(tmp_path, [row("新人", rid(date(1990, 1, 1), "女", 1), door="901")], "第二次.xlsx"),
+                  user=world.secretary)
+    assert job.created == 1
+    for model, count in ((Household, 5), (Resident, 8)):
+        records = model.history.filter(history_type="+")
+        assert sorted(records.values_list("id", flat=True)) == sorted(model.objects.values_list("pk", flat=True))
+        assert len(records) == count and {(r.history_user, r.history_change_reason[:2]) for r in records} == {
+            (world.secretary, "导入")}
+
+
 def test_it_reimports_its_own_export_unchanged(g, client_for, tmp_path):
     content = client_for(g.world.secretary).get(reverse("grid_export", args=[g.grid1.pk])).content
     path = tmp_path / "export.xlsx"
