@@ -35,6 +35,28 @@ def test_it_records_a_payment_and_the_arrears_list_shrinks(page, e2e_world):
     shot(page, "dues-arrears-after")
 
 
+def test_it_imports_a_payment_list_giving_an_unmatched_row_to_a_member(page, e2e_world, tmp_path):
+    _in_arrears(e2e_world)
+    w = e2e_world
+    today = timezone.localdate()
+    csv = tmp_path / "微信账单.csv"
+    csv.write_text(f"姓名,身份证后四位,金额,交纳日期,交易单号\n张三,{w.member_a.id_number[-4:]},40,{today},T1\n"
+                   f"李小四,,30,{today},T2\n", encoding="utf-8")
+    login(page, "dangwu")
+    page.goto(page.base_url + "/dues/import/")
+    page.set_input_files("#id_file", str(csv))
+    page.select_option("#id_org", str(w.community.pk))
+    page.get_by_role("button", name="上传并预览").click()
+    assert page.locator("[data-testid=count-matched]").inner_text() == "1"
+    assert page.locator("[data-testid=count-unmatched]").inner_text() == "1"
+    page.get_by_label("第3行指定党员").select_option(str(w.member_b.pk))
+    shot(page, "dues-import-preview")
+    page.get_by_role("button", name="确认入账").click()
+    booked = page.locator(".card", has_text="已入账 2 笔")
+    assert "李小四 → 李四" in booked.inner_text()
+    shot(page, "dues-import-done")
+
+
 def test_it_works_on_a_phone(phone_page, e2e_world):
     _in_arrears(e2e_world)
     login(phone_page, "dangwu")

@@ -2,8 +2,10 @@
 
 Each row is matched to a member by name and the tail (last 4–6 digits) of the ID number, and
 shown in a preview — matched, needs a choice, not matched, duplicate, rejected — with the months
-each payment would pay. Nothing is booked until the clerk confirms; then each chosen row is booked
-through services.payment_record, like a payment typed in by hand.
+each payment would pay. A row not matched (paid from a relative's account, a name typed wrong)
+can be given to any current member of the organisation by hand. Nothing is booked until the
+clerk confirms; then each chosen row is booked through services.payment_record, like a payment
+typed in by hand, and a row given by hand keeps the payer's name in its note.
 """
 
 from __future__ import annotations
@@ -151,6 +153,8 @@ class PaymentImportPlan:
     default_method: str
     rows: list[PlanRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # The current members (in scope) an unmatched row may be given to by hand; empty when no row is unmatched.
+    assignable: list[Member] = field(default_factory=list)
 
     def by_status(self, status: str) -> list[PlanRow]:
         return [r for r in self.rows if r.status == status]
@@ -187,8 +191,11 @@ def payment_import_plan(source, *, org: Org, members, filename: str | None = Non
         row = _plan_row(item, default_method, plan.errors)
         if row is not None:
             plan.rows.append(row)
-    _match(plan, members.in_org(org).select_related("org"))
+    in_org = list(members.in_org(org).select_related("org"))
+    _match(plan, in_org)
     _mark_duplicates(plan)
+    if plan.by_status(UNMATCHED):
+        plan.assignable = [m for m in in_org if m.archived_on is None]
     _preview_allocations(plan, today)
     return plan
 
@@ -298,27 +305,36 @@ class ImportOutcome:
     failed: list[tuple[PlanRow, str]] = field(default_factory=list)
 
 
-def payment_import_apply(plan: PaymentImportPlan, *, choices: dict[int, int], user=None,
-                         today: date | None = None) -> ImportOutcome:
-    """Book the matched rows, and the rows needing a choice for which the clerk chose a member.
+def payment_import_apply(plan: PaymentImportPlan, *, choices: dict[int, int], assigned: dict[int, int] | None = None,
+                         user=None, today: date | None = None) -> ImportOutcome:
+    """Book the matched rows, the rows needing a choice for which the clerk chose one of the
+    candidates, and the unmatched rows the clerk gave to a member (`assigned`: row → member id,
+    which must be one of plan.assignable; any other id is ignored).
 
     Each row is one payment_record (its own transaction): a row refused at booking time (a month
     paid meanwhile) is reported, the others stay booked.
     """
+    assigned = assigned or {}
+    assignable = {m.pk: m for m in plan.assignable}
     batch = DuesImport.objects.create(org=plan.org, filename=plan.filename[:200],
                                       imported_by=user if getattr(user, "pk", None) else None)
     outcome = ImportOutcome(batch)
     collector = (user.get_full_name() or user.username) if getattr(user, "pk", None) else ""
     for row in plan.rows:
         member = row.member if row.status == MATCHED else None
+        note = row.note or f"导入：{plan.filename}"
         if row.status == CHOOSE and row.number in choices:
             member = next((m for m in row.candidates if m.pk == choices[row.number]), None)
+        elif row.status == UNMATCHED and row.number in assigned:
+            member = assignable.get(assigned[row.number])
+            note = f"付款人：{row.name}（手工指定）；{note}"
         if member is None:
             continue
+        row.member = member
         try:
             payment_record(member=member, amount=row.amount, paid_on=row.paid_on, method=row.method,
                            receipt_no=row.receipt_no, collected_by=collector, months=row.months or None,
-                           note=row.note or f"导入：{plan.filename}"[:200], external_ref=row.ref,
+                           note=note[:200], external_ref=row.ref,
                            source=EntrySource.IMPORT, import_batch=batch, user=user, today=today)
         except DuesError as exc:
             outcome.failed.append((row, str(exc)))

@@ -43,7 +43,7 @@ from .forms import (
     ReliefForm,
     ReverseForm,
 )
-from .importing import CHOOSE, payment_import_apply, payment_import_plan
+from .importing import CHOOSE, UNMATCHED, payment_import_apply, payment_import_plan
 from .models import DuesAllocation, DuesEntry, DuesRelief
 from .rules import RULE_KEYS, RuleBook
 from .services import (
@@ -477,12 +477,14 @@ def dues_import(request):
         filename = request.POST.get("filename", path.name)[:200]
         plan = payment_import_plan(path, org=org, members=Member.objects.visible_to(request.user),
                                    filename=filename, default_method=request.POST.get("method", "微信"))
-        choices = {}
+        choices, assigned = {}, {}
         for row in plan.rows:
-            value = request.POST.get(f"choice_{row.number}", "")
-            if row.status == CHOOSE and value.isdigit():
-                choices[row.number] = int(value)
-        outcome = payment_import_apply(plan, choices=choices, user=request.user)
+            choice, assignee = request.POST.get(f"choice_{row.number}", ""), request.POST.get(f"assign_{row.number}", "")
+            if row.status == CHOOSE and choice.isdigit():
+                choices[row.number] = int(choice)
+            elif row.status == UNMATCHED and assignee.isdigit():
+                assigned[row.number] = int(assignee)
+        outcome = payment_import_apply(plan, choices=choices, assigned=assigned, user=request.user)
         path.unlink(missing_ok=True)
         log_access(request, AccessLog.Action.IMPORT, f"党费交费名单导入 {org}：入账{len(outcome.booked)}笔")
         messages.success(request, f"导入完成：入账{len(outcome.booked)}笔，未入账{outcome.batch.skipped}行")

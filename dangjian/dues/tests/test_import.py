@@ -88,6 +88,35 @@ def test_it_leaves_a_row_needing_a_choice_alone_when_no_choice_was_made(setup):
     assert outcome.booked == [] and DuesEntry.objects.count() == 0
 
 
+def test_it_books_an_unmatched_row_the_clerk_gave_to_a_member_keeping_the_payer(setup):
+    w = setup
+    data = wechat_csv(["2023-07-06 09:00:00,转账,张小明,党费,收入,¥40.00,零钱,已存入零钱,4200009,/,替父亲交党费,"])
+    plan = plan_for(w, data)
+    assert plan.rows[0].status == UNMATCHED and {m.pk for m in plan.assignable} >= {w.member_a.pk, w.member_b.pk}
+    outcome = payment_import_apply(plan, choices={}, assigned={7: w.member_a.pk}, user=w.worker, today=TODAY)
+    assert [(r.number, r.member) for r in outcome.booked] == [(7, w.member_a)]
+    entry = DuesEntry.objects.get()
+    assert (entry.member, entry.amount, entry.external_ref) == (w.member_a, D("40.00"), "4200009")
+    assert entry.note.startswith("付款人：张小明（手工指定）") and "替父亲交党费" in entry.note
+
+
+def test_it_offers_only_current_members_of_the_org_and_ignores_any_other_id(setup):
+    w = setup
+    left = MemberFactory(name="王五", org=w.branch_a)
+    Member.objects.filter(pk=left.pk).update(archived_on=date(2023, 1, 31))
+    data = wechat_csv(["2023-07-06 09:00:00,转账,张小明,党费,收入,¥40.00,零钱,已存入零钱,4200009,/,/,"])
+    plan = plan_for(w, data, org=w.branch_a)
+    assert [m.pk for m in plan.assignable] == [w.member_a.pk]  # not 李四 of branch B, not the archived 王五
+    for other in (w.member_b.pk, left.pk, 10**9):
+        assert payment_import_apply(plan, choices={}, assigned={7: other}, today=TODAY).booked == []
+    assert DuesEntry.objects.count() == 0
+
+
+def test_it_offers_no_one_when_every_row_matched(setup):
+    data = wechat_csv([f"2023-07-05 10:23:11,转账,张三,党费,收入,¥40.00,零钱,已存入零钱,1,/,/,{setup.member_a.id_number[-4:]}"])
+    assert plan_for(setup, data).assignable == []
+
+
 def test_it_never_books_the_same_transaction_twice(setup):
     w = setup
     data = wechat_csv([f"2023-07-05 10:23:11,转账,张三,党费,收入,¥40.00,零钱,已存入零钱,4200001,/,/,{w.member_a.id_number[-4:]}"])

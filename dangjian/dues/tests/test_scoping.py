@@ -102,6 +102,19 @@ def test_it_matches_an_import_only_against_members_the_clerk_may_see(books, clie
     assert plan.rows[0].status == "unmatched"
 
 
+def test_it_lets_a_clerk_give_an_unmatched_row_only_to_a_member_in_the_subtree(books, client_for):
+    client = client_for(books.worker_a)
+    csv = "姓名,金额,交纳日期\n张小明,40,2023-07-01\n张小明,40,2023-08-01\n".encode()
+    preview = client.post(reverse("dues_import"), {"file": SimpleUploadedFile("p.csv", csv), "org": books.branch_a.pk,
+                                                   "method": "微信"})
+    assert [m.pk for m in preview.context["plan"].assignable] == [books.member_a.pk]
+    assert 'name="assign_2"' in preview.content.decode() and books.member_b.name not in preview.content.decode()
+    client.post(reverse("dues_import"), {"token": preview.context["token"], "org": books.branch_a.pk, "method": "微信",
+                                         "filename": "p.csv", "assign_2": books.member_a.pk, "assign_3": books.member_b.pk})
+    assert list(DuesEntry.objects.filter(import_batch__isnull=False).values_list("member_id", flat=True)) == [
+        books.member_a.pk]
+
+
 def test_it_refuses_an_import_into_an_org_outside_the_subtree(books, client_for):
     csv = "姓名,金额,交纳日期\n李四,40,2023-07-01\n".encode()
     response = client_for(books.worker_a).post(reverse("dues_import"), {
