@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import PRESENT_MARKS, Per
@@ -213,7 +214,9 @@ def quorum_check(activity, ruleset: Ruleset) -> QuorumCheck | None:
         return None
     rows = list(activity.attendance.all())
     if rule.base == "voting":
-        counted = [a for a in rows if a.member.status == "正式"]
+        # Who had a vote on the day: a member confirmed (转正) since then was still 预备 at the time.
+        day = activity.held_on or activity.planned_on or timezone.localdate()
+        counted = [a for a in rows if a.member.full_member_on(day)]
     else:
         # The 支委 on the list; a list without anyone flagged 支委 is taken as all 支委.
         counted = [a for a in rows if a.member.is_committee] or rows

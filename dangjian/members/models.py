@@ -137,6 +137,11 @@ class Member(models.Model):
     def masked_phone(self) -> str:
         return mask_phone(self.phone) if self.phone else ""
 
+    def full_member_on(self, day: date) -> bool:
+        """Whether the member was a 正式党员 on that day: full now and confirmed (转正) by then. A
+        full member with no 转正 date on record has been full as long as our records go."""
+        return self.status == Status.FULL and (self.confirmed_on is None or self.confirmed_on <= day)
+
     def party_age(self, on: date | None = None) -> int | None:
         """党龄 in whole years, counted from 转正."""
         if not self.confirmed_on:

@@ -113,6 +113,16 @@ def test_it_leaves_probationary_members_out_of_the_congress_vote_base(world):
     assert (check.base, check.present, check.ok) == (2, 1, False)
 
 
+def test_it_counts_the_vote_base_as_it_was_on_the_day_of_the_meeting(world):
+    # Confirmed (转正) in August: 预备 at the July congress, so without a vote then.
+    later = MemberFactory(org=world.branch_b, status="正式", joined_on=date(2022, 8, 1), confirmed_on=date(2023, 8, 1))
+    full = MemberFactory(org=world.branch_b, status="正式", confirmed_on=date(2020, 5, 1))
+    marks = {later: Mark.PRESENT, full: Mark.ABSENT}
+    july = _quorum(held(world.branch_b, "congress", date(2023, 7, 1), marks=marks, has_vote=True))
+    september = _quorum(held(world.branch_b, "congress", date(2023, 9, 1), marks=marks, has_vote=True))
+    assert (july.base, july.present) == (1, 0) and (september.base, september.present) == (2, 1)
+
+
 def test_it_reads_a_local_quorum_percentage(world):
     from dangjian.meetings.models import RuleSetting
 
