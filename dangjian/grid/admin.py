@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import (
     Building,
     Campaign,
@@ -26,6 +27,13 @@ class NoDelete:
 class ResidentTagAdmin(admin.ModelAdmin):
     list_display = ("name", "description", "sort", "is_active")
     list_editable = ("sort", "is_active")
+
+    def save_model(self, request, obj, form, change) -> None:
+        old_name = form.initial.get("name") if change else None
+        super().save_model(request, obj, form, change)
+        if old_name and old_name != obj.name:
+            count = services.tag_rename(tag=obj, old_name=old_name, user=request.user)
+            self.message_user(request, f"已将{count}位居民的标签“{old_name}”改为“{obj.name}”（修改已记入各居民的历史）")
 
 
 @admin.register(GridSettings)

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from dangjian.lib.crypto import blind_index
 from dangjian.lib.idnumbers import birth_date_from_id, mask_id, mask_phone, sex_from_id, validate_id
@@ -56,6 +57,22 @@ def member_for_id(id_number: str) -> Member | None:
 
 def known_tags() -> list[str]:
     return list(ResidentTag.objects.filter(is_active=True).values_list("name", flat=True))
+
+
+@transaction.atomic
+def tag_rename(*, tag: ResidentTag, old_name: str, user=None) -> int:
+    """After a tag was renamed (tag.name is the new name): every resident carrying the old name,
+    archived ones too, carries the new one, each change kept in the resident's history. Returns
+    how many residents changed."""
+    if tag.name == old_name:
+        return 0
+    residents = list(Resident.objects.filter(tags__contains=f"|{old_name}|"))
+    for resident in residents:
+        resident.tags = tags_value(tag.name if name == old_name else name for name in resident.tag_list)
+    reason = f"标签改名：{old_name}→{tag.name}"[:100]
+    bulk_update_with_history(residents, Resident, ["tags"], batch_size=500,
+                             default_user=user if getattr(user, "pk", None) else None, default_change_reason=reason)
+    return len(residents)
 
 
 def clean_tags(names: Iterable[str]) -> str:

@@ -125,3 +125,21 @@ def test_it_refuses_an_unknown_tag(g):
 def test_it_filters_residents_by_tag(g, client_for):
     page = client_for(g.world.secretary).get(reverse("grid_residents"), {"tag": "独居老人"}).context["page"]
     assert [r.name for r in page] == ["张大山"]
+
+
+def test_renaming_a_tag_in_the_admin_renames_it_on_every_resident_with_history(g, client_for):
+    from dangjian.grid.models import ResidentTag
+    from dangjian.testing.factories import UserFactory
+
+    services.resident_update(resident=Resident.objects.get(pk=g.r1b.pk), tags=["独居老人", "高龄"])
+    services.resident_move_out(resident=Resident.objects.get(pk=g.r1b.pk), on=date(2024, 3, 1), moved_to="北京市")
+    tag = ResidentTag.objects.get(name="独居老人")
+    admin = client_for(UserFactory(is_staff=True, is_superuser=True))
+    response = admin.post(reverse("admin:grid_residenttag_change", args=[tag.pk]), {
+        "name": "独居", "description": "", "sort": tag.sort, "is_active": "on"}, follow=True)
+    assert "已将2位居民的标签“独居老人”改为“独居”" in response.content.decode()
+    assert Resident.objects.get(pk=g.r1.pk).tag_list == ["独居"]
+    assert Resident.objects.get(pk=g.r1b.pk).tag_list == ["独居", "高龄"]  # archived, renamed all the same
+    latest = Resident.objects.get(pk=g.r1.pk).history.latest("history_id")
+    assert latest.history_change_reason == "标签改名：独居老人→独居" and latest.prev_record.tags == "|独居老人|"
+    assert not Resident.objects.filter(tags__contains="|独居老人|").exists()
