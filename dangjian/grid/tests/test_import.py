@@ -66,6 +66,20 @@ def test_it_counts_an_identical_reimport_as_unchanged(world, tmp_path):
     assert (job.created, job.updated, job.unchanged) == (0, 0, 2)
 
 
+@pytest.mark.parametrize("child_from_rows", [0, 10**9], ids=["second process", "one process"])
+def test_a_reimport_compares_every_column_as_stored(world, tmp_path, monkeypatch, child_from_rows):
+    # Dates, tags, the phone (sealed in the table) and a note read back equal to the file's values.
+    monkeypatch.setattr(importing, "CHILD_FROM_ROWS", child_from_rows)
+    full = row(tags="高龄", 迁入日期=date(2010, 5, 1), 备注="老党员家属", 与户主关系="户主", 户籍类型="外来人口",
+               户籍地址="河南省郑州市", 现住址="花园小区8号楼2单元302室")
+    path = xlsx(tmp_path, [full])
+    assert job_for(world.community, path).created == 1
+    again = job_for(world.community, path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    changed = job_for(world.community, xlsx(tmp_path, [full[:14] + ["13900000000"] + full[15:]], "改.xlsx"))
+    assert (changed.updated, Resident.objects.get().phone) == (1, "13900000000")
+
+
 def test_it_rejects_a_duplicate_id_in_the_file_naming_the_first_row(world, tmp_path):
     same = rid(date(1980, 1, 1), "男", 21)
     job = job_for(world.community, xlsx(tmp_path, [row(id_number=same), row("孙行者", same, door="303")]))
