@@ -470,8 +470,7 @@ def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = Non
                      "buildings_created", "members_linked"):
             setattr(job, name, getattr(result, name))
         job.rejects = sorted(result.rejects, key=lambda e: (e["row"], HEADERS.index(e["column"]) if e["column"] in HEADERS else 99))
-        if job.total_estimate < job.processed or job.total_estimate == 0:
-            job.total_estimate = job.processed
+        job.total_estimate = job.processed  # the estimate counted title rows and blank lines too
     job.finished_at = timezone.now()
     job.save()
     if job.status == JobStatus.DONE and not job.dry_run:

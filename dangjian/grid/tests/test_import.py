@@ -212,6 +212,17 @@ def test_it_shows_the_progress_bar_while_a_job_runs(world, client_for):
     assert "250 / 1000" in response.content.decode() and 'aria-valuenow="25"' in response.content.decode()
 
 
+def test_a_finished_job_shows_the_rows_it_read_as_its_total(world, tmp_path, client_for):
+    # The file's own estimate counts its title row; once done, the total is what was read.
+    path = tmp_path / "登记.xlsx"
+    path.write_bytes(write_workbook([SheetSpec(title="居民", heading="和平社区居民登记表", headers=HEADERS,
+                                               rows=[row(), row("猪八戒", rid(date(1981, 2, 2), "男", 22))],
+                                               text_columns=("公民身份号码",))]))
+    job = job_for(world.community, path)
+    page = client_for(world.secretary).get(reverse("import_job", args=[job.pk])).content.decode()
+    assert (job.processed, job.total_estimate) == (2, 2) and "2 / 2" in page
+
+
 def test_it_marks_a_job_interrupted_by_a_restart_as_failed(world, client_for):
     job = ImportJob.objects.create(community=world.community, filename="x.xlsx", path="/nonexistent", status="running")
     client_for(world.secretary).get(reverse("import_job", args=[job.pk]))
