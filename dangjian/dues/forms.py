@@ -215,6 +215,8 @@ class ImportForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = visible_orgs(user).exclude(kind=OrgKind.STREET)
+        # The top of the clerk's own subtree (most clerks keep one branch's or one community's books).
+        self.fields["org"].initial = self.fields["org"].queryset.order_by("path").first()
 
     def clean_file(self):
         f = self.cleaned_data["file"]

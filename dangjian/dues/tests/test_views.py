@@ -178,6 +178,11 @@ def test_it_exports_the_yearly_ledger_with_a_column_per_month(owing, client_for,
     assert headers[4:16] == [f"{m}月实交" for m in range(1, 13)] and "欠交" in headers
 
 
+def test_it_preselects_the_clerks_own_organisation_for_an_import(owing, client_for):
+    form = client_for(owing.worker_a).get(reverse("dues_import")).context["form"]
+    assert form["org"].value() == owing.branch_a.pk
+
+
 def test_it_books_an_import_only_after_the_clerk_confirms(owing, client_for, today):
     client = client_for(owing.worker_a)
     csv = f"姓名,身份证后四位,金额,交纳日期,交易单号\n张三,{owing.member_a.id_number[-4:]},40,{today},T1\n".encode()
