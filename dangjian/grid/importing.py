@@ -1,8 +1,9 @@
 """Importing a residents register (one row per resident, with building/unit/room columns).
 
-The file comes in batches of prepared rows from grid.register (read, checked, sealed — in a
-second process for a large file). Each batch is matched against the database by ID hash
-(re-import updates, never duplicates) and written with batched inserts (with history). Memory
+The file comes in batches of prepared rows from grid.register (read and checked — in a second
+process for a large file). Each batch is matched against the database by ID hash (re-import
+updates, never duplicates); the ID and phone of the residents it creates or changes are sealed
+here, in bulk, and written with batched inserts (with history). Memory
 stays flat in the number of rows: duplicates across batches are found in the database (each
 resident remembers the import job and row that last wrote it), rejects are kept up to a cap,
 buildings and units are cached per community. A dry run does the same work inside a
@@ -26,7 +27,6 @@ from django.db.models import ExpressionWrapper, F, TextField
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from dangjian.lib.pinyin import search_keys
 from dangjian.lib.tabular import RowError, TabularError
 from dangjian.lib.xlsx import SheetSpec, write_workbook
 from dangjian.members.models import Member
@@ -338,7 +338,7 @@ class Importer:
         """Field (attname) → new value, for what the file changes of a known resident."""
         changes = {}
         for name, new in zip(COMPARED, item.compared, strict=True):
-            if not new and name != "name" and name != "hukou_type":
+            if not new:
                 continue  # an empty cell does not erase what the register already holds
             if getattr(known, name) != new:
                 changes[name] = new
@@ -364,9 +364,7 @@ class Importer:
         # History rows copy every field: seal the personal data in bulk rather than once per row.
         for obj, sealed_id, sealed_phone in zip(objs, seal_many([o.id_number for o in objs]),
                                                 seal_many([o.phone for o in objs]), strict=True):
-            name_initials, name_pinyin = search_keys(obj.name)
-            obj.name_initials, obj.name_pinyin = name_initials[:20], name_pinyin[:100]
-            obj.phone_tail = "".join(c for c in obj.phone if c.isdigit())[-4:] if obj.phone else ""
+            obj.prepare()  # the derived look-up columns, from the plain values
             obj.id_number, obj.phone = sealed_id, sealed_phone
         fields = sorted({name.removesuffix("_id") for name in changed_fields}
                         | {"source_job", "source_row", "updated_at", "name_initials", "name_pinyin", "phone_tail"})

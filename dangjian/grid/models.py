@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from dangjian.lib.crypto import blind_index
-from dangjian.lib.idnumbers import mask_id, mask_phone
+from dangjian.lib.idnumbers import mask_id, mask_phone, phone_tail
 from dangjian.lib.pinyin import search_keys
 from dangjian.orgs.models import COMMUNITY_KINDS, Org
 from dangjian.orgs.scoping import path_q, scope_of
@@ -357,7 +357,7 @@ class Resident(models.Model):
         name_initials, name_pinyin = search_keys(self.name)
         self.name_initials, self.name_pinyin = name_initials[:20], name_pinyin[:100]
         self.id_hash = blind_index(self.id_number) if self.id_number else None
-        self.phone_tail = "".join(c for c in self.phone if c.isdigit())[-4:] if self.phone else ""
+        self.phone_tail = phone_tail(self.phone)
 
     @property
     def tag_list(self) -> list[str]:

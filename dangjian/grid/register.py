@@ -31,6 +31,7 @@ except ImportError:  # Windows: the pipe keeps its default size
     fcntl = None
 
 from dangjian.lib.crypto import blind_index
+from dangjian.lib.idnumbers import phone_tail
 from dangjian.lib.pinyin import search_keys
 from dangjian.lib.tabular import Column, OpenedInBackground, Row, RowError, TabularError, read_table
 
@@ -207,7 +208,7 @@ def _prepared(v: dict[str, Any], dates_as_text: bool) -> Prepared:
     return Prepared(
         v["_row"], v["id_hash"], v["grid"], v["estate"], v["building"], v["unit"], v["door"], v["housing_status"],
         (v["name"], initials[:20], pinyin[:100], v["id_number"], v["id_hash"], v["sex"], born, v["relation"],
-         v["hukou_type"], v["hukou_address"], address, v["phone"], v["phone"][-4:], moved_in, v["tags"],
+         v["hukou_type"], v["hukou_address"], address, v["phone"], phone_tail(v["phone"]), moved_in, v["tags"],
          v["note"], v["_row"]),
         (v["name"], v["relation"], v["hukou_type"], v["hukou_address"], v["current_address"], v["phone"],
          v["moved_in_on"], v["note"], v["tags"]),
@@ -219,7 +220,7 @@ def prepared_batches(path: str | Path | OpenedInBackground, filename: str, known
     """(the file's headers, a batch of prepared rows) until the file ends; TabularError when the
     file as a whole cannot be read, before the first batch."""
     rows = read_table(path, COLUMNS, filename=filename)
-    headers = {c.field: c.header for c in COLUMNS}
+    headers = HEADER_OF
     batch: list[Row | list[RowError]] = []
     for row in rows:
         if not batch and isinstance(row, Row):

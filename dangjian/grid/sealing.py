@@ -33,6 +33,9 @@ from dangjian.lib import crypto
 from dangjian.lib.crypto import EncryptedTextField
 
 _BLOCK = 16
+# Token layout (Fernet spec): version byte ‖ 8-byte timestamp ‖ IV ‖ cipher text ‖ HMAC-SHA256.
+_VERSION, _IV_AT, _MAC = 0x80, 9, 32
+_SHORTEST = _IV_AT + 2 * _BLOCK + _MAC  # IV and one cipher block
 
 
 class Sealed(str):
@@ -67,7 +70,7 @@ def seal_many(values: Sequence[str]) -> list[Sealed]:
     if not groups:
         return out
     ecb = Cipher(algorithms.AES(encryption_key), modes.ECB()).encryptor()  # noqa: S305
-    head = b"\x80" + struct.pack(">Q", int(time.time()))
+    head = bytes([_VERSION]) + struct.pack(">Q", int(time.time()))
     for blocks, items in groups.items():
         size = blocks * _BLOCK
         padded = [data + bytes([size - len(data)]) * (size - len(data)) for _, data in items]
@@ -98,12 +101,12 @@ def open_many(tokens: Sequence[str | None]) -> list[str]:
             data = base64.urlsafe_b64decode(token)
         except (binascii.Error, ValueError):
             data = b""
-        body, mac = data[:-32], data[-32:]
-        ciphertext = body[25:]
-        if (len(data) < 73 or data[0] != 0x80 or len(ciphertext) % _BLOCK
+        body, mac = data[:-_MAC], data[-_MAC:]
+        ciphertext = body[_IV_AT + _BLOCK:]
+        if (len(data) < _SHORTEST or data[0] != _VERSION or len(ciphertext) % _BLOCK
                 or not hmac.compare_digest(crypto.hmac_sha256(signing_key, body), mac)):
-            raise ValueError("个人信息解密失败：密钥与数据不匹配")
-        spans.append((i, body[9:25], ciphertext))
+            raise ValueError(crypto.DECRYPT_FAILED)
+        spans.append((i, body[_IV_AT:_IV_AT + _BLOCK], ciphertext))
     if not spans:
         return out
     ecb = Cipher(algorithms.AES(encryption_key), modes.ECB()).decryptor()  # noqa: S305
@@ -115,6 +118,6 @@ def open_many(tokens: Sequence[str | None]) -> list[str]:
         at += size
         pad = padded[-1]
         if not 1 <= pad <= _BLOCK or padded[-pad:] != bytes([pad]) * pad:
-            raise ValueError("个人信息解密失败：密钥与数据不匹配")
+            raise ValueError(crypto.DECRYPT_FAILED)
         out[i] = padded[:-pad].decode()
     return out

@@ -16,6 +16,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import models
 
+DECRYPT_FAILED = "个人信息解密失败：密钥与数据不匹配"
+
 
 def _derive(purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"dangjian-pii", info=purpose).derive(
@@ -53,7 +55,7 @@ def decrypt(token: str) -> str:
     try:
         return _fernet(settings.PII_KEY).decrypt(token.encode()).decode()
     except InvalidToken as exc:
-        raise ValueError("个人信息解密失败：密钥与数据不匹配") from exc
+        raise ValueError(DECRYPT_FAILED) from exc
 
 
 @cache

@@ -103,6 +103,11 @@ def mask_id(value: str) -> str:
     return text[:4] + "*" * (len(text) - 8) + text[-4:]
 
 
+def phone_tail(value: str | None) -> str:
+    """The last 4 digits of a phone, what phone search matches (`010-1234567-89` → `6789`)."""
+    return "".join(c for c in value if c.isdigit())[-4:] if value else ""
+
+
 def mask_phone(value: str) -> str:
     """`13812341234` → `138****1234`; other lengths keep the first 3 and last 2."""
     text = str(value or "")

@@ -591,7 +591,7 @@ def _data_rows(
     first_key = header_keys[0]
     for number, cells in raw:
         # A spreadsheet's rows all span its used range; a CSV line may stop short.
-        known = list(pick(cells)) if len(cells) >= reach else [cells[i] if i < len(cells) else None for i in positions]
+        known = pick(cells) if len(cells) >= reach else [cells[i] if i < len(cells) else None for i in positions]
         # A row with nothing under our columns (blank, or a footnote such as 制表人) holds no record.
         if all(map(_is_empty, known)):
             continue

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from dangjian.lib.crypto import EncryptedTextField, blind_index
-from dangjian.lib.idnumbers import mask_id, mask_phone
+from dangjian.lib.idnumbers import mask_id, mask_phone, phone_tail
 from dangjian.lib.pinyin import search_keys
 from dangjian.orgs.models import Org
 from dangjian.orgs.scoping import path_q, scope_of
@@ -127,7 +127,7 @@ class Member(models.Model):
         """Derived look-up columns: pinyin for search, keyed hash for the ID, tail for phone search."""
         self.name_initials, self.name_pinyin = search_keys(self.name)
         self.id_hash = blind_index(self.id_number) if self.id_number else None
-        self.phone_tail = "".join(c for c in self.phone if c.isdigit())[-4:] if self.phone else ""
+        self.phone_tail = phone_tail(self.phone)
 
     @property
     def masked_id(self) -> str:

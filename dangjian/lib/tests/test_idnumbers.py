@@ -14,6 +14,7 @@ from dangjian.lib.idnumbers import (
     mask_id,
     mask_phone,
     normalize_id,
+    phone_tail,
     sex_from_id,
     validate_id,
 )
@@ -111,3 +112,8 @@ def test_the_check_character_follows_the_standards_formula(first17: str) -> None
 def test_the_check_character_needs_17_ascii_digits(bad: str) -> None:
     with pytest.raises(ValueError):
         check_char(bad)
+
+
+@pytest.mark.parametrize(("phone", "tail"), [("13812341234", "1234"), ("010-1234567-89", "6789"), ("", ""), (None, "")])
+def test_the_phone_tail_is_its_last_four_digits(phone, tail) -> None:
+    assert phone_tail(phone) == tail
