@@ -10,7 +10,7 @@ from django.utils import timezone
 from dangjian.members.models import Member
 
 from .forms import OrgForm
-from .scoping import can_sign, get_org_for_user, is_record_keeper, visible_orgs
+from .scoping import get_org_for_user, may_keep_records, may_sign, visible_orgs
 
 TERM_WARNING = timedelta(days=180)  # 换届 is prepared months ahead: flag terms ending within half a year
 
@@ -18,7 +18,7 @@ TERM_WARNING = timedelta(days=180)  # 换届 is prepared months ahead: flag term
 @login_required
 def org_list(request):
     """The org tree the user can see, with member counts and 换届 dates."""
-    if not is_record_keeper(request.user):
+    if not may_keep_records(request.user):
         raise PermissionDenied
     orgs = list(visible_orgs(request.user).select_related("parent"))
     today = timezone.localdate()
@@ -33,14 +33,14 @@ def org_list(request):
     for org in orgs:
         due = org.term_ends_on and org.term_ends_on - today <= TERM_WARNING
         rows.append({"org": org, "members": totals[org.pk], "term_due": due, "pad": "　" * (org.depth - orgs[0].depth),
-                     "can_edit": can_sign(request.user, org)})
+                     "can_edit": may_sign(request.user, org)})
     return render(request, "orgs/list.html", {"rows": rows, "today": today})
 
 
 @login_required
 def org_edit(request, pk):
     org = get_org_for_user(request, pk)
-    if not can_sign(request.user, org):
+    if not may_sign(request.user, org):
         raise PermissionDenied("只有社区书记或街道管理员可以修改组织信息")
     form = OrgForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
