@@ -27,7 +27,8 @@ ALLOWED = {
 }
 
 # A value for each non-id URL argument, so the request gets past routing to the fetch.
-SAMPLE_ARGS = {"action": {"plan_item_action": "start", "problem_action": "cause", "measure_action": "complete"},
+SAMPLE_ARGS = {"action": {"plan_item_action": "start", "problem_action": "cause", "measure_action": "complete",
+                          "account_action": "rename"},
                "field": {"member_reveal": "id_number", "resident_reveal": "id_number", "resident_field": "phone"},
                "fmt": {"report_download": "docx"}}
 
