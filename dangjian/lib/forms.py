@@ -39,7 +39,7 @@ def mask_stored_fields(form: forms.BaseForm, stored: dict[str, str], clearable: 
     each clearable field that holds a value."""
     form.stored_values = dict(stored)
     order = []
-    for name in form.fields:
+    for name in list(form.fields):
         order.append(name)
         if name not in stored:
             continue

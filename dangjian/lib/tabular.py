@@ -8,10 +8,12 @@ cleaned values or every reason the row was rejected. Apps only declare their col
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import threading
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -83,6 +85,11 @@ class RowErrors(list):
 
 class TabularError(ValueError):
     """The file as a whole cannot be imported (unreadable, no header row, a required column missing)."""
+
+
+class NoTable(TabularError):
+    """A sheet holds no table we know (empty, or no header row): in a workbook read sheet by
+    sheet, such a sheet (说明, 填表要求) is passed over."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -397,7 +404,7 @@ def _choose_header(
             best, best_score = (position, mapping), score
     if best is None:
         expected = "、".join(c.header for c in columns[:6])
-        raise TabularError(f"在前{max_scan}行中没有找到表头行，表头应包含这些列名：{expected}等")
+        raise NoTable(f"在前{max_scan}行中没有找到表头行，表头应包含这些列名：{expected}等")
     return best
 
 
@@ -514,12 +521,22 @@ def detect_encoding(data: bytes) -> str:
     return "gb18030"
 
 
-def _decode(data: bytes) -> str:
-    return data.decode(detect_encoding(data))
+class _CsvRows:
+    """The rows of a CSV file, knowing the encoding they were decoded from."""
+
+    def __init__(self, rows: Iterator[tuple[int, list[Any]]], encoding: str):
+        self.rows, self.encoding = rows, encoding
+
+    def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
+        return self.rows
+
+    def __next__(self) -> tuple[int, list[Any]]:
+        return next(self.rows)
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    text = _decode(data)
+    encoding = detect_encoding(data)
+    text = data.decode(encoding)
     sample = text[:8192]
     # Excel's "Unicode text" export is tab-separated; everything else we meet uses commas.
     # Count the lines each delimiter splits into two or more non-blank cells, so stray tabs
@@ -528,7 +545,7 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         return sum(1 for line in sample.splitlines() if sum(1 for c in line.split(delim) if c.strip()) >= 2)
 
     delimiter = "\t" if splits("\t") > splits(",") else ","
-    return enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
+    return _CsvRows(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1), encoding)
 
 
 def _spreadsheet_rows(workbook: CalamineWorkbook, sheet: int | str) -> Iterator[tuple[int, list[Any]]]:
@@ -582,6 +599,35 @@ def _raw_rows(source: Source, filename: str | None, sheet: int | str) -> Iterato
     return _csv_rows(data)
 
 
+def sheet_names(source: str | Path, filename: str | None = None) -> list[str]:
+    """The worksheet names of a workbook, in order ([] for a CSV file).
+
+    An .xlsx names them in xl/workbook.xml, read without parsing any sheet; other formats ask
+    python-calamine."""
+    name = _source_name(source, filename)
+    try:
+        with open(source, "rb") as handle:
+            head = handle.read(512)
+    except OSError as exc:
+        raise TabularError(f"文件无法打开：{exc.strerror or exc}") from exc
+    if not _is_spreadsheet(name, head):
+        return []
+    if head.startswith(_ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(source) as archive:
+                info = archive.getinfo("xl/workbook.xml")
+                if info.file_size < 1 << 20:
+                    xml = archive.read(info).decode("utf-8", "replace")
+                    return [html.unescape(n) for n in re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', xml)]
+        except (KeyError, zipfile.BadZipFile, OSError):
+            pass
+    workbook = _open_workbook(source, None)
+    try:
+        return list(workbook.sheet_names)
+    finally:
+        workbook.close()
+
+
 class OpenedInBackground:
     """A file opened — for a spreadsheet, its sheet parsed — in a thread, to pass to read_table.
 
@@ -590,6 +636,7 @@ class OpenedInBackground:
     are raised where read_table would raise them."""
 
     def __init__(self, source: str | Path, filename: str | None = None, sheet: int | str = 0):
+        self.source, self.filename, self.sheet = source, filename, sheet
         self._raw: Iterator[tuple[int, list[Any]]] | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._open, args=(source, filename, sheet), name="tabular-open", daemon=True)
@@ -680,9 +727,15 @@ def read_table(
     raw = source.raw_rows() if isinstance(source, OpenedInBackground) else _raw_rows(source, filename, sheet)
     scanned = [(n, cells) for n, cells in islice(raw, max_header_scan) if not all(map(_is_empty, cells))]
     if not scanned:
-        raise TabularError("文件中没有数据")
+        raise NoTable("文件中没有数据")
     lookup = _header_lookup(columns)
-    position, mapping = _choose_header(scanned, columns, lookup, max_header_scan)
+    try:
+        position, mapping = _choose_header(scanned, columns, lookup, max_header_scan)
+    except NoTable as exc:
+        if getattr(raw, "encoding", "") == "gb18030":
+            # Big5 and other double-byte text also decodes as GB18030, into characters that name no column.
+            raise NoTable(f"{exc}（文件按GBK/GB18030编码读取；如果它是其他编码，如繁体Big5，请另存为UTF-8编码的CSV）") from None
+        raise
     header_cells = scanned[position][1]
     headers = _check_header(header_cells, mapping, columns)
     header_keys = [normalize_header(header_cells[i]) for i in mapping]
