@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def unchanged(form) -> dict:
     """What a browser posts back for a form the user did not touch."""
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if isinstance(value, list):
             data[name] = value
