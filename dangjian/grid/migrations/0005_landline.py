@@ -8,7 +8,7 @@ import dangjian.grid.sealing
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grid', '0003_resident_indexes'),
+        ('grid', '0004_help_text_for_users'),
     ]
 
     operations = [
