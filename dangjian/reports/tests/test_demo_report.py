@@ -138,6 +138,13 @@ def meetings_expected(org: Org) -> dict:
     exp["meetings.branches_ok"], exp["meetings.branches_short"] = ok, short
     exp.update(lapses_expected(org, roll))
     exp["meetings.combined"] = acts.filter(also_types__isnull=False).distinct().count()
+    # The secretary named on the org record, when exactly one member on the roll has that name.
+    named = Member.objects.filter(pk__in=roll, name=org.secretary)
+    if org.secretary and named.count() == 1:
+        present = acts.filter(attendance__member=named.get(), attendance__mark__in=("到会", "迟到"))
+        exp["meetings.secretary_attended"] = present.distinct().count()
+        exp["meetings.secretary_attended_study"] = present.filter(
+            Q(type__code="study") | Q(also_types__code="study")).distinct().count()
     # Self-study by platform (学习强国 …), as imported.
     slugs = {"学习强国": "xuexi", "书籍原著": "book", "网络课程": "online", "报刊": "newspaper", "其他": "other"}
     for source in set(study.values_list("source", flat=True)):
