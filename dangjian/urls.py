@@ -13,5 +13,6 @@ urlpatterns = [
     path("grid/", include("dangjian.grid.urls")),
     path("plans/", include("dangjian.plans.urls")),
     path("reports/", include("dangjian.reports.urls")),
+    path("jobs/", include("dangjian.jobs.urls")),
     path("", include("dangjian.dashboard.urls")),
 ]
