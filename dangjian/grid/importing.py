@@ -13,12 +13,9 @@ transaction that is rolled back.
 from __future__ import annotations
 
 import logging
-import re
-import zipfile
 from collections import namedtuple
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
@@ -26,6 +23,7 @@ from django.db.models import ExpressionWrapper, F, TextField
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from dangjian.jobs.sizing import estimate_rows
 from dangjian.lib.tabular import RowError, TabularError
 from dangjian.lib.xlsx import SheetSpec, write_workbook
 from dangjian.members.models import Member
@@ -377,35 +375,6 @@ class Importer:
 
 # ---------------------------------------------------------------------------------------------
 # Jobs: the CLI runs one in the foreground, the web page hands it to a worker (grid/tasks.py)
-
-
-def estimate_rows(path: str | Path) -> int:
-    """About how many data rows the file has, without reading it (0 when unknown)."""
-    path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4)
-        if head.startswith(b"PK"):
-            with zipfile.ZipFile(path) as zf:
-                sheets = sorted(n for n in zf.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
-                if not sheets:
-                    return 0
-                info = zf.getinfo(sheets[0])
-                with zf.open(info) as fh:
-                    chunk = fh.read(256 * 1024)
-                found = re.search(rb'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', chunk)
-                if found:
-                    return max(int(found.group(1)) - 1, 0)
-                rows = chunk.count(b"<row ")
-                if not rows:
-                    return 0
-                return max(int(info.file_size / (len(chunk) / rows)) - 1, 0)
-        if head.startswith(b"\xd0\xcf"):
-            return 0
-        with path.open("rb") as fh:
-            return max(sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b"")) - 1, 0)
-    except (OSError, zipfile.BadZipFile):
-        return 0
 
 
 def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = None) -> ImportJob:

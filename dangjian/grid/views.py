@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangjian.jobs.lease import check_job
 from dangjian.lib.idnumbers import mask_id, mask_phone
 from dangjian.lib.uploads import stash_upload
-from dangjian.jobs.lease import check_job
 from dangjian.lib.web import file_response, is_htmx, paginate, query_without_page
 from dangjian.members.models import Member
 from dangjian.orgs.models import RECORD_ROLES, AccessLog, Org

@@ -125,8 +125,14 @@ class Worker(DBWorker):
         log.info("任务 %s 结束（%s，%.1f 秒）", task_id, db_task_result.status, time.monotonic() - started)
 
 
-def run_pending(max_tasks: int | None = None) -> int:
-    """Run the queued tasks in this process and return how many ran (the CLI's --wait, tests)."""
-    worker = Worker(batch=True, max_tasks=max_tasks, beat=False)
-    worker.run()
-    return worker._run_tasks
+def run_pending() -> int:
+    """Run the queued tasks in this process, one after the other, and return how many ran (tests,
+    and the command line's foreground runs). No heartbeat and no connection recycling: the
+    caller's connection (a test's transaction) is the one used."""
+    worker = Worker(batch=True, beat=False)
+    ran = 0
+    while (result := DBTaskResult.objects.ready().first()) is not None:
+        result.claim(worker.worker_id)
+        worker.run_task(result)
+        ran += 1
+    return ran

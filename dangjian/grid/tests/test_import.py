@@ -1,7 +1,7 @@
 """Importing a residents register: streamed, batched, re-import updates, rejects say why in Chinese."""
 
-import os
 import json
+import os
 from datetime import date
 
 import pytest
@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from dangjian.grid import importing
 from dangjian.grid.importing import HEADERS, run_job
+from dangjian.grid.models import Building, Grid, Household, ImportJob, Resident
 from dangjian.jobs import lease
 from dangjian.jobs.models import WorkerProcess
-from dangjian.grid.models import Building, Grid, Household, ImportJob, Resident
 from dangjian.lib.xlsx import SheetSpec, write_workbook
 from dangjian.orgs.models import AccessLog
 

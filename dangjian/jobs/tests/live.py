@@ -35,13 +35,13 @@ from dangjian.testing.factories import UserFactory
 street = Org.objects.create(kind=OrgKind.STREET, name="新华街道党工委", short_name="新华街道", code="XH")
 community = Org.objects.create(kind=OrgKind.GENERAL_BRANCH, name="和平社区党总支", short_name="和平社区", code="HP",
                                parent=street)
-user = UserFactory(username="shuji", role=(Role.COMMUNITY_SECRETARY, community), password="%s")
+user = UserFactory(username="shuji", role=(Role.COMMUNITY_SECRETARY, community), password="PASSWORD")
 today = timezone.localdate()
 plan = plans.plan_create(org=community, title="年度工作计划", kind="year", start_on=date(today.year, 1, 1),
                          end_on=date(today.year, 12, 31), user=user)
 plans.plan_item_add(plan=plan, title="走访困难党员", owner="书记", deadline=today, owner_user=user, user=user)
 print(community.pk)
-""" % PASSWORD
+""".replace("PASSWORD", PASSWORD)
 
 
 def free_port() -> int:
