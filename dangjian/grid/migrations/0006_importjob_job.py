@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grid', '0004_help_text_for_users'),
+        ('grid', '0005_landline'),
         ('jobs', '0001_initial'),
     ]
 
