@@ -12,6 +12,7 @@ urlpatterns = [
     path("dues/", include("dangjian.dues.urls")),
     path("grid/", include("dangjian.grid.urls")),
     path("plans/", include("dangjian.plans.urls")),
+    path("recruitment/", include("dangjian.recruitment.urls")),
     path("reports/", include("dangjian.reports.urls")),
     path("", include("dangjian.dashboard.urls")),
 ]

@@ -33,6 +33,10 @@ class StepDef:
     people: int = 0  # names it must record (培养联系人 1–2, 入党介绍人 2)
     repeatable: bool = False
 
+    @property
+    def stage_label(self) -> str:
+        return str(Stage(self.stage).label) if self.stage else ""
+
 
 STEPS: tuple[StepDef, ...] = (
     StepDef("apply", 1, Stage.APPLICANT, "递交入党申请书", "入党申请书"),
