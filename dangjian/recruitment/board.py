@@ -12,9 +12,9 @@ from django.db.models import Prefetch
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org
 
-from .choices import Stage
+from .choices import Outcome, Stage
 from .models import Applicant, Step
-from .progress import Track, track
+from .progress import Track, as_of, track
 from .rules import Ruleset, effective
 
 
@@ -46,17 +46,28 @@ class Board:
 
 
 def applicants_for(org: Org):
-    steps = Prefetch("steps", queryset=Step.objects.only("pk", "applicant_id", "code", "done_on"))
-    return Applicant.objects.in_org(org).active().select_related("org").prefetch_related(steps)
+    """Everyone of org's subtree ever in the pipeline, with their steps (two queries)."""
+    steps = Prefetch("steps", queryset=Step.objects.only("pk", "applicant_id", "code", "done_on", "months"))
+    return Applicant.objects.in_org(org).select_related("org").prefetch_related(steps)
 
 
-def board_for(org: Org, today: date, rules: Ruleset | None = None) -> Board:
+def snapshots(org: Org, day: date) -> list:
+    """Each person as the records stood at the end of `day` (progress.as_of)."""
+    return [s for s in (as_of(a, day) for a in applicants_for(org)) if s is not None]
+
+
+def board_for(org: Org, today: date, rules: Ruleset | None = None, *, on: date | None = None) -> Board:
+    """The board as of `on` (default today): people still in the pipeline that day, by stage."""
     rules = rules or effective()
+    day = on or today
     columns = {s: Column(s) for s in Stage}
-    for a in applicants_for(org):
-        columns[Stage(a.stage)].tracks.append(track(a, rules, today))
+    for a in snapshots(org, day):
+        if a.outcome == Outcome.ACTIVE:
+            columns[Stage(a.stage)].tracks.append(track(a, rules, day))
     for c in columns.values():
         c.tracks.sort(key=lambda t: (not t.overdue, t.next_due.due_on if t.next_due else date.max, t.applicant.pk))
-    untracked = list(Member.objects.in_org(org).current().filter(status="预备", recruitment__isnull=True)
-                     .select_related("org").order_by("joined_on", "pk"))
-    return Board(org, today, rules, list(columns.values()), untracked)
+    untracked = []
+    if day == today:
+        untracked = list(Member.objects.in_org(org).current().filter(status="预备", recruitment__isnull=True)
+                         .select_related("org").order_by("joined_on", "pk"))
+    return Board(org, day, rules, list(columns.values()), untracked)

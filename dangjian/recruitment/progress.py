@@ -4,12 +4,15 @@ read these, so a date is computed once."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils import timezone
+
 from dangjian.lib.periods import add_months
 
-from .choices import BY_CODE, NUMBERED, ONGOING, Outcome, StepDef
+from .choices import BY_CODE, NUMBERED, ONGOING, Outcome, Stage, StepDef
 from .rules import Rule, Ruleset
 
 
@@ -43,13 +46,45 @@ class Track:
         return min(self.dues, key=lambda d: d.due_on, default=None)
 
 
-def done_codes(applicant) -> dict[str, date]:
-    """code → date of each step done (the latest for repeatable entries); uses prefetched steps."""
+def done_codes(applicant, day: date | None = None) -> dict[str, date]:
+    """code → date of each step done by `day` (the latest for repeatable entries); uses prefetched steps."""
     found: dict[str, date] = {}
     for s in applicant.steps.all():
+        if day is not None and s.done_on > day:
+            continue
         if s.code not in found or s.done_on > found[s.code]:
             found[s.code] = s.done_on
     return found
+
+
+STAGE_ENTRY = (("approval", Stage.PROBATION), ("branch_review", Stage.ADMISSION), ("candidate", Stage.CANDIDATE),
+               ("activist", Stage.ACTIVIST))
+
+
+def as_of(applicant, day: date):
+    """The applicant as the records stood at the end of `day` (only steps done by then), so a
+    past period's board and figures never change when later steps are recorded. None when the
+    person was not in the pipeline yet that day."""
+    done = done_codes(applicant, day)
+    start = applicant.applied_on if not applicant.from_roster else applicant.admitted_on
+    if start is None or start > day:
+        return None
+    snap = copy.copy(applicant)
+    snap._done = done
+    snap.talked_on, snap.activist_on, snap.candidate_on = done.get("talk"), done.get("activist"), done.get("candidate")
+    snap.admitted_on = done.get("branch_meeting")
+    snap.approved_on = done.get("approval")
+    snap.conversion_meeting_on = done.get("conversion_meeting")
+    snap.last_report_on, snap.last_review_on = done.get("report"), done.get("review")
+    snap.extended_months = next((s.months or 0 for s in applicant.steps.all() if s.code == "extend" and s.done_on <= day), 0)
+    snap.stage = next((stage for code, stage in STAGE_ENTRY if code in done), Stage.APPLICANT)
+    if applicant.from_roster:
+        snap.stage = Stage.PROBATION
+    snap.converted_on = snap.probation_ends_on if "conversion_approval" in done else None
+    snap.outcome = (Outcome.CANCELLED if "cancel" in done else Outcome.STOPPED if "stop" in done
+                    else Outcome.CONVERTED if "conversion_approval" in done else Outcome.ACTIVE)
+    snap.ended_on = done.get("cancel") or done.get("stop")
+    return snap
 
 
 def next_step(applicant, done: dict[str, date]) -> StepDef | None:
@@ -67,7 +102,9 @@ def _every(rule: Rule, last: date | None, since: date) -> date:
 
 
 def track(applicant, rules: Ruleset, today: date) -> Track:
-    done = done_codes(applicant)
+    done = getattr(applicant, "_done", None)
+    if done is None:
+        done = done_codes(applicant)
     t = Track(applicant, next_step(applicant, done))
     if applicant.outcome != Outcome.ACTIVE:
         return t
@@ -84,8 +121,9 @@ def track(applicant, rules: Ruleset, today: date) -> Track:
             due("review", "党支部考察", _every(rules["review_months"], applicant.last_review_on, applicant.activist_on),
                 rules["review_months"])
     elif applicant.from_roster and applicant.admitted_on:
-        due("report", "思想汇报", _every(rules["report_months"], applicant.last_report_on, applicant.admitted_on),
-            rules["report_months"])
+        # Reports before the probation was tracked here are not on file: count from the adoption.
+        since = max(applicant.admitted_on, timezone.localtime(applicant.created_at).date())
+        due("report", "思想汇报", _every(rules["report_months"], applicant.last_report_on, since), rules["report_months"])
     if applicant.activist_on and not applicant.candidate_on:
         t.earliest = add_months(applicant.activist_on, 12 * rules["activist_years"].value)
         t.earliest_rule = rules["activist_years"]

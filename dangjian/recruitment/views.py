@@ -3,6 +3,8 @@ keepers (街道/社区/党务) of the organisation's subtree see any of it; a �
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangjian.lib.periods import Period
 from dangjian.lib.web import file_response
 from dangjian.lib.xlsx import SheetSpec, write_workbook
 from dangjian.members.models import Member
@@ -20,6 +23,7 @@ from dangjian.orgs.scoping import get_org_for_user, is_record_keeper, top_orgs, 
 from . import services
 from .board import board_for
 from .choices import BY_CODE, NUMBERED, ONGOING, Stage
+from .figures import in_period
 from .forms import ApplicantForm, StepForm
 from .models import Applicant
 from .progress import done_codes, track
@@ -52,13 +56,32 @@ def _messages(exc: ValidationError) -> list[str]:
     return [m for m in exc.messages if m]
 
 
+def _day(request):
+    try:
+        return date.fromisoformat(request.GET["on"])
+    except (KeyError, ValueError):
+        return None
+
+
 @login_required
 def board(request):
+    """The board today, or as of a past day (`on`, the figures' links); with `period` and `list`,
+    the people admitted (approval) or converted in that period."""
     org = _org(request)
-    b = board_for(org, timezone.localdate())
+    today = timezone.localdate()
+    on = _day(request)
+    b = board_for(org, today, on=min(on, today) if on else None)
+    listed, period = None, None
+    if request.GET.get("list") in ("approval", "conversion_approval"):
+        try:
+            period = Period.parse(request.GET.get("period", ""))
+        except ValueError:
+            period = Period.of(today, "quarter")
+        listed = in_period(org, period, request.GET["list"])
     return render(request, "recruitment/board.html", {
         "org": org, "board": b, "orgs": visible_orgs(request.user).exclude(kind=OrgKind.GROUP),
-        "rule_note": RULE_NOTE, "stages": Stage,
+        "rule_note": RULE_NOTE, "stages": Stage, "is_past": b.today != today, "listed": listed, "period": period,
+        "list_label": BY_CODE[request.GET["list"]].label if listed is not None else "",
     })
 
 

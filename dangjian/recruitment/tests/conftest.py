@@ -37,10 +37,13 @@ ORDER = [s.code for s in NUMBERED if s.code not in ONGOING and s.code != "apply"
 
 
 def walk(applicant, until: str, **changes):
-    """Record every step before `until` (exclusive); changes: code → date override."""
+    """Record every step not yet recorded before `until` (exclusive); changes: code → date override."""
+    done = set(applicant.steps.values_list("code", flat=True))
     for code in ORDER:
         if code == until:
             break
+        if code in done:
+            continue
         on, fields = WALK[code]
         services.step_record(applicant=applicant, code=code, done_on=changes.get(code, on), **fields)
         applicant.refresh_from_db()
