@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0002_default_terms'),
+        ('plans', '0003_report_campaign_tag_and_category_part'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
