@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "dangjian.grid",
     "dangjian.dashboard",
     "dangjian.plans",
+    "dangjian.recruitment",
     "dangjian.reports",
 ]
 
