@@ -10,7 +10,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -149,6 +149,12 @@ def filtered_activities(request):
         qs = qs.filter(is_secretary_lecture=True)
     if g.get("tag"):
         qs = qs.filter(tags__name=g["tag"])
+    if g.get("combined") == "1":
+        # Counted under a second type: an own type listed again under 同时开展 is not one (meetings.figures.combined).
+        qs = qs.filter(pk__in=Activity.also_types.through.objects.exclude(
+            activitytype_id=F("activity__type_id")).values("activity_id"))
+    if g.get("attended", "").isdigit():
+        qs = qs.filter(attendance__member_id=g["attended"], attendance__mark__in=PRESENT_MARKS).distinct()
     if g.get("q"):
         qs = qs.filter(Q(topic__contains=g["q"]) | Q(minutes__contains=g["q"]) | Q(lecturer__contains=g["q"]))
     # By the day held (or planned for), newest first: a plan without a date held sorts by its plan.
@@ -609,6 +615,8 @@ def send_confirm(request, pk):
 @login_required
 def study_list(request):
     qs = _education_list(request, SelfStudy, "studied_on")
+    if request.GET.get("source"):
+        qs = qs.filter(source=request.GET["source"])
     return render(request, "meetings/study.html", _education_context(request, qs, "study"))
 
 

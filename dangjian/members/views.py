@@ -20,7 +20,7 @@ from .importing import member_import_apply, member_import_plan, roster_template_
 from .models import Member
 from .services import member_event_record
 
-MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone}
+MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone, "landline": mask_phone}
 
 
 def _get_member_for_user(request, pk) -> Member:
@@ -122,7 +122,7 @@ def member_detail(request, pk):
 def member_reveal(request, pk, field):
     """Show one full personal-data field; every call is written to the access log."""
     member = _get_member_for_user(request, pk)
-    if field not in ("id_number", "phone"):
+    if field not in ("id_number", "phone", "landline"):
         raise Http404
     if not (can_view_pii(request.user, member.org) or member.user_id == request.user.pk):
         raise PermissionDenied("无权查看完整个人信息")
@@ -137,12 +137,21 @@ def member_edit(request, pk=None):
     member = _get_member_for_user(request, pk) if pk else None
     if member and member.is_archived:
         raise PermissionDenied("已归档党员不能修改")
+    before = Member.objects.get(pk=member.pk) if member else None
     form = MemberForm(request.POST or None, instance=member, user=request.user)
     if request.method == "POST" and form.is_valid():
+        if before is not None and not _edited(before, form.instance, form.Meta.fields):
+            messages.info(request, "没有修改")  # and no history row
+            return redirect("member_detail", pk=member.pk)
         member = form.save()
         messages.success(request, f"已保存{member.name}的信息")
         return redirect("member_detail", pk=member.pk)
     return render(request, "members/edit.html", {"form": form, "member": member})
+
+
+def _edited(before: Member, after: Member, fields) -> bool:
+    return any(getattr(before, Member._meta.get_field(f).attname) != getattr(after, Member._meta.get_field(f).attname)
+               for f in fields)
 
 
 @login_required
@@ -178,9 +187,18 @@ def member_template(request):
 
 
 
+def _unit_map(request, org: Org) -> dict[str, Org]:
+    """Branch names as written → the unit the user chose on the preview (units of `org` only)."""
+    pairs = [(name, pk) for name, pk in zip(request.POST.getlist("map_name"), request.POST.getlist("map_unit"),
+                                                strict=False) if name and pk.isdigit()]
+    units = Org.objects.subtree_of(org).filter(kind__in=(OrgKind.BRANCH, OrgKind.GROUP)).in_bulk(
+        [int(pk) for _, pk in pairs])
+    return {name: units[int(pk)] for name, pk in pairs if int(pk) in units}
+
+
 @login_required
 def member_import(request):
-    """Upload → preview (nothing written) → confirm (book the accepted rows)."""
+    """Upload → preview (nothing written; branch names mapped here) → confirm (book the accepted rows)."""
     _require_keeper(request)
     if request.method == "POST" and request.POST.get("token"):
         path = stashed_upload(request.POST["token"])
@@ -188,7 +206,13 @@ def member_import(request):
         if path is None:
             messages.error(request, "上传的文件已过期，请重新上传")
             return redirect("member_import")
-        plan = member_import_apply(member_import_plan(path, org=org, filename=path.name), user=request.user)
+        unit_map = _unit_map(request, org)
+        plan = member_import_plan(path, org=org, filename=path.name, unit_map=unit_map)
+        if request.POST.get("remap"):
+            return render(request, "members/import_preview.html", {"plan": plan, "token": request.POST["token"],
+                                                                   "org": org, "filename": path.name,
+                                                                   "unit_map": unit_map})
+        plan = member_import_apply(plan, user=request.user)
         path.unlink(missing_ok=True)
         log_access(request, AccessLog.Action.IMPORT, f"党员名册导入 {org}：新增{len(plan.create)} 更新{len(plan.update)}")
         messages.success(request, f"导入完成：新增{len(plan.create)}人，更新{len(plan.update)}人，未变{plan.unchanged}人，拒绝{len(plan.rejected)}条")
@@ -203,5 +227,6 @@ def member_import(request):
             path.unlink(missing_ok=True)
             form.add_error("file", str(exc))
         else:
-            return render(request, "members/import_preview.html", {"plan": plan, "token": token, "org": form.cleaned_data["org"], "filename": upload.name})
+            return render(request, "members/import_preview.html", {"plan": plan, "token": token, "org": form.cleaned_data["org"],
+                                                                   "filename": upload.name, "unit_map": {}})
     return render(request, "members/import.html", {"form": form})
