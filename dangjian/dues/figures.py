@@ -145,7 +145,6 @@ class DuesFigures:
             "citation": self.rules["employed_brackets"].source,
         }
 
-
     def relations(self) -> list[Relation]:
         """What must hold between these figures (checked by `dangjian verify` and the report's 自检)."""
         due, paid, arrears, pending = self.due.value, self.paid.value, self.arrears.value, self.pending.value
