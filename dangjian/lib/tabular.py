@@ -25,6 +25,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError, Work
 
 from .idnumbers import validate_id
 from .money import parse_decimal
+from .sheetcheck import UnsafeSpreadsheet, check_spreadsheet
 
 KINDS = ("text", "date", "id", "int", "decimal", "phone", "choice")
 Source = str | Path | bytes | BinaryIO  # or an OpenedInBackground
@@ -461,6 +462,10 @@ def _open_workbook(source: Source, data: bytes | None) -> CalamineWorkbook:
 
 def _raw_rows(source: Source, filename: str | None, sheet: int | str) -> Iterator[tuple[int, list[Any]]]:
     name = _source_name(source, filename)
+    try:
+        check_spreadsheet(source, name)  # bombs and look-alikes, before anything is parsed
+    except UnsafeSpreadsheet as exc:
+        raise TabularError(str(exc)) from exc
     if isinstance(source, str | Path):
         try:
             with open(source, "rb") as handle:
