@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class OrgsConfig(AppConfig):
     name = "dangjian.orgs"
     verbose_name = "组织与账号"
+
+    def ready(self) -> None:
+        from dangjian import checks  # noqa: F401 — registers the deployment checks
