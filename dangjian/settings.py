@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "dangjian.lib.web.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "dangjian.urls"
