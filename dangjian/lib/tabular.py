@@ -26,6 +26,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError, Work
 from .idnumbers import validate_id
 from .money import parse_decimal
 from .sheetcheck import UnsafeSpreadsheet, check_spreadsheet
+from .uploads import mask_personal
 
 KINDS = ("text", "date", "id", "int", "decimal", "phone", "choice")
 Source = str | Path | bytes | BinaryIO  # or an OpenedInBackground
@@ -54,6 +55,10 @@ class RowError:
     row: int
     column: str
     reason: str
+
+    def __post_init__(self) -> None:
+        # A reason may quote the cell; it is shown and stored, so no full ID or phone in it.
+        object.__setattr__(self, "reason", mask_personal(self.reason))
 
 
 @dataclass
