@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "dangjian.lib.web.NoStoreMiddleware",
+    "dangjian.lib.web.QueryBoundsMiddleware",
 ]
 
 ROOT_URLCONF = "dangjian.urls"

@@ -300,7 +300,8 @@ def dues_pay(request, pk):
     try:
         booked = payment_record(member=member, amount=d["amount"], paid_on=d["paid_on"], method=d["method"],
                                 receipt_no=d["receipt_no"], collected_by=d["collected_by"], months=months,
-                                extra=d["extra"] or Decimal("0"), note=d["note"], user=request.user)
+                                extra=d["extra"] or Decimal("0"), note=d["note"], user=request.user,
+                                form_token=d["form_token"])
     except DuesError as exc:
         messages.error(request, f"未登记：{exc}")
         return redirect(back)

@@ -86,8 +86,16 @@ def purge_uploads(*, older_than: timedelta = KEEP) -> int:
 
 
 _DIGIT_RUN = re.compile(r"\d{7,}[\dXx]?")
+_ID_RUN = re.compile(r"\d{14,}[\dXx]")
+_QUOTED = re.compile(r"“([^”]*)”")
+
+
+def _mask_run(m: re.Match) -> str:
+    return mask_id(m[0]) if len(m[0]) >= 15 else mask_phone(m[0])
 
 
 def mask_personal(text: str) -> str:
-    """Mask every run of seven or more digits (an ID number, a phone, a birth date) in a message."""
-    return _DIGIT_RUN.sub(lambda m: mask_id(m[0]) if len(m[0]) >= 15 else mask_phone(m[0]), text)
+    """A message with the cell values it quotes (“…”) masked where they hold seven or more digits
+    in a row (a phone, an ID number), and any ID-number-long run masked wherever it stands."""
+    text = _QUOTED.sub(lambda q: "“" + _DIGIT_RUN.sub(_mask_run, q[1]) + "”", text)
+    return _ID_RUN.sub(_mask_run, text)

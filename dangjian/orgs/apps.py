@@ -7,3 +7,6 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         from dangjian import checks  # noqa: F401 — registers the deployment checks
+        from dangjian.lib.forms import bound_every_date_field
+
+        bound_every_date_field()

@@ -11,7 +11,14 @@ from dangjian.grid.importing import HEADERS, run_job
 from dangjian.grid.models import ImportJob, JobStatus
 from dangjian.lib.idnumbers import make_id
 from dangjian.lib.tabular import RowError
-from dangjian.lib.uploads import KEEP, claim_upload, mask_personal, purge_uploads, stash_upload, stashed_upload
+from dangjian.lib.uploads import (
+    KEEP,
+    claim_upload,
+    mask_personal,
+    purge_uploads,
+    stash_upload,
+    stashed_upload,
+)
 from dangjian.lib.xlsx import SheetSpec, write_workbook
 from dangjian.members.importing import member_import_plan
 
