@@ -40,6 +40,15 @@ def roll(org: Org, period: Period):
     return Member.objects.in_org(org).on_roll_on(period.last_day)
 
 
+def on_roll_named(org: Org, period: Period, name: str) -> Member | None:
+    """The one member of org's subtree on the roll at the period's end with this name (the secretary
+    an org record names), or None when there is none or the name is ambiguous."""
+    if not name.strip():
+        return None
+    found = list(roll(org, period).filter(name=name.strip())[:2])
+    return found[0] if len(found) == 1 else None
+
+
 def for_period(org: Org, period: Period) -> MemberFigures:
     day = period.last_day
     qs = roll(org, period)
