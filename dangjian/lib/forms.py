@@ -15,10 +15,19 @@ def within_years(value) -> None:
 
 def bound_every_date_field() -> None:
     """Give every form's date and date-time fields (ours, the admin's) the year range, once at
-    start-up (OrgsConfig.ready), so no form can forget it."""
+    start-up (OrgsConfig.ready), so no form can forget it. It wraps the classes' `validate`,
+    which every field instance looks up when it cleans, so fields created before start-up
+    finished (forms the admin imported) are bounded too."""
     for field_class in (forms.DateField, forms.DateTimeField):
-        if within_years not in field_class.default_validators:
-            field_class.default_validators = [*field_class.default_validators, within_years]
+        if getattr(field_class.validate, "year_bounded", False):
+            continue
+
+        def validate(self, value, _validate=field_class.validate):
+            _validate(self, value)
+            within_years(value)
+
+        validate.year_bounded = True
+        field_class.validate = validate
 
 
 class BootstrapMixin:

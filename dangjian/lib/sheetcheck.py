@@ -31,6 +31,7 @@ MAX_RATIO = 200  # uncompressed ÷ compressed of one part over RATIO_FLOOR; shee
 RATIO_FLOOR = 1 << 20
 MAX_SHARED_STRINGS_BYTES = 256 << 20
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's own limits
+MAX_TEXT_BYTES = 128 << 20  # a CSV is read whole and decoded (about 3× its size); 200,000 register rows are ~40 MB
 MAX_PARSE_BYTES = 768 << 20  # the estimated memory of parsing one sheet (a 200,000-row register: ~480 MB)
 CHUNK = 8 << 20
 
@@ -88,13 +89,16 @@ def check_spreadsheet(source: str | Path | bytes | BinaryIO, name: str) -> None:
         if head.startswith(_ZIP_MAGIC):
             opened.seek(0)
             _check_zip(opened, suffix)
-        elif not head.startswith(_OLE_MAGIC) and suffix in _SPREADSHEET_SUFFIXES:
-            what = _binary_kind(head)
+        elif not head.startswith(_OLE_MAGIC):
+            what = _binary_kind(head) if suffix in _SPREADSHEET_SUFFIXES else None
             if what:
                 raise UnsafeSpreadsheet(
                     f"文件“{Path(name).name}”的扩展名是{suffix}，但内容不是Excel工作簿（{what}），"
                     "请用Excel打开原表格后另存为.xlsx再导入"
                 )
+            size = opened.seek(0, io.SEEK_END)
+            if size > MAX_TEXT_BYTES:
+                raise UnsafeSpreadsheet(f"文本文件有{_mb(size)}，超过上限{_mb(MAX_TEXT_BYTES)}，请拆分后再导入")
     finally:
         if isinstance(source, str | Path):
             opened.close()

@@ -126,3 +126,11 @@ def test_it_names_a_word_document_renamed_xlsx(world, tmp_path):
         archive.writestr("word/document.xml", "<w:document/>")
     with pytest.raises(TabularError, match="Word文档"):
         _members(world, path)
+
+
+def test_it_refuses_a_text_file_bigger_than_any_register(world, tmp_path, monkeypatch):
+    monkeypatch.setattr(sheetcheck, "MAX_TEXT_BYTES", 1000)
+    path = tmp_path / "名册.csv"
+    path.write_text("姓名,公民身份号码\n" + "张三,110101196503011234\n" * 100, encoding="utf-8")
+    with pytest.raises(TabularError, match="文本文件有"):
+        _members(world, path)
