@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from dangjian.jobs.services import job_enqueue
+from dangjian.jobs.sizing import runs_in_background
 from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload
@@ -54,6 +56,7 @@ from .forms import (
 )
 from .importing import study_import_apply, study_import_plan, study_template_xlsx
 from .models import Activity, ActivityType, Attachment, Attendance, CalendarFeed, SelfStudy, Send, Visit
+from .tasks import study_import as study_import_task
 
 # ---------------------------------------------------------------------------------------------
 # Scoping: the one place each id becomes an object.
@@ -644,6 +647,11 @@ def study_import(request):
         if path is None:
             messages.error(request, "上传的文件已过期，或这份文件已经确认导入（请勿重复提交），请查看结果或重新上传")
             return redirect("study_import")
+        if runs_in_background(path):
+            job = job_enqueue(study_import_task, kind="study_import", label=f"自学记录导入：{org.name}", org=org,
+                              user=request.user, path=str(path), org_id=org.pk, filename=path.name,
+                              user_id=request.user.pk)
+            return redirect("job_detail", pk=job.pk)
         try:
             plan = study_import_apply(study_import_plan(path, org=org, filename=path.name), user=request.user)
         except (ValidationError, IntegrityError):

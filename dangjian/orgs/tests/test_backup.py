@@ -131,3 +131,14 @@ def test_it_keeps_the_newest_daily_backups(world, concurrent_db, tmp_path):
 def test_it_writes_backups_owner_only_and_without_the_key(world, concurrent_db, tmp_path):
     path = backup_to(tmp_path / "b.bak")
     assert oct(path.stat().st_mode & 0o777) == "0o600" and settings.PII_KEY.encode() not in path.read_bytes()
+
+
+def test_it_runs_the_nightly_backup_from_the_workers_daily_schedule(world, concurrent_db, tmp_path, monkeypatch):
+    from django.utils.module_loading import import_string
+
+    from dangjian.jobs.models import Job
+
+    monkeypatch.setenv("DANGJIAN_BACKUP_DIR", str(tmp_path))
+    path, _, _ = settings.DANGJIAN_DAILY["backup"]
+    result = import_string(path).call(job_id=Job.objects.create(kind="backup", label="每日备份").pk)
+    assert Path(result["file"]).parent == tmp_path and check_backup(result["file"]).tables["members_member"] >= 3
