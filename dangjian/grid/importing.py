@@ -28,6 +28,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from dangjian.jobs.sizing import estimate_rows
 from dangjian.lib.names import NameIndex, clean_name
 from dangjian.lib.tabular import RowError, TabularError
+from dangjian.lib.uploads import discard_upload
 from dangjian.lib.xlsx import SheetSpec, write_workbook
 from dangjian.members.models import Member
 from dangjian.orgs.models import AccessLog, Org
@@ -486,6 +487,8 @@ def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = Non
         job.total_estimate = job.processed  # the estimate counted title rows and blank lines too
     job.finished_at = timezone.now()
     job.save()
+    if not job.dry_run or job.status != JobStatus.DONE:
+        discard_upload(job.path)  # only a passed dry run keeps its file, for "import for real"
     if job.status == JobStatus.DONE and not job.dry_run:
         log_access(job.user, AccessLog.Action.IMPORT,
                    f"居民导入 {job.community}：新增{job.created} 更新{job.updated} 拒绝{job.rejected}（{job.filename}）")
