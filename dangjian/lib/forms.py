@@ -57,6 +57,7 @@ class BootstrapMixin:
                 return only[0].pk
         return value
 
+
 # ---------------------------------------------------------------------------------------------
 # Personal data in edit forms: never sent to the browser in full. An ID number or phone already
 # stored shows masked as a placeholder; a field left empty keeps the stored value; clearing a
