@@ -39,8 +39,9 @@ def org_list(request):
                 totals[o.pk] += n
     rows = []
     for org in orgs:
-        due = org.term_ends_on and org.term_ends_on - today <= TERM_WARNING
-        rows.append({"org": org, "members": totals[org.pk], "term_due": due, "pad": "　" * (org.depth - orgs[0].depth),
+        term = ("overdue" if org.term_ends_on <= today else "soon" if org.term_ends_on - today <= TERM_WARNING
+                else "") if org.term_ends_on else ""
+        rows.append({"org": org, "members": totals[org.pk], "term": term, "pad": "　" * (org.depth - orgs[0].depth),
                      "can_edit": may_sign(request.user, org)})
     return render(request, "orgs/list.html", {"rows": rows, "today": today})
 

@@ -19,7 +19,7 @@ from dangjian.lib.periods import Period
 from dangjian.orgs.models import Org
 from dangjian.orgs.scoping import OrgScopedQuerySet
 
-from .choices import ItemStatus, MeasureStatus, PlanKind, ProblemEventKind, ProblemStatus, Stage
+from .choices import ItemStatus, MeasureStatus, PlanKind, ProblemEventKind, ProblemStatus, ReportPart, Stage
 
 
 def done_has_date(done: str, name: str, message) -> models.CheckConstraint:
@@ -45,6 +45,47 @@ class LocalDay(models.Model):
         return f"{self.day:%Y-%m-%d} {self.name}（{'上班' if self.working else '休息'}）"
 
 
+class HolidaySchedule(models.Model):
+    """The State Council's holiday schedule (国务院办公厅关于某年部分节假日安排的通知) for a year the
+    calendar package does not know yet, entered by the administrator when it is published. Once
+    a year has one, deadlines in that year are exact instead of 预计."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    document = models.CharField(_("通知文号/标题"), max_length=200)
+    published_on = models.DateField(_("发布日期"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   verbose_name=_("录入人"))
+    entered_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["-year"]
+        constraints = [models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="holiday_schedule_year",
+                                              violation_error_message=_("年度应在2000到2100之间"))]
+
+    def __str__(self) -> str:
+        return f"{self.year}年节假日安排"
+
+
+class HolidayScheduleDay(models.Model):
+    """One day of an entered schedule: a day off (放假) or a 调休 working weekend day (上班)."""
+
+    schedule = models.ForeignKey(HolidaySchedule, models.CASCADE, related_name="days", verbose_name=_("节假日安排"))
+    day = models.DateField(_("日期"), unique=True)
+    working = models.BooleanField(_("上班"), default=False)
+    name = models.CharField(_("节日"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日安排日期")
+        verbose_name_plural = _("节假日安排日期")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.name}{'上班' if self.working else '放假'}"
+
+
 class TermQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
@@ -56,6 +97,9 @@ class ProblemCategory(models.Model):
     name = models.CharField(_("名称"), max_length=30, unique=True)
     sort = models.PositiveIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
+    report_part = models.CharField(_("述职报告中另行汇总"), max_length=12, choices=ReportPart.choices, blank=True,
+                                   default=ReportPart.NONE,
+                                   help_text=_("此类问题除列入“存在问题和原因”外，还在报告的哪一部分汇总"))
 
     objects = TermQuerySet.as_manager()
 
@@ -105,6 +149,8 @@ class WorkPlan(models.Model):
     start_on = models.DateField(_("开始日期"))
     end_on = models.DateField(_("结束日期"))
     summary = models.TextField(_("工作目标"), blank=True)
+    campaign_tag = models.CharField(_("活动标签"), max_length=30, blank=True,
+                                    help_text=_("专项计划（如主题教育）：与组织生活活动的标签一致，述职报告据此汇总相关活动"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("制定人"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -305,11 +351,14 @@ class ProblemQuerySet(OrgScopedQuerySet):
         return self.active_in(first, last)
 
     def active_in(self, first_day: date, last_day: date):
-        """On the books at some point of the span: found by its end, not closed before its start."""
+        """On the books at some point of the span: found in it, open at its start, or closed or reopened in it.
+        Each of these is either closed in the span or open at its end (销号 + 未销号 = 在账)."""
         before = first_day - timedelta(days=1)
         return self.filter(found_on__lte=last_day).filter(
             Q(pk__in=Problem.objects.open_on(before).values("pk")) | Q(found_on__gte=first_day)
-            | Q(pk__in=ProblemEvent.objects.filter(on__range=(first_day, last_day)).values("problem_id")))
+            | Q(pk__in=ProblemEvent.objects.filter(
+                on__range=(first_day, last_day), kind__in=(ProblemEventKind.CLOSED, ProblemEventKind.REOPENED)
+            ).values("problem_id")))
 
 
 class Problem(models.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,6 +14,7 @@ from dangjian.orgs.scoping import may_keep_records, may_sign
 from . import reminders
 from .choices import (
     DEFAULT_CATEGORIES,
+    DEFAULT_REPORT_PARTS,
     DEFAULT_SOURCES,
     ItemStatus,
     MeasureStatus,
@@ -56,10 +57,10 @@ def _save(obj, user=None, reason: str = "") -> None:
 
 @transaction.atomic
 def plan_create(*, org: Org, title: str, kind: str, start_on: date, end_on: date, period: str = "",
-                summary: str = "", user=None) -> WorkPlan:
+                summary: str = "", campaign_tag: str = "", user=None) -> WorkPlan:
     _keeper_in(user, org)
     plan = WorkPlan(org=org, title=title, kind=kind, period=period, start_on=start_on, end_on=end_on,
-                    summary=summary, created_by=user)
+                    summary=summary, campaign_tag=campaign_tag.strip(), created_by=user)
     _save(plan, user)
     return plan
 
@@ -204,7 +205,10 @@ def terms_ensure_defaults() -> None:
     a database flush — the demo on an emptied database, browser tests — removes them)."""
     for model, names in ((ProblemCategory, DEFAULT_CATEGORIES), (ProblemSource, DEFAULT_SOURCES)):
         for i, name in enumerate(names, start=1):
-            model.objects.get_or_create(name=name, defaults={"sort": i * 10})
+            defaults = {"sort": i * 10}
+            if model is ProblemCategory:
+                defaults["report_part"] = DEFAULT_REPORT_PARTS.get(name, "")
+            model.objects.get_or_create(name=name, defaults=defaults)
 
 
 def _event(problem: Problem, kind: str, *, on: date | None = None, user=None, measure: Measure | None = None,
@@ -349,3 +353,76 @@ def problem_reopen(*, problem: Problem, user, reason: str, on: date | None = Non
     _save(problem, user, f"重新打开：{reason.strip()}"[:100])
     _event(problem, ProblemEventKind.REOPENED, on=on, user=user, note=reason.strip())
     return problem
+
+
+# ---------------------------------------------------------------------------------------------
+# The State Council holiday schedule of a year the calendar package does not know yet
+
+_SCHEDULE_OFF = ("休", "放假", "休息")
+_SCHEDULE_ON = ("班", "上班", "调休上班")
+
+
+def parse_schedule_lines(year: int, text: str) -> list[tuple[date, bool, str]]:
+    """Lines like "2027-02-05~2027-02-11 休 春节" or "2027-02-14 班 春节" (one day or a range, 休/放假
+    or 班/上班, the holiday's name) → (day, working, name). Errors name the line."""
+    import re
+
+    from dangjian.lib.workdays import is_statutory_holiday
+
+    rows: dict[date, tuple[date, bool, str]] = {}
+    errors: list[str] = []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = raw.strip().replace("～", "~").replace("至", "~").replace("—", "~").replace("/", "-")
+        if not line:
+            continue
+        m = re.fullmatch(r"(\d{4}-\d{1,2}-\d{1,2})(?:\s*~\s*(\d{4}-\d{1,2}-\d{1,2}))?\s+(\S+)\s*(\S*)", line)
+        if not m:
+            errors.append(f"第{number}行“{raw.strip()}”：应写成“日期[~日期] 休/班 节日名称”")
+            continue
+        try:
+            first = date.fromisoformat("-".join(f"{int(x):02d}" for x in m[1].split("-")))
+            last = date.fromisoformat("-".join(f"{int(x):02d}" for x in m[2].split("-"))) if m[2] else first
+        except ValueError:
+            errors.append(f"第{number}行：日期不存在")
+            continue
+        if m[3] not in _SCHEDULE_OFF + _SCHEDULE_ON:
+            errors.append(f"第{number}行：“{m[3]}”应为“休”或“班”")
+            continue
+        if first.year != year or last.year != year or last < first:
+            errors.append(f"第{number}行：日期应在{year}年内，且起日不晚于止日")
+            continue
+        working = m[3] in _SCHEDULE_ON
+        day = first
+        while day <= last:
+            if working and is_statutory_holiday(day):
+                errors.append(f"第{number}行：{day:%Y-%m-%d}是法定节假日，不能安排上班")
+            elif day in rows:
+                errors.append(f"第{number}行：{day:%Y-%m-%d}重复")
+            else:
+                rows[day] = (day, working, m[4][:20])
+            day += timedelta(days=1)
+    if errors:
+        raise ValidationError(errors)
+    if not rows:
+        raise ValidationError("请逐行填写放假和调休上班的日期")
+    return sorted(rows.values())
+
+
+@transaction.atomic
+def holiday_schedule_enter(*, year: int, document: str, published_on: date, text: str, user=None):
+    """Enter (or replace) the published schedule of a year; deadlines in it become exact."""
+    from dangjian.lib.workdays import package_knows
+
+    from .models import HolidaySchedule, HolidayScheduleDay
+
+    if package_knows(year):
+        raise ValidationError(f"{year}年的节假日安排系统已内置，无需录入")
+    days = parse_schedule_lines(year, text)
+    schedule = HolidaySchedule.objects.filter(year=year).first() or HolidaySchedule(year=year)
+    schedule.document, schedule.published_on, schedule.entered_by = document, published_on, user
+    schedule.full_clean()
+    schedule.save()
+    schedule.days.all().delete()
+    HolidayScheduleDay.objects.bulk_create(
+        [HolidayScheduleDay(schedule=schedule, day=d, working=w, name=n) for d, w, n in days])
+    return schedule

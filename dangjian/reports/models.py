@@ -176,7 +176,7 @@ class ReportTemplate(models.Model):
 
 
 class ReportBatch(models.Model):
-    """A street's zip of its communities' finalised reports for a period, built in a thread."""
+    """A street's zip of its communities' finalised reports for a period, built by a worker."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("排队中")
@@ -195,6 +195,7 @@ class ReportBatch(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("申请人"))
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    job = models.ForeignKey("jobs.Job", models.SET_NULL, null=True, blank=True, related_name="+")
 
     objects = OrgScopedQuerySet.as_manager()
 
