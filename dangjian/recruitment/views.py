@@ -8,7 +8,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -166,10 +165,7 @@ def step_add(request, pk):
 @require_POST
 def adopt(request, member_pk):
     require_record_keeper(request.user)
-    try:
-        member = Member.objects.visible_to(request.user).current().get(pk=member_pk)
-    except (Member.DoesNotExist, ValueError) as exc:
-        raise Http404("党员不存在或无权查看") from exc
+    member = get_visible_or_404(Member.objects.current(), request, member_pk)
     try:
         applicant = services.probationer_adopt(member=member, user=request.user)
     except ValidationError as exc:

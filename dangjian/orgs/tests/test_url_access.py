@@ -65,8 +65,8 @@ def asked():
         seen.append(str(pk))
         return real(queryset, request, pk, **kwargs)
 
-    modules = {scoping} | {importlib.import_module(f"dangjian.{app}.views")
-                           for app in ("members", "orgs", "meetings", "dues", "grid", "plans", "reports", "dashboard")}
+    modules = {scoping} | {importlib.import_module(p.callback.__module__) for p in _patterns(get_resolver().url_patterns)
+                           if p.callback.__module__.startswith("dangjian.")}
     patches = [mock.patch.object(m, "get_visible_or_404", recording) for m in modules
                if hasattr(m, "get_visible_or_404")]
     for p in patches:
