@@ -1,8 +1,9 @@
 """Record a 支部委员会 with two members on leave, submit it, and watch the branch's month turn green."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from dangjian.lib.periods import Period
 from dangjian.meetings.choices import Mark
@@ -16,7 +17,7 @@ COMMITTEE = ["周书记", "吴委员", "郑委员", "王委员", "冯委员"]
 @pytest.fixture
 def last_month(e2e_world):
     """Branch B has a committee of five and held its 主题党日 last month, but no 支部委员会."""
-    month = Period.of(date.today().replace(day=1) - timedelta(days=1), "month")
+    month = Period.of(timezone.localdate().replace(day=1) - timedelta(days=1), "month")  # the server's today
     for name in COMMITTEE:
         MemberFactory(org=e2e_world.branch_b, name=name, is_committee=True)
     held(e2e_world.branch_b, "theme_day", month.first_day + timedelta(days=14), marks={e2e_world.member_b: Mark.PRESENT})

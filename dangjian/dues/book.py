@@ -33,7 +33,7 @@ from dangjian.members.models import Member, MemberEvent
 from dangjian.orgs.models import Org, OrgKind
 
 from .choices import AllocationKind, PaySchedule, ReliefKind
-from .models import DuesAllocation, DuesBase, DuesProfile, DuesRelief
+from .models import DuesAllocation, DuesBase, DuesProfile, DuesRelief, DuesSettings
 from .rules import Assessed, DuesRules, RuleBook, monthly_dues, to_cent
 
 ZERO = Decimal("0.00")
@@ -231,7 +231,7 @@ class Book:
     def __init__(self, members: QuerySet | Iterable[Member], *, first: date, last: date, asof: date,
                  rulebook: RuleBook | None = None):
         self.first, self.last, self.asof = month_of(first), month_of(last), asof
-        self.rulebook = rulebook or RuleBook()
+        self.rulebook = rulebook or DuesSettings.objects.rulebook()
         if isinstance(members, QuerySet):
             # The ID number and phone are encrypted; decrypting thousands of them would cost more than the rest.
             member_qs = members.select_related("org").defer("id_number", "phone")

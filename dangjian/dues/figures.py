@@ -19,7 +19,7 @@ from dangjian.lib.periods import Period
 from dangjian.orgs.models import Org
 
 from .book import Book, Line, MemberBook, add_months, candidates, month_label, month_of, months_between
-from .models import DuesEntry
+from .models import DuesEntry, DuesSettings
 from .rules import ROUNDING, DuesRules, RuleBook
 
 ZERO = Decimal("0.00")
@@ -183,7 +183,7 @@ def default_asof(period: Period, today: date | None = None) -> date:
 
 def for_period(org: Org, period: Period, asof: date | None = None, *, rulebook: RuleBook | None = None) -> DuesFigures:
     asof = asof or default_asof(period)
-    rulebook = rulebook or RuleBook()
+    rulebook = rulebook or DuesSettings.objects.rulebook()
     rules = rulebook.for_org(org)
     first, last = period.first_day, month_of(period.last_day)
     current = month_of(asof)

@@ -17,18 +17,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from dangjian.lib.idnumbers import validate_id
 from dangjian.lib.periods import Period
 from dangjian.lib.tabular import Column, RowError, read_table
+from dangjian.lib.web import error_text
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org
 
 from .book import Book, add_months, month_label, month_of
 from .choices import EntryKind, EntrySource, Method
 from .models import DuesBase, DuesEntry, DuesImport
-from .services import PREPAY_HORIZON, DuesError, allocate, payment_record
+from .services import PREPAY_HORIZON, allocate, payment_record
 
 COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", ("党员姓名", "交款人", "付款人", "付款方", "交易对方", "对方户名", "户名", "对方名称", "付款人姓名"),
@@ -296,8 +298,8 @@ def _preview_allocations(plan: PaymentImportPlan, today: date) -> None:
             continue
         try:
             parts = allocate(mbook, row.amount, row.months or None, horizon)
-        except DuesError as exc:
-            row.status, row.reason = REJECTED, str(exc)
+        except ValidationError as exc:
+            row.status, row.reason = REJECTED, error_text(exc)
             continue
         for month, part in parts:
             line = mbook.line(month)
@@ -343,8 +345,8 @@ def payment_import_apply(plan: PaymentImportPlan, *, choices: dict[int, int], as
                            receipt_no=row.receipt_no, collected_by=collector, months=row.months or None,
                            note=note[:200], external_ref=row.ref,
                            source=EntrySource.IMPORT, import_batch=batch, user=user, today=today)
-        except DuesError as exc:
-            outcome.failed.append((row, str(exc)))
+        except ValidationError as exc:
+            outcome.failed.append((row, error_text(exc)))
         else:
             outcome.booked.append(row)
     batch.booked = len(outcome.booked)

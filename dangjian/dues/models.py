@@ -32,12 +32,18 @@ from .choices import (
     PaySchedule,
     ReliefKind,
 )
-from .rules import DEFAULT_RULES, parse_brackets
+from .rules import DEFAULT_RULES, RuleBook, override_values, parse_brackets
 
 
 def _default_help(key: str) -> str:
     rule = DEFAULT_RULES[key]
     return f"留空＝默认：{rule.display}（{rule.source}）"
+
+
+class DuesSettingsQuerySet(models.QuerySet):
+    def rulebook(self) -> RuleBook:
+        """The one way to the dues rules in force: `.rulebook().for_org(org)` (all overrides, one query)."""
+        return RuleBook(self.select_related("org"))
 
 
 class DuesSettings(models.Model):
@@ -79,6 +85,8 @@ class DuesSettings(models.Model):
     note = models.TextField(_("说明"), blank=True)
     history = HistoricalRecords()
 
+    objects = DuesSettingsQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("党费规则设置")
         verbose_name_plural = _("党费规则设置")
@@ -92,8 +100,6 @@ class DuesSettings(models.Model):
         return f"党费规则：{self.org.name if self.org_id else '系统默认'}"
 
     def clean(self) -> None:
-        from .rules import _override_values
-
         errors: dict[str, str] = {}
         for field in ("employed_brackets", "retired_brackets"):
             if getattr(self, field):
@@ -107,7 +113,7 @@ class DuesSettings(models.Model):
             errors["warn_months"] = "预警月数应少于告警月数"
         if self.ledger_start and self.ledger_start.day != 1:
             self.ledger_start = self.ledger_start.replace(day=1)
-        if not errors and _override_values(self) and not self.local_basis.strip():
+        if not errors and override_values(self) and not self.local_basis.strip():
             errors["local_basis"] = "改变默认规则时须写明本地规定依据（文件名称和文号）"
         if errors:
             raise ValidationError(errors)

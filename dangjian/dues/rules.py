@@ -176,7 +176,7 @@ def parse_brackets(raw: Any) -> tuple[Bracket, ...]:
     return tuple(result)
 
 
-def _override_values(row) -> dict[str, Any]:
+def override_values(row) -> dict[str, Any]:
     """The rule values a DuesSettings row sets (blank fields set nothing)."""
     values: dict[str, Any] = {}
     if row.base_mode:
@@ -202,19 +202,16 @@ def apply_overrides(base: DuesRules, rows: Iterable) -> DuesRules:
     rules = dict(base.rules)
     for row in rows:
         basis = row.local_basis + (f"（{row.org.name}）" if row.org_id else "")
-        for key, value in _override_values(row).items():
+        for key, value in override_values(row).items():
             rules[key] = dataclasses.replace(rules[key], value=value, overridden=True, local_basis=basis)
     return DuesRules(rules)
 
 
 class RuleBook:
-    """All override rows, read once; `for_org` resolves (and caches) the rules of any org."""
+    """The override rows (read once, by `DuesSettings.objects.rulebook()`); `for_org` resolves
+    (and caches) the rules of any org."""
 
-    def __init__(self, rows: Iterable | None = None):
-        if rows is None:
-            from .models import DuesSettings
-
-            rows = DuesSettings.objects.select_related("org")
+    def __init__(self, rows: Iterable):
         self.rows = sorted(rows, key=lambda r: (r.org.depth if r.org_id else -1, r.org.path if r.org_id else ""))
         self._cache: dict[str, DuesRules] = {}
 
@@ -224,10 +221,6 @@ class RuleBook:
             applicable = [r for r in self.rows if not r.org_id or path.startswith(r.org.path)]
             self._cache[path] = apply_overrides(DEFAULT_RULES, applicable)
         return self._cache[path]
-
-
-def effective(org=None) -> DuesRules:
-    return RuleBook().for_org(org)
 
 
 # ---------------------------------------------------------------------------------------------

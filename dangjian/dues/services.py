@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -35,17 +36,13 @@ from .choices import (
     PaySchedule,
     ReliefKind,
 )
-from .models import DuesAllocation, DuesBase, DuesEntry, DuesImport, DuesProfile, DuesRelief
-from .rules import RuleBook, monthly_dues
+from .models import DuesAllocation, DuesBase, DuesEntry, DuesImport, DuesProfile, DuesRelief, DuesSettings
+from .rules import monthly_dues
 
 ZERO = Decimal("0.00")
 PREPAY_HORIZON = 12  # months ahead a payment may reach at all; the softer limit is a rule
 SEQ_ATTEMPTS = 5
 T = TypeVar("T")
-
-
-class DuesError(ValueError):
-    """A booking the rules refuse; the message is for the clerk, in Chinese."""
 
 
 def _author(obj, user) -> None:
@@ -66,7 +63,7 @@ def profile_for(member: Member) -> DuesProfile:
 def profile_update(*, member: Member, pay_schedule: str, voluntary_extra: Decimal, note: str = "",
                    user=None) -> DuesProfile:
     if pay_schedule not in PaySchedule.values:
-        raise DuesError(f"交纳方式“{pay_schedule}”无效")
+        raise ValidationError(f"交纳方式“{pay_schedule}”无效")
     profile = profile_for(member)
     profile.pay_schedule, profile.voluntary_extra, profile.note = pay_schedule, voluntary_extra, note
     _author(profile, user)
@@ -82,8 +79,8 @@ def base_set(*, member: Member, effective_month: date, category: str, base: Deci
     """核定 the member's dues from `effective_month` on (a second 核定 for the same month replaces it)."""
     month = month_of(effective_month)
     if category not in DuesCategory.values:
-        raise DuesError(f"党费类别“{category}”无效")
-    rules = RuleBook().for_org(member.org)
+        raise ValidationError(f"党费类别“{category}”无效")
+    rules = DuesSettings.objects.rulebook().for_org(member.org)
     if category in BASE_CATEGORIES:
         fixed_amount = None
     elif category in (DuesCategory.FARMER, DuesCategory.OTHER):
@@ -93,12 +90,12 @@ def base_set(*, member: Member, effective_month: date, category: str, base: Deci
     try:
         monthly_dues(category, base=base, fixed_amount=fixed_amount, rules=rules)
     except ValueError as exc:
-        raise DuesError(str(exc)) from None
+        raise ValidationError(str(exc)) from None
     if member.joined_on and month < month_of(member.joined_on):
-        raise DuesError(f"起始月份{month_label(month)}早于入党（接收为预备党员）的月份{month_label(month_of(member.joined_on))}")
+        raise ValidationError(f"起始月份{month_label(month)}早于入党（接收为预备党员）的月份{month_label(month_of(member.joined_on))}")
     earlier = DuesBase.objects.filter(member=member, effective_month__lt=month)
     if rules.value("base_mode") == BaseMode.ANNUAL and month.month != 1 and earlier.exists():
-        raise DuesError("本组织实行年初核定：交纳基数每年1月核定一次，年中不调整（首次核定除外）。"
+        raise ValidationError("本组织实行年初核定：交纳基数每年1月核定一次，年中不调整（首次核定除外）。"
                         "请把起始月份设为次年1月，或在党费规则中改为“随工资调整”")
     obj = DuesBase.objects.filter(member=member, effective_month=month).first() or DuesBase(member=member,
                                                                                          effective_month=month)
@@ -122,10 +119,10 @@ def relief_grant(*, member: Member, kind: str, from_month: date, to_month: date 
     if kind == ReliefKind.EXEMPT:
         monthly_amount = None
     elif monthly_amount is None:
-        raise DuesError("减交须填写减交后每月交纳的金额")
+        raise ValidationError("减交须填写减交后每月交纳的金额")
     for other in DuesRelief.objects.filter(member=member):
         if (other.to_month is None or first <= other.to_month) and (last is None or other.from_month <= last):
-            raise DuesError(f"与已登记的减免（{other}）时间重叠，请先结束原减免")
+            raise ValidationError(f"与已登记的减免（{other}）时间重叠，请先结束原减免")
     relief = DuesRelief(member=member, kind=kind, from_month=first, to_month=last, monthly_amount=monthly_amount,
                         reason=reason, branch_decided_on=branch_decided_on, approved_by=approved_by,
                         approval_document=approval_document, approved_on=approved_on,
@@ -140,7 +137,7 @@ def relief_grant(*, member: Member, kind: str, from_month: date, to_month: date 
 def relief_end(*, relief: DuesRelief, to_month: date, user=None) -> DuesRelief:
     last = month_of(to_month)
     if last < relief.from_month:
-        raise DuesError("截止月份不能早于起始月份")
+        raise ValidationError("截止月份不能早于起始月份")
     relief.to_month = last
     _author(relief, user)
     relief.full_clean()
@@ -171,9 +168,9 @@ def _with_seq_retry(book: Callable[[], T]) -> T:
             return book()
         except IntegrityError as exc:
             if "external_ref" in str(exc):
-                raise DuesError("该交易单号已入账，不能重复登记") from None
+                raise ValidationError("该交易单号已入账，不能重复登记") from None
             if "form_token" in str(exc):
-                raise DuesError(RESUBMITTED) from None
+                raise ValidationError(RESUBMITTED) from None
             if not _seq_conflict(exc) or attempt == SEQ_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
@@ -191,7 +188,7 @@ def _next_seq(member: Member) -> int:
 def allocate(book: MemberBook, amount: Decimal, chosen: Sequence[date] | None, horizon: date) -> list[tuple[date, Decimal]]:
     """Which months `amount` pays, and how much each: the chosen months in order, or (None) the
     oldest unpaid months first, then the coming ones up to `horizon`. The last month may be paid
-    in part. Raises DuesError for a month that is not owed or already paid, or an excess amount.
+    in part. Raises ValidationError for a month that is not owed or already paid, or an excess amount.
     """
     name = book.member.name
     if chosen:
@@ -199,15 +196,15 @@ def allocate(book: MemberBook, amount: Decimal, chosen: Sequence[date] | None, h
         for month in chosen:
             line = book.line(month)
             if month > horizon:
-                raise DuesError(f"{month_label(month)}超出可预交的范围（{PREPAY_HORIZON}个月内）")
+                raise ValidationError(f"{month_label(month)}超出可预交的范围（{PREPAY_HORIZON}个月内）")
             if line is None:
-                raise DuesError(f"{month_label(month)}不是{name}在本组织的应交月份（入党前、转出后或台账起始前）")
+                raise ValidationError(f"{month_label(month)}不是{name}在本组织的应交月份（入党前、转出后或台账起始前）")
             if line.due is None:
-                raise DuesError(f"{month_label(month)}未核定交纳基数，请先核定")
+                raise ValidationError(f"{month_label(month)}未核定交纳基数，请先核定")
             if line.due == 0:
-                raise DuesError(f"{month_label(month)}经批准免交，无需交纳")
+                raise ValidationError(f"{month_label(month)}经批准免交，无需交纳")
             if line.outstanding == 0:
-                raise DuesError(f"{name}{month_label(month)}的党费已交清，不能重复交纳")
+                raise ValidationError(f"{name}{month_label(month)}的党费已交清，不能重复交纳")
             targets.append(line)
     else:
         targets = [ln for ln in book.lines if ln.outstanding > 0 and ln.month <= horizon]
@@ -222,7 +219,7 @@ def allocate(book: MemberBook, amount: Decimal, chosen: Sequence[date] | None, h
     if remaining > 0:
         owed = sum((ln.outstanding for ln in targets), ZERO)
         where = "所选月份" if chosen else f"至{month_label(horizon)}为止"
-        raise DuesError(f"金额{amount:.2f}元超过{where}尚欠的{owed:.2f}元，多出{remaining:.2f}元；"
+        raise ValidationError(f"金额{amount:.2f}元超过{where}尚欠的{owed:.2f}元，多出{remaining:.2f}元；"
                         "如属自愿多交，请填入“自愿多交”")
     return allocations
 
@@ -235,7 +232,7 @@ def payment_record(*, member: Member, amount: Decimal, paid_on: date, method: st
     """Book one payment. `months`: the months it pays, in order (quarterly, prepaid, 补交); None pays
     the oldest unpaid months first, then the coming ones. `extra` of `amount` is 自愿多交.
 
-    Raises DuesError when a chosen month is already paid in full, not owed, or the amount exceeds
+    Raises ValidationError when a chosen month is already paid in full, not owed, or the amount exceeds
     what the months still owe (the excess must be declared as 自愿多交), and when `form_token` (the
     pay form's one-time token) already booked an entry: a double click or a resent form books once.
     """
@@ -255,25 +252,25 @@ def _payment_once(*, member: Member, amount: Decimal, paid_on: date, method: str
                   source: str, import_batch: DuesImport | None, user, today: date, form_token: str) -> Booked:
     amount, extra = Decimal(amount), Decimal(extra or 0)
     if amount <= 0:
-        raise DuesError("交纳金额应大于0")
+        raise ValidationError("交纳金额应大于0")
     if amount != amount.quantize(Decimal("0.01")):
-        raise DuesError(f"金额{amount}元超过两位小数（精确到分）")
+        raise ValidationError(f"金额{amount}元超过两位小数（精确到分）")
     if not ZERO <= extra <= amount:
-        raise DuesError("自愿多交金额应在0与交纳金额之间")
+        raise ValidationError("自愿多交金额应在0与交纳金额之间")
     if paid_on > today:
-        raise DuesError(f"交纳日期{paid_on:%Y-%m-%d}晚于今天")
+        raise ValidationError(f"交纳日期{paid_on:%Y-%m-%d}晚于今天")
     if method not in Method.values:
-        raise DuesError(f"交纳方式“{method}”无效，可选：{'、'.join(Method.values)}")
+        raise ValidationError(f"交纳方式“{method}”无效，可选：{'、'.join(Method.values)}")
     _lock_member(member)
     member.refresh_from_db(fields=["org", "joined_on", "archived_on"])
     if external_ref and DuesEntry.objects.filter(kind=EntryKind.PAYMENT, external_ref=external_ref).exists():
-        raise DuesError(f"交易单号{external_ref}已入账，不能重复登记")
+        raise ValidationError(f"交易单号{external_ref}已入账，不能重复登记")
     if form_token and DuesEntry.objects.filter(form_token=form_token).exists():
-        raise DuesError(RESUBMITTED)
+        raise ValidationError(RESUBMITTED)
     first_base = DuesBase.objects.filter(member=member).order_by("effective_month").first()
     dues_amount = amount - extra
     if first_base is None and dues_amount > 0:
-        raise DuesError(f"{member.name}尚未核定党费，请先核定交纳基数")
+        raise ValidationError(f"{member.name}尚未核定党费，请先核定交纳基数")
     current = month_of(today)
     horizon = add_months(current, PREPAY_HORIZON)
     chosen = sorted(set(month_of(m) for m in months)) if months else None
@@ -286,7 +283,7 @@ def _payment_once(*, member: Member, amount: Decimal, paid_on: date, method: str
 
     allocations = allocate(book, dues_amount, chosen, horizon)
     if not allocations and extra == 0:
-        raise DuesError("没有需要交纳的月份")
+        raise ValidationError("没有需要交纳的月份")
     targets = [book.line(m) for m in chosen] if chosen else []
 
     warnings = []
@@ -329,7 +326,7 @@ def entry_reverse(*, entry: DuesEntry, reason: str, user=None, on: date | None =
     """Cancel a payment with a reversal entry that mirrors it with minus amounts. Nothing is edited."""
     reason = (reason or "").strip()
     if not reason:
-        raise DuesError("冲正必须写明原因")
+        raise ValidationError("冲正必须写明原因")
     return _with_seq_retry(lambda: _reverse_once(entry=entry, reason=reason, user=user,
                                                  on=on or timezone.localdate()))
 
@@ -338,9 +335,9 @@ def entry_reverse(*, entry: DuesEntry, reason: str, user=None, on: date | None =
 def _reverse_once(*, entry: DuesEntry, reason: str, user, on: date) -> DuesEntry:
     _lock_member(entry.member)
     if entry.kind != EntryKind.PAYMENT:
-        raise DuesError("冲正记录不能再冲正")
+        raise ValidationError("冲正记录不能再冲正")
     if DuesEntry.objects.filter(reverses=entry).exists():
-        raise DuesError(f"第{entry.seq}笔已冲正，不能重复冲正")
+        raise ValidationError(f"第{entry.seq}笔已冲正，不能重复冲正")
     reversal = DuesEntry(member=entry.member, seq=_next_seq(entry.member), org=entry.org, kind=EntryKind.REVERSAL,
                          paid_on=on, amount=-entry.amount, method=entry.method, receipt_no=entry.receipt_no,
                          reverses=entry, reason=reason, note=f"冲正第{entry.seq}笔",

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from dangjian.lib.money import money_in_capitals
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload
-from dangjian.lib.web import file_response, query_without_page
+from dangjian.lib.web import error_text, file_response, query_without_page
 from dangjian.members.models import Member
 from dangjian.orgs.models import AccessLog, OrgKind
 from dangjian.orgs.scoping import (
@@ -47,10 +47,9 @@ from .forms import (
     ReverseForm,
 )
 from .importing import CHOOSE, UNMATCHED, payment_import_apply, payment_import_plan
-from .models import DuesAllocation, DuesEntry, DuesRelief
-from .rules import RULE_KEYS, RuleBook
+from .models import DuesAllocation, DuesEntry, DuesRelief, DuesSettings
+from .rules import RULE_KEYS
 from .services import (
-    DuesError,
     base_set,
     entry_reverse,
     payment_record,
@@ -74,11 +73,6 @@ def _back(request, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
-
-
-def _form_errors(form) -> str:
-    return "；".join(f"{form.fields[f].label if f in form.fields else ''}：{e[0]}".lstrip("：")
-                     for f, e in form.errors.items())
 
 
 def _pickers(request, org, period):
@@ -138,7 +132,7 @@ def dues_arrears(request):
 def dues_entries(request):
     """收款记录: every booking of the org subtree in the period; `large=1` keeps single payments ≥ the threshold."""
     org, period = org_and_period(request, "month")
-    rules = RuleBook().for_org(org)
+    rules = DuesSettings.objects.rulebook().for_org(org)
     qs = (DuesEntry.objects.visible_to(request.user).in_org(org)
           .filter(paid_on__range=(period.first_day, period.last_day))
           .select_related("member", "org", "reverses", "recorded_by").prefetch_related("allocations")
@@ -248,7 +242,7 @@ def dues_pay(request, pk):
     form = PaymentForm(request.POST)
     back = reverse("dues_member", args=[member.pk])
     if not form.is_valid():
-        messages.error(request, f"未登记：{_form_errors(form)}")
+        messages.error(request, f"未登记：{error_text(form)}")
         return redirect(back)
     d = form.cleaned_data
     months = months_between(d["from_month"], d["to_month"]) if d["mode"] == PaymentForm.MODE_MONTHS else None
@@ -257,8 +251,8 @@ def dues_pay(request, pk):
                                 receipt_no=d["receipt_no"], collected_by=d["collected_by"], months=months,
                                 extra=d["extra"] or Decimal("0"), note=d["note"], user=request.user,
                                 form_token=d["form_token"])
-    except DuesError as exc:
-        messages.error(request, f"未登记：{exc}")
+    except ValidationError as exc:
+        messages.error(request, f"未登记：{error_text(exc)}")
         return redirect(back)
     covered = "、".join(f"{a.month.year}年{a.month.month}月" for a in booked.allocations if a.kind == "dues")
     messages.success(request, f"已登记{member.name}交纳党费{booked.entry.amount:.2f}元（第{booked.entry.seq}笔）"
@@ -291,8 +285,8 @@ def dues_reverse(request, pk):
         try:
             reversal = entry_reverse(entry=entry, reason=form.cleaned_data["reason"], user=request.user)
             messages.success(request, f"已冲正第{entry.seq}笔（冲正记录为第{reversal.seq}笔）")
-        except DuesError as exc:
-            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
     else:
         messages.error(request, "冲正必须写明原因")
     return redirect("dues_member", pk=entry.member_id)
@@ -300,14 +294,14 @@ def dues_reverse(request, pk):
 
 def _apply_form(request, form, action, *, error_prefix: str = "") -> None:
     """The member-page POSTs: validate, run the service, report the outcome as a message.
-    `action(cleaned_data)` returns the success message; a DuesError is shown, not raised."""
+    `action(cleaned_data)` returns the success message; a ValidationError is shown, not raised."""
     if form.is_valid():
         try:
             messages.success(request, action(form.cleaned_data))
-        except DuesError as exc:
-            messages.error(request, f"{error_prefix}{exc}")
+        except ValidationError as exc:
+            messages.error(request, f"{error_prefix}{error_text(exc)}")
     else:
-        messages.error(request, f"{error_prefix}{_form_errors(form)}")
+        messages.error(request, f"{error_prefix}{error_text(form)}")
 
 
 @login_required
@@ -367,7 +361,7 @@ def dues_profile(request, pk):
 def dues_calculator(request):
     member = get_visible_or_404(Member.objects.select_related("org", "org__parent"), request, request.GET["member"]) if request.GET.get("member") else None
     org = member.org if member else (request_org(request) if may_keep_records(request.user) else None)
-    rules = RuleBook().for_org(org)
+    rules = DuesSettings.objects.rulebook().for_org(org)
     can_save = member is not None and may_keep_records(request.user, member.org)
     form = CalculatorForm(request.POST or None, rules=rules,
                           initial={"effective_month": month_of(timezone.localdate())})
@@ -384,8 +378,8 @@ def dues_calculator(request):
             try:
                 base_set(member=member, effective_month=month, category=result.category, base=result.base,
                          document="基数计算器", calculation=result.as_json(), user=request.user)
-            except DuesError as exc:
-                error = str(exc)
+            except ValidationError as exc:
+                error = error_text(exc)
             else:
                 messages.success(request, f"已按计算结果核定{member.name}的交纳基数{result.base:,.2f}元（{month:%Y年%-m月}起）")
                 return redirect("dues_member", pk=member.pk)
@@ -398,7 +392,7 @@ def dues_calculator(request):
 @login_required
 def dues_rules(request):
     org = request_org(request) if may_keep_records(request.user) else None
-    rules = RuleBook().for_org(org)
+    rules = DuesSettings.objects.rulebook().for_org(org)
     return render(request, "dues/rules.html", {
         "org": org, "rules": [rules[k] for k in RULE_KEYS], "definitions": dues_figures.DuesFigures.definitions,
         "orgs": visible_orgs(request.user).exclude(kind=OrgKind.GROUP),

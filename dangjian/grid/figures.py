@@ -14,9 +14,8 @@ from dangjian.lib.figures import Figure, link
 from dangjian.lib.periods import Period
 from dangjian.orgs.models import Org
 
-from . import rules
 from .choices import HukouType
-from .models import Campaign, Grid, GridAssignment, Household, Resident, ResidentTag
+from .models import Campaign, Grid, GridAssignment, GridSettings, Household, Resident, ResidentTag
 from .progress import campaigns_completion
 
 
@@ -73,7 +72,7 @@ def for_period(org: Org, period: Period) -> GridFigures:
     first, day = period.first_day, period.last_day
     in_org = Q(household__grid__community__path__startswith=org.path)
     register = Resident.objects.filter(in_org).on_register_on(day)
-    r = rules.effective()
+    r = GridSettings.objects.rules()
     elderly_born_by = _years_before(day, r.elderly_age)
     tags = list(ResidentTag.objects.filter(is_active=True).values_list("name", flat=True))
     agg = register.aggregate(

@@ -25,6 +25,7 @@ from dangjian.orgs.scoping import OrgScopedQuerySet
 
 from .choices import ArchiveReason, HousingStatus, HukouType, JobStatus, Relation, Sex, VisitResult
 from .register import format_address
+from .rules import GridRules, in_force
 from .sealing import SealedTextField
 
 # ---------------------------------------------------------------------------------------------
@@ -84,6 +85,12 @@ class ResidentTag(models.Model):
             raise ValidationError({"name": _("标签名不能包含“|”“、”或逗号")})
 
 
+class GridSettingsQuerySet(models.QuerySet):
+    def rules(self) -> GridRules:
+        """The one way to the grid rules in force (one query)."""
+        return in_force(self.order_by("pk").first())
+
+
 class GridSettings(models.Model):
     """Per-deployment overrides of grid rules (see rules.py); one row."""
 
@@ -95,6 +102,8 @@ class GridSettings(models.Model):
                                             help_text=_("留空用默认值：可以（每次导出均记录）"))
     done_results = models.JSONField(_("算作已完成的走访结果"), null=True, blank=True,
                                     help_text=_("留空用默认值：[\"已摸排\", \"空置\"]"))
+
+    objects = GridSettingsQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("网格规则设置")

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
-from . import rules
-from .models import Campaign, Grid, GridAssignment, Household, Resident, Visit
+from .models import Campaign, Grid, GridAssignment, GridSettings, Household, Resident, Visit
 
 
 @dataclass
@@ -55,7 +54,7 @@ class CampaignProgress:
 
 
 def done_visits(campaign_ids: Iterable[int]):
-    return Visit.objects.filter(campaign__in=list(campaign_ids), result__in=rules.effective().done_results)
+    return Visit.objects.filter(campaign__in=list(campaign_ids), result__in=GridSettings.objects.rules().done_results)
 
 
 def campaign_progress(campaign: Campaign, grids: Iterable[Grid] | None = None) -> CampaignProgress:
@@ -65,7 +64,7 @@ def campaign_progress(campaign: Campaign, grids: Iterable[Grid] | None = None) -
         allowed = {g.pk for g in grids}
         all_grids = [g for g in all_grids if g.pk in allowed]
     gids = [g.pk for g in all_grids]
-    done_results = rules.effective().done_results
+    done_results = GridSettings.objects.rules().done_results
     visits = Visit.objects.filter(campaign=campaign, household__grid__in=gids)
     done = visits.filter(result__in=done_results)
 
@@ -125,7 +124,7 @@ def household_state(campaign: Campaign | None, households) -> dict[int, str]:
     rows = (Visit.objects.filter(campaign=campaign, household__in=households)
             .order_by("household", "-recorded_at", "-pk").values_list("household", "result"))
     state: dict[int, str] = {}
-    done_results = rules.effective().done_results
+    done_results = GridSettings.objects.rules().done_results
     for household_id, result in rows:
         # A done result stays done even if a later visit found nobody home.
         if household_id not in state or (result in done_results and state[household_id] not in done_results):

@@ -1,6 +1,6 @@
 """Grid rules as data, each with where it comes from; GridSettings (admin) overrides per deployment.
 
-Code reads `effective()`, never a literal.
+Code reads the rules in force, `GridSettings.objects.rules()`, never a literal.
 """
 
 from __future__ import annotations
@@ -42,11 +42,8 @@ class GridRules:
         return DEFAULTS[name].source
 
 
-def effective() -> GridRules:
-    """The rules in force: the admin's GridSettings where set, else the defaults above."""
-    from .models import GridSettings
-
-    row = GridSettings.objects.order_by("pk").first()
+def in_force(row) -> GridRules:
+    """The rules in force: the admin's settings row (GridSettings) where set, else the defaults above."""
 
     def pick(name: str):
         value = getattr(row, name, None) if row is not None else None

@@ -165,7 +165,7 @@ def household_update(*, household: Household, user=None, reason: str = "修改�
     changed = []
     for name, value in changes.items():
         if name not in ("housing_status", "note", "door"):
-            raise ValueError(f"住户字段“{name}”不能在此修改")
+            raise TypeError(f"住户字段“{name}”不能在此修改")
         if getattr(household, name) != value:
             setattr(household, name, value)
             changed.append(_label(Household, name))
@@ -241,7 +241,7 @@ def resident_update(*, resident: Resident, user=None, reason: str = "修改居�
         raise ValidationError(f"{resident.name}已{resident.archive_reason}（归档），不能修改")
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValueError(f"居民字段不能在此修改：{'、'.join(sorted(unknown))}")
+        raise TypeError(f"居民字段不能在此修改：{'、'.join(sorted(unknown))}")
     changes = _normalise_resident_fields(dict(changes))
     changed = []
     for name, value in changes.items():

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from dangjian.jobs.lease import check_job
 from dangjian.lib.idnumbers import mask_id, mask_phone
 from dangjian.lib.uploads import stash_upload
-from dangjian.lib.web import file_response, is_htmx, paginate, query_without_page
+from dangjian.lib.web import error_text, file_response, is_htmx, paginate, query_without_page
 from dangjian.members.models import Member
 from dangjian.orgs.models import AccessLog
 from dangjian.orgs.scoping import (
@@ -36,7 +36,7 @@ from dangjian.orgs.scoping import (
     visible_orgs,
 )
 
-from . import importing, rules, services
+from . import importing, services
 from .choices import HousingStatus, HukouType, JobStatus, VisitResult
 from .forms import (
     INLINE_FIELDS,
@@ -57,6 +57,7 @@ from .models import (
     Campaign,
     Grid,
     GridAssignment,
+    GridSettings,
     Household,
     ImportJob,
     Resident,
@@ -80,13 +81,13 @@ def _is_worker_of(user, grid_id: int) -> bool:
 def can_reveal(user, household: Household) -> bool:
     if may_view_pii(user, household.grid.community):
         return True
-    return _is_worker_of(user, household.grid_id) and rules.effective().worker_may_view_pii
+    return _is_worker_of(user, household.grid_id) and GridSettings.objects.rules().worker_may_view_pii
 
 
 def can_export(user, grid: Grid) -> bool:
     if may_view_pii(user, grid.community):
         return True
-    return _is_worker_of(user, grid.pk) and rules.effective().worker_may_export
+    return _is_worker_of(user, grid.pk) and GridSettings.objects.rules().worker_may_export
 
 
 def _open_campaigns(grid_ids, day=None):
@@ -98,12 +99,6 @@ def _open_campaigns(grid_ids, day=None):
 def _focus_campaign(grid: Grid) -> Campaign | None:
     """The campaign a grid's pages show: the open one, else the latest one over the grid."""
     return _open_campaigns([grid.pk]).first() or grid.campaigns.order_by("-starts_on", "-pk").first()
-
-
-def _errors(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
-    return "；".join(exc.messages)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,7 +149,7 @@ def grid_detail(request, pk):
     campaign = _focus_campaign(grid)
     buildings = list(grid.buildings.annotate(n_households=Count("units__households", distinct=True)).order_by("estate", "sort", "pk"))
     state = household_state(campaign, Household.objects.filter(grid=grid)) if campaign else {}
-    done_results = rules.effective().done_results
+    done_results = GridSettings.objects.rules().done_results
     done_by_building: dict[int, int] = {}
     if state:
         for household_id, building_id in Household.objects.filter(pk__in=list(state)).values_list("pk", "unit__building"):
@@ -181,7 +176,7 @@ def building_detail(request, pk):
                       .annotate(n_residents=Count("residents", filter=Q(residents__archived_on__isnull=True)))
                       .order_by("unit__sort", "unit__name", "door"))
     state = household_state(campaign, [h.pk for h in households]) if campaign else {}
-    done_results = rules.effective().done_results
+    done_results = GridSettings.objects.rules().done_results
     units: dict[str, list] = {}
     for h in households:
         h.state = state.get(h.pk, "")
@@ -198,7 +193,7 @@ def _household_context(request, household: Household) -> dict:
     residents = list(household.residents.select_related("member").order_by("archived_on", "pk"))
     campaigns = list(_open_campaigns([household.grid_id]))
     visits = list(household.visits.select_related("campaign", "worker").order_by("-recorded_at", "-pk")[:20])
-    done_results = rules.effective().done_results
+    done_results = GridSettings.objects.rules().done_results
     panels = []
     for campaign in campaigns:
         mine = [v for v in visits if v.campaign_id == campaign.pk]
@@ -235,8 +230,8 @@ def visit_record(request, pk):
                                       note=request.POST.get("note", "")[:200])
     except ValidationError as exc:
         if is_htmx(request):
-            return HttpResponse(_errors(exc), status=400)
-        messages.error(request, _errors(exc))
+            return HttpResponse(error_text(exc), status=400)
+        messages.error(request, error_text(exc))
         return redirect("household_detail", pk=household.pk)
     if is_htmx(request):
         return render(request, "grid/_visits.html", _household_context(request, household))
@@ -268,7 +263,7 @@ def household_add(request, pk):
                                                   housing_status=form.cleaned_data["housing_status"],
                                                   note=form.cleaned_data["note"])
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, error_text(exc))
         else:
             return redirect("household_detail", pk=household.pk)
     return render(request, "grid/form.html", {"form": form, "title": f"{building}：新增住户",
@@ -410,7 +405,7 @@ def resident_field(request, pk, field):
             try:
                 services.resident_update(resident=resident, user=request.user, reason=reason, **{field: value})
             except ValidationError as exc:
-                form.add_error("value", _errors(exc))
+                form.add_error("value", error_text(exc))
             else:
                 if not is_htmx(request):
                     return redirect("household_detail", pk=resident.household_id)
@@ -433,7 +428,7 @@ def resident_move_out(request, pk):
                                        user=request.user)
             messages.success(request, f"{resident.name}已办理迁出（档案保留）")
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
     else:
         messages.error(request, "请填写迁出日期")
     return redirect("household_detail", pk=resident.household_id)
@@ -449,7 +444,7 @@ def resident_death(request, pk):
             services.resident_record_death(resident=resident, on=form.cleaned_data["on"], user=request.user)
             messages.success(request, f"已登记{resident.name}去世（档案保留）")
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
     else:
         messages.error(request, "请填写去世日期")
     return redirect("household_detail", pk=resident.household_id)
@@ -534,7 +529,7 @@ def campaign_detail(request, pk):
     grids = _campaign_grids(request, campaign)
     return render(request, "grid/campaign_detail.html", {
         "campaign": campaign, "progress": campaign_progress(campaign, grids),
-        "done_results": rules.effective().done_results, "rule_source": rules.effective().source("done_results"),
+        "done_results": GridSettings.objects.rules().done_results, "rule_source": GridSettings.objects.rules().source("done_results"),
     })
 
 
@@ -568,7 +563,7 @@ def campaign_create(request):
         try:
             campaign = services.campaign_create(community=community, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, f"已发起：{campaign.name}")
             return redirect("campaign_detail", pk=campaign.pk)
@@ -590,7 +585,7 @@ def grid_create(request):
         try:
             grid = services.grid_create(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, error_text(exc))
         else:
             return redirect("grid_detail", pk=grid.pk)
     return render(request, "grid/form.html", {"form": form, "title": "新建网格", "back": reverse("grid_home"),
@@ -607,7 +602,7 @@ def building_add(request, pk):
             building = services.building_create(grid=grid, estate=data["estate"], name=data["name"], address=data["address"],
                                                 units=[u for u in re.split(r"[,，、\s]+", data["units"]) if u], user=request.user)
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, error_text(exc))
         else:
             return redirect("building_detail", pk=building.pk)
     return render(request, "grid/form.html", {"form": form, "title": f"{grid.name}：新增楼栋",
@@ -623,7 +618,7 @@ def assignment_add(request, pk):
             services.grid_assign_worker(grid=grid, worker=form.cleaned_data["user"], started_on=form.cleaned_data["started_on"],
                                         note=form.cleaned_data["note"], user=request.user)
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, error_text(exc))
         else:
             return redirect("grid_detail", pk=grid.pk)
     return render(request, "grid/form.html", {"form": form, "title": f"{grid.name}：安排网格员",
@@ -638,7 +633,7 @@ def assignment_end(request, pk):
         services.grid_assignment_end(assignment=assignment, ended_on=timezone.localdate(), user=request.user)
         messages.success(request, f"{assignment.worker_name}已离任（任职记录保留）")
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     return redirect("grid_detail", pk=assignment.grid_id)
 
 

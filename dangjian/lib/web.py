@@ -1,10 +1,12 @@
-"""Small helpers shared by views: htmx detection, file responses, pagination."""
+"""Small helpers shared by views: htmx detection, file responses, pagination, error text."""
 
 import re
 from urllib.parse import quote
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.utils.cache import add_never_cache_headers
 
 from .periods import FIRST_YEAR, LAST_YEAR, Period
@@ -86,3 +88,23 @@ class QueryBoundsMiddleware:
             request.GET = request.GET.copy()
             request.GET["q"] = request.GET["q"][:MAX_QUERY]
         return self.get_response(request)
+
+
+def error_text(error: ValidationError | forms.BaseForm) -> str:
+    """The Chinese message a view shows for a service's ValidationError or an invalid form:
+    each problem once, a form field's named by its label ("金额：请输入数字"), joined by "；"."""
+    if isinstance(error, forms.BaseForm):
+        parts = []
+        for name, errors in error.errors.items():
+            label = error.fields[name].label if name in error.fields else ""
+            parts.append(f"{label}：{errors[0]}" if label else str(errors[0]))
+        return "；".join(parts)
+    return "；".join(error.messages)
+
+
+def posted_id(request, key: str) -> int:
+    """A row id a form posted (e.g. the attendance row to remove): 404 when it is not a number."""
+    try:
+        return int(request.POST[key])
+    except (KeyError, ValueError) as exc:
+        raise Http404("记录不存在") from exc

@@ -36,8 +36,8 @@ from dangjian.members.models import Member
 from dangjian.orgs.models import Org, OrgKind
 
 from .choices import EDITABLE_STATUSES, Per, Status
-from .models import Activity, ActivityType
-from .rules import FrequencyRule, Ruleset, effective
+from .models import Activity, ActivityType, RuleSetting
+from .rules import FrequencyRule, Ruleset
 
 COMMITTEE_MIN = 3  # 支委会 has 3–5 (at most 7) members — 条例第四条
 OWED_NOTE = ("某月（季度、年度）的最后一天组织存在，才要求该月（季度、年度）的组织生活：新成立的支部从成立当月"
@@ -298,7 +298,7 @@ def _lifetime_note(org: Org, period: Period) -> str:
 def check(org: Org, period: Period, *, as_of: date | None = None, ruleset: Ruleset | None = None) -> Compliance:
     """Required vs held for every 党支部 (and 党小组) of org's subtree in the period."""
     as_of = as_of or timezone.localdate()
-    ruleset = ruleset or effective()
+    ruleset = ruleset or RuleSetting.objects.ruleset()
     orgs = _orgs_in_scope(org, period)
     counts, secretary = held_counts(org, period)
     committee = _committee_sizes(org, orgs, min(period.last_day, max(as_of, period.first_day)))

@@ -16,8 +16,7 @@ from dangjian.orgs.models import Org
 from . import compliance as compliance_mod
 from . import reach as reach_mod
 from .choices import PRESENT_MARKS, Status
-from .models import Activity, Attendance, SelfStudy, Send, Visit
-from .rules import effective
+from .models import Activity, Attendance, RuleSetting, SelfStudy, Send, Visit
 
 
 @dataclass
@@ -91,7 +90,7 @@ class MeetingFigures:
 
 def for_period(org: Org, period: Period, *, as_of: date | None = None) -> MeetingFigures:
     as_of = as_of or timezone.localdate()
-    ruleset = effective()
+    ruleset = RuleSetting.objects.ruleset()
     comp = compliance_mod.check(org, period, as_of=as_of, ruleset=ruleset)
     reach = reach_mod.compute(org, period, as_of=as_of, ruleset=ruleset)
     p = str(period)

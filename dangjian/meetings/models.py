@@ -37,6 +37,7 @@ from .choices import (
     Status,
     StudySource,
 )
+from .rules import DEFAULTS, FrequencyRule, QuorumRule, Ruleset, in_force
 
 # Attachments: photos of the meeting and scanned minutes. Not a regulation, a storage limit.
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -489,6 +490,14 @@ class CalendarFeed(models.Model):
         return cls.objects.create(user=user, org=org, digest=_digest(token)), token
 
 
+class RuleSettingQuerySet(models.QuerySet):
+    def ruleset(self) -> Ruleset:
+        """The one way to the rules in force: defaults, these overrides, and the frequency rules
+        of deployment-added activity types (2 queries)."""
+        return in_force(self.all(), ActivityType.objects.filter(is_active=True, required_count__isnull=False)
+                        .exclude(required_per=""))
+
+
 class RuleSetting(models.Model):
     """A deployment's override of one rule in meetings/rules.py (frequency, threshold, on/off)."""
 
@@ -502,20 +511,18 @@ class RuleSetting(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    objects = RuleSettingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("组织生活规则设置")
         verbose_name_plural = _("组织生活规则设置")
         ordering = ["key"]
 
     def __str__(self) -> str:
-        from .rules import DEFAULTS
-
         rule = DEFAULTS.get(self.key)
         return str(rule.label) if rule else self.key
 
     def clean(self) -> None:
-        from .rules import DEFAULTS, FrequencyRule, QuorumRule
-
         rule = DEFAULTS.get(self.key)
         if rule is None:
             raise ValidationError({"key": _("没有这条规则")})

@@ -24,8 +24,8 @@ from dangjian.members.models import Member
 from dangjian.orgs.models import Org
 
 from .choices import EXCUSED_MARKS, PRESENT_MARKS, Status
-from .models import Activity, Attendance, Send, Visit
-from .rules import Ruleset, effective
+from .models import Activity, Attendance, RuleSetting, Send, Visit
+from .rules import Ruleset
 
 
 def _month_index(day: date) -> int:
@@ -119,7 +119,7 @@ def roll_day(period: Period, as_of: date) -> date:
 def compute(org: Org, period: Period, *, as_of: date | None = None, ruleset: Ruleset | None = None) -> Reach:
     """Reach and lapse warnings for org's subtree: a fixed number of queries, whatever the data size."""
     as_of = as_of or timezone.localdate()
-    ruleset = ruleset or effective()
+    ruleset = ruleset or RuleSetting.objects.ruleset()
     day = roll_day(period, as_of)
     members = list(Member.objects.in_org(org).on_roll_on(day).select_related("org", "org__parent")
                    .only("name", "name_pinyin", "org__name", "org__path", "org__kind", "org__parent__name", "is_mobile",

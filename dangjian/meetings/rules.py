@@ -1,13 +1,14 @@
 """The rules of organisational life, as data with their source (DOMAIN.md §1 and §3).
 
 Every number here is a default: a deployment overrides it in the admin (RuleSetting), and code
-reads only `effective()`. Rules we could not verify in the text of the regulation say so
+reads only the rules in force, `RuleSetting.objects.ruleset()`. Rules we could not verify in the text of the regulation say so
 (`verified=False`) and the UI shows that.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -172,13 +173,13 @@ class Ruleset:
         return self.get("send_needs_confirmation").enabled
 
 
-def effective() -> Ruleset:
-    """Defaults, the admin's RuleSetting overrides, then rules of deployment-added types (2 queries)."""
-    from .models import ActivityType, RuleSetting
-
-    settings = {s.key: s for s in RuleSetting.objects.all()}
-    rules: list[BaseRule] = [r.with_setting(settings[r.key]) if r.key in settings else r for r in RULES]
-    for t in ActivityType.objects.filter(is_active=True, required_count__isnull=False).exclude(required_per=""):
+def in_force(settings: Iterable, local_types: Iterable) -> Ruleset:
+    """Defaults, with the admin's overrides (RuleSetting rows: key, enabled, value, per,
+    local_basis) applied, then the frequency rules of deployment-added activity types (rows:
+    code, name, required_basis, required_per, required_count, level)."""
+    by_key = {s.key: s for s in settings}
+    rules: list[BaseRule] = [r.with_setting(by_key[r.key]) if r.key in by_key else r for r in RULES]
+    for t in local_types:
         rules.append(FrequencyRule(f"type:{t.code}", t.name, t.required_basis, "本地增加的活动类型", type_code=t.code,
                                    per=t.required_per, count=t.required_count, level=t.level, custom=True))
     return Ruleset(tuple(rules))

@@ -25,7 +25,7 @@ from dangjian.jobs.sizing import runs_in_background
 from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload
-from dangjian.lib.web import file_response, paginate, query_without_page
+from dangjian.lib.web import error_text, file_response, paginate, posted_id, query_without_page
 from dangjian.members.models import Member
 from dangjian.orgs.models import AccessLog, Org, OrgKind
 from dangjian.orgs.scoping import (
@@ -56,19 +56,23 @@ from .forms import (
     VisitForm,
 )
 from .importing import study_import_apply, study_import_plan, study_template_xlsx
-from .models import Activity, ActivityType, Attachment, Attendance, CalendarFeed, SelfStudy, Send, Visit
+from .models import (
+    Activity,
+    ActivityType,
+    Attachment,
+    Attendance,
+    CalendarFeed,
+    RuleSetting,
+    SelfStudy,
+    Send,
+    Visit,
+)
 from .tasks import study_import as study_import_task
 
 
 def _picker(request, org: Org, period: Period) -> dict:
     return {"org": org, "period": period, "periods": [period.previous(), period, period.next()],
             "picker_orgs": visible_orgs(request.user).exclude(kind=OrgKind.GROUP)}
-
-
-def _errors(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return "；".join(m for ms in exc.message_dict.values() for m in ms)
-    return "；".join(exc.messages)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,7 +160,7 @@ def meeting_edit(request, pk=None):
                 messages.success(request, "已保存")
             return redirect(reverse("meeting_detail", args=[activity.pk]) + "?saved=1")
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, error_text(exc))
     return render(request, "meetings/edit.html", {"form": form, "activity": activity, "tab": "list"})
 
 
@@ -167,7 +171,7 @@ def meeting_detail(request, pk):
                                                                         "created_by")
                 .prefetch_related("attendance__member__org__parent", "guests", "also_types", "tags", "attachments").get())
     keeper = may_keep_records(request.user, activity.org)
-    ruleset = rules.effective()
+    ruleset = RuleSetting.objects.ruleset()
     editable = keeper and activity.is_editable
     on_list = {a.member_id for a in activity.attendance.all()}
     branch = activity.org.parent if activity.org.kind == OrgKind.GROUP else activity.org
@@ -193,13 +197,14 @@ def meeting_attendance(request, pk):
             n = services.attendance_reset(activity=activity)
             messages.success(request, f"已按类型重新生成应到名单（{n}人），已登记的签到保留")
         elif action == "add" and request.POST.get("member"):
-            member = Member.objects.visible_to(request.user).filter(pk=request.POST["member"]).first()
-            if member is None:
-                raise Http404("党员不存在或无权查看")
+            member = get_visible_or_404(Member.objects.all(), request, request.POST["member"])
             services.attendance_add(activity=activity, member=member)
             messages.success(request, f"已将{member.name}加入应到名单")
         elif action.startswith("remove:"):
-            services.attendance_remove(activity=activity, attendance_id=int(action.split(":", 1)[1]))
+            row_id = action.split(":", 1)[1]
+            if not row_id.isdigit():
+                raise Http404("记录不存在")
+            services.attendance_remove(activity=activity, attendance_id=int(row_id))
             messages.success(request, "已从应到名单移除")
         else:
             marks = {}
@@ -213,9 +218,7 @@ def meeting_attendance(request, pk):
             else:
                 messages.success(request, "签到情况已保存")
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    except ValueError as exc:
-        raise Http404 from exc
+        messages.error(request, error_text(exc))
     return redirect(reverse("meeting_detail", args=[activity.pk]) + "#attendance")
 
 
@@ -225,16 +228,14 @@ def meeting_guest(request, pk):
     activity = get_visible_or_404(Activity.objects.select_related("org", "org__parent", "type"), request, pk, write=True)
     try:
         if request.POST.get("remove"):
-            services.guest_remove(activity=activity, guest_id=int(request.POST["remove"]))
+            services.guest_remove(activity=activity, guest_id=posted_id(request, "remove"))
         else:
             form = GuestForm(request.POST)
             if not form.is_valid():
                 raise ValidationError("请填写列席人员姓名")
             services.guest_add(activity=activity, **form.cleaned_data)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    except ValueError as exc:
-        raise Http404 from exc
+        messages.error(request, error_text(exc))
     return redirect(reverse("meeting_detail", args=[activity.pk]) + "#guests")
 
 
@@ -246,7 +247,7 @@ def meeting_submit(request, pk):
         services.activity_submit(activity=activity, user=request.user)
         messages.success(request, "已提交，计入组织生活统计")
     except ValidationError as exc:
-        messages.error(request, "还不能提交：" + _errors(exc))
+        messages.error(request, "还不能提交：" + error_text(exc))
     return redirect("meeting_detail", pk=activity.pk)
 
 
@@ -263,7 +264,7 @@ def meeting_return(request, pk):
         services.activity_return(activity=activity, user=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, "已退回，党务人员修改后可重新提交")
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     return redirect("meeting_detail", pk=activity.pk)
 
 
@@ -274,17 +275,15 @@ def meeting_attachment_add(request, pk):
     form = AttachmentForm(request.POST, request.FILES)
     if request.POST.get("remove"):
         try:
-            services.attachment_remove(activity=activity, attachment_id=int(request.POST["remove"]))
+            services.attachment_remove(activity=activity, attachment_id=posted_id(request, "remove"))
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        except ValueError as exc:
-            raise Http404 from exc
+            messages.error(request, error_text(exc))
     elif form.is_valid():
         try:
             services.attachment_add(activity=activity, upload=form.cleaned_data["file"], user=request.user)
             messages.success(request, "附件已上传")
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
     else:
         messages.error(request, "请选择要上传的文件")
     return redirect(reverse("meeting_detail", args=[activity.pk]) + "#attachments")
@@ -390,11 +389,7 @@ def meeting_feeds(request):
     form = FeedForm(request.POST or None, user=request.user)
     new_url = None
     if request.method == "POST" and request.POST.get("revoke"):
-        try:
-            feed_id = int(request.POST["revoke"])
-        except ValueError as exc:
-            raise Http404 from exc
-        n = CalendarFeed.objects.active().filter(user=request.user, pk=feed_id).update(revoked_at=timezone.now())
+        n = CalendarFeed.objects.active().filter(user=request.user, pk=posted_id(request, "revoke")).update(revoked_at=timezone.now())
         if not n:
             raise Http404("订阅不存在")
         messages.success(request, "订阅地址已停用，手机日历将不再更新")
@@ -436,7 +431,7 @@ def meeting_reach(request):
 @login_required
 def meeting_rules(request):
     require_record_keeper(request.user)
-    return render(request, "meetings/rules.html", {"ruleset": rules.effective(), "note": rules.RULE_NOTE,
+    return render(request, "meetings/rules.html", {"ruleset": RuleSetting.objects.ruleset(), "note": rules.RULE_NOTE,
                                                    "owed_note": compliance_mod.OWED_NOTE, "tab": "rules",
                                                    "types": ActivityType.objects.all()})
 
@@ -505,7 +500,7 @@ def visit_create(request):
             messages.success(request, f"已登记对{visit.member.name}的送学上门")
             return redirect(reverse("visit_list") + "?saved=1")
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, error_text(exc))
     return render(request, "meetings/education_form.html", {"form": form, "title": "登记送学上门", "tab": "visits",
                                                              "multipart": True, "back": "visit_list"})
 
@@ -545,7 +540,7 @@ def send_create(request):
             messages.success(request, f"已登记给{send.member.name}的寄学")
             return redirect(reverse("send_list") + "?saved=1")
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, error_text(exc))
     return render(request, "meetings/education_form.html", {"form": form, "title": "登记寄学", "tab": "sends",
                                                              "back": "send_list"})
 
@@ -561,7 +556,7 @@ def send_confirm(request, pk):
             services.send_confirm(send=send, user=request.user, **form.cleaned_data)
             messages.success(request, f"已登记{send.member.name}的确认")
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
     else:
         messages.error(request, "请填写确认日期")
     next_url = request.POST.get("next", "")
@@ -587,7 +582,7 @@ def study_create(request):
             messages.success(request, f"已登记{entry.member.name}的自学")
             return redirect(reverse("study_list") + "?saved=1")
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, error_text(exc))
     return render(request, "meetings/education_form.html", {"form": form, "title": "登记自学", "tab": "study",
                                                              "back": "study_list"})
 

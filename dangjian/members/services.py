@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .choices import ARCHIVING_EVENTS, EventKind, Status
@@ -15,13 +16,13 @@ def member_event_record(*, member: Member, kind: str, on: date, user=None, from_
                         to_org: str = "", note: str = "") -> MemberEvent:
     """Record a life event and apply its effect on the roster (archive, confirm, mobile)."""
     if member.is_archived and kind != EventKind.TRANSFER_IN:
-        raise ValueError(f"{member.name}已归档（{member.archive_reason}），不能再登记“{EventKind(kind).label}”")
+        raise ValidationError(f"{member.name}已归档（{member.archive_reason}），不能再登记“{EventKind(kind).label}”")
     event = MemberEvent(member=member, kind=kind, on=on, from_org=from_org, to_org=to_org, note=note, recorded_by=user)
     event.full_clean()
     event.save()
     if kind == EventKind.CONFIRM:
         if member.status != Status.PROBATIONARY:
-            raise ValueError(f"{member.name}不是预备党员，无需转正")
+            raise ValidationError(f"{member.name}不是预备党员，无需转正")
         member.status, member.confirmed_on = Status.FULL, on
     elif kind in ARCHIVING_EVENTS:
         member.archived_on, member.archive_reason = on, EventKind(kind).label

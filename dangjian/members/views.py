@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from dangjian.lib.idnumbers import mask_id, mask_phone
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload, stashed_upload
-from dangjian.lib.web import file_response, paginate, query_without_page
+from dangjian.lib.web import error_text, file_response, paginate, query_without_page
 from dangjian.orgs.models import AccessLog, Org, OrgKind
 from dangjian.orgs.scoping import (
     get_org_for_user,
@@ -161,10 +161,10 @@ def member_event_add(request, pk):
         try:
             member_event_record(member=member, user=request.user, **form.cleaned_data)
             messages.success(request, f"已登记：{form.cleaned_data['kind']}")
-        except ValueError as exc:
-            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
     else:
-        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
+        messages.error(request, error_text(form))
     return redirect("member_detail", pk=member.pk)
 
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangjian.lib.web import error_text
 from dangjian.members.models import Member
 
 from . import services
@@ -74,10 +75,6 @@ class LoginView(auth_views.LoginView):
         return response
 
 
-def _fail(request, exc: ValidationError) -> None:
-    messages.error(request, "；".join(exc.messages))
-
-
 @login_required
 def password_change(request):
     """The account holder changes their own password (the session stays logged in)."""
@@ -133,7 +130,7 @@ def account_new(request):
         try:
             account, password = services.account_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _fail(request, exc)
+            messages.error(request, error_text(exc))
         else:
             request.session["account_password"] = [account.pk, password]
             return redirect("account_detail", account.pk)
@@ -192,5 +189,5 @@ def account_action(request, pk, action):
         else:
             raise Http404
     except ValidationError as exc:
-        _fail(request, exc)
+        messages.error(request, error_text(exc))
     return redirect("account_detail", account.pk)

@@ -24,7 +24,5 @@ class PlansConfig(AppConfig):
     def ready(self) -> None:
         from dangjian.lib.workdays import register_local_days, register_official_schedule
 
-        from . import reminders  # noqa: F401  registers this app's reminder providers
-
         register_local_days(local_days)
         register_official_schedule(entered_schedule)

@@ -1,18 +1,10 @@
 """Reminders: what is due within N working days or overdue, for every user, as notifications.
 
-A small registry of providers keeps this app free of imports from apps built beside it. A
-provider is `provider(today, horizon) -> Iterable[Due]`: everything not yet done whose deadline is
-on or before `horizon` (overdue ones included). Plans registers its milestones, items and
-measures; another app registers its own provider from its AppConfig.ready():
-
-    from dangjian.plans.reminders import Due, register
-    register(my_provider)
-
-or simply ships `<app>/reminders.py` with a `due(today, horizon)` function: `providers()` picks
-that up for the apps in OPTIONAL_APPS when they are installed (planned meetings in
-dangjian.meetings, survey campaigns in dangjian.grid). Until such an app ships its own, a small
-adapter here reads its models through `apps.get_model` (never imported), and logs a warning
-instead of failing if their fields change.
+A provider is `provider(today, horizon) -> Iterable[Due]`: everything not yet done whose deadline
+is on or before `horizon` (overdue ones included). PROVIDERS lists them all: this app's milestones,
+items and measures, planned meetings (dangjian.meetings), survey campaigns (dangjian.grid) and
+the steps of people on the way into the party (dangjian.recruitment), read through plain imports (those apps sit above plans in DESIGN.md's list, and are always
+installed).
 
 `run(today)` is idempotent per day: a notification exists at most once per (user, kind, object,
 deadline, stage); running again the same day creates nothing new, a thing that turns overdue gets
@@ -21,80 +13,33 @@ one new "已逾期" notification, and notifications of things no longer due are 
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import logging
 import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldError
 from django.db import models, transaction
 from django.utils import timezone
 
+from dangjian.grid.models import Campaign, GridAssignment
+from dangjian.grid.progress import campaigns_completion
 from dangjian.lib.workdays import WorkCalendar
-from dangjian.orgs.models import RECORD_ROLES, Org, RoleAssignment
+from dangjian.meetings.models import Activity
+from dangjian.orgs.models import RECORD_ROLES, RoleAssignment
+from dangjian.recruitment.reminders import due as recruitment_due
 
 from .choices import Stage
+from .due import Due
 from .evidence import record_url
 from .models import Measure, Milestone, Notification, PlanItem
 
-log = logging.getLogger(__name__)
-
 DEFAULT_DAYS = 3
-OPTIONAL_APPS = ("dangjian.meetings", "dangjian.grid")
-
-
-@dataclass(frozen=True)
-class Due:
-    """One thing with a deadline that is not done yet."""
-
-    kind: str  # a short key: "measure", "milestone", "meeting", "survey" …
-    kind_label: str  # "整改措施", "计划节点" … shown to the user
-    obj: models.Model  # the record; the notification links to it
-    due_on: date
-    text: str
-    org: Org | None = None  # whose party workers are told when nobody is named
-    users: tuple[int, ...] = ()  # user ids named as responsible (owners)
-    url: str = ""
-    notify_org: bool = False  # tell the org's party workers even when users are named
 
 
 Provider = Callable[[date, date], Iterable[Due]]
-_providers: list[Provider] = []
-
-
-def register(provider: Provider) -> Provider:
-    """Add a provider (usable as a decorator); registering twice has no effect."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
-
-
-def unregister(provider: Provider) -> None:
-    if provider in _providers:
-        _providers.remove(provider)
-
-
-def providers() -> list[Provider]:
-    """The registered providers, plus for each optional app that is installed its own
-    `<app>.reminders.due` if it ships one, else the adapter below (model fields only)."""
-    found = list(_providers)
-    for app in OPTIONAL_APPS:
-        if not apps.is_installed(app):
-            continue
-        due = None
-        if importlib.util.find_spec(f"{app}.reminders") is not None:
-            due = getattr(importlib.import_module(f"{app}.reminders"), "due", None)
-        due = due if callable(due) else ADAPTERS.get(app)
-        if due is not None and due not in found:
-            found.append(due)
-    return found
 
 
 def remind_days() -> int:
@@ -104,10 +49,9 @@ def remind_days() -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# This app's providers
+# The providers
 
 
-@register
 def milestones_due(today: date, horizon: date) -> Iterable[Due]:
     qs = (Milestone.objects.open().filter(deadline__lte=horizon)
           .select_related("item__plan__org").order_by("deadline", "pk"))
@@ -118,7 +62,6 @@ def milestones_due(today: date, horizon: date) -> Iterable[Due]:
                   url=m.get_absolute_url())
 
 
-@register
 def items_due(today: date, horizon: date) -> Iterable[Due]:
     qs = PlanItem.objects.open().filter(deadline__lte=horizon).select_related("plan__org").order_by("deadline", "pk")
     for item in qs:
@@ -127,7 +70,6 @@ def items_due(today: date, horizon: date) -> Iterable[Due]:
                   url=item.get_absolute_url())
 
 
-@register
 def measures_due(today: date, horizon: date) -> Iterable[Due]:
     qs = Measure.objects.open().filter(deadline__lte=horizon).select_related("problem__org").order_by("deadline", "pk")
     for m in qs:
@@ -138,53 +80,34 @@ def measures_due(today: date, horizon: date) -> Iterable[Due]:
 
 def planned_meetings_due(today: date, horizon: date) -> Iterable[Due]:
     """dangjian.meetings: activities planned (planned_on) and not yet recorded as held."""
-    try:
-        Activity = apps.get_model("meetings", "Activity")
-        rows = list(Activity.objects.filter(held_on__isnull=True, planned_on__isnull=False, planned_on__lte=horizon)
-                    .select_related("org").order_by("planned_on", "pk"))
-    except (LookupError, FieldError) as exc:
-        log.warning("计划活动提醒未运行：%s", exc)
-        return
+    rows = (Activity.objects.filter(held_on__isnull=True, planned_on__isnull=False, planned_on__lte=horizon)
+            .select_related("org").order_by("planned_on", "pk"))
     for a in rows:
-        title = getattr(a, "topic", "") or str(a)
+        title = a.topic or str(a)
         yield Due("meeting", "计划活动", a, a.planned_on, f"计划开展：{title}", org=a.org, url=record_url(a))
 
 
 def survey_campaigns_due(today: date, horizon: date) -> Iterable[Due]:
     """dangjian.grid: open survey campaigns whose deadline is near and households remain; the
     grid workers of its grids and the community's party workers are told."""
-    try:
-        Campaign = apps.get_model("grid", "Campaign")
-        Assignment = apps.get_model("grid", "GridAssignment")
-        rows = list(Campaign.objects.filter(starts_on__lte=today, deadline__gte=today, deadline__lte=horizon)
-                    .select_related("community").order_by("deadline", "pk"))
-        workers: dict[int, set[int]] = defaultdict(set)
-        for campaign_id, user_id in (Assignment.objects.filter(grid__campaigns__in=rows, started_on__lte=today)
-                                     .filter(models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=today))
-                                     .values_list("grid__campaigns", "user_id")):
-            workers[campaign_id].add(user_id)
-    except (LookupError, FieldError) as exc:
-        log.warning("摸排任务提醒未运行：%s", exc)
-        return
-    pending = _campaign_pending(rows)
+    rows = list(Campaign.objects.filter(starts_on__lte=today, deadline__gte=today, deadline__lte=horizon)
+                .select_related("community").order_by("deadline", "pk"))
+    workers: dict[int, set[int]] = defaultdict(set)
+    for campaign_id, user_id in (GridAssignment.objects.filter(grid__campaigns__in=rows, started_on__lte=today)
+                                 .filter(models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=today))
+                                 .values_list("grid__campaigns", "user_id")):
+        workers[campaign_id].add(user_id)
+    pending = {pk: p.pending for pk, p in campaigns_completion(rows).items()}
     for c in rows:
-        if pending is not None and not pending.get(c.pk):
+        if not pending.get(c.pk):
             continue
-        left = f"，尚有{pending[c.pk]}户未摸排" if pending else ""
+        left = f"，尚有{pending[c.pk]}户未摸排"
         yield Due("survey", "摸排任务", c, c.deadline, f"摸排任务“{c.name}”{left}", org=c.community,
                   users=tuple(sorted(workers[c.pk])), notify_org=True, url=record_url(c))
 
 
-def _campaign_pending(campaigns) -> dict[int, int] | None:
-    """Households still to visit per campaign, from the grid app's own progress, if it has one."""
-    try:
-        from dangjian.grid.progress import campaigns_completion
-    except ImportError:
-        return None
-    return {pk: p.pending for pk, p in campaigns_completion(campaigns).items()}
-
-
-ADAPTERS: dict[str, Provider] = {"dangjian.meetings": planned_meetings_due, "dangjian.grid": survey_campaigns_due}
+PROVIDERS: tuple[Provider, ...] = (milestones_due, items_due, measures_due, planned_meetings_due, survey_campaigns_due,
+                                   recruitment_due)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,7 +157,7 @@ class RunResult:
 
 def collect(today: date, horizon: date) -> list[Due]:
     items: list[Due] = []
-    for provider in providers():
+    for provider in PROVIDERS:
         items.extend(provider(today, horizon))
     return items
 

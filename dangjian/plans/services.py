@@ -38,7 +38,7 @@ from .models import (
 
 
 def _keeper_in(user, org: Org) -> None:
-    if user is not None and not (may_keep_records(user) and may_keep_records(user, org)):
+    if user is not None and not may_keep_records(user, org):
         raise PermissionDenied("只有本组织的党务人员可以修改计划和整改台账")
 
 
@@ -66,6 +66,18 @@ def plan_create(*, org: Org, title: str, kind: str, start_on: date, end_on: date
 
 
 @transaction.atomic
+def plan_update(*, plan: WorkPlan, user=None, **changes) -> WorkPlan:
+    """Change a plan's org, title, kind, period, dates, campaign tag or summary; the old values stay in its history."""
+    _keeper_in(user, plan.org)
+    for name in ("org", "title", "kind", "period", "start_on", "end_on", "summary", "campaign_tag"):
+        if name in changes:
+            setattr(plan, name, changes[name].strip() if name == "campaign_tag" else changes[name])
+    _keeper_in(user, plan.org)  # and where it moves to
+    _save(plan, user)
+    return plan
+
+
+@transaction.atomic
 def plan_item_add(*, plan: WorkPlan, title: str, owner: str, deadline: date, detail: str = "",
                   owner_user=None, sort: int | None = None, user=None) -> PlanItem:
     _keeper_in(user, plan.org)
@@ -73,6 +85,17 @@ def plan_item_add(*, plan: WorkPlan, title: str, owner: str, deadline: date, det
         sort = plan.items.count() + 1
     item = PlanItem(plan=plan, title=title, owner=owner, deadline=deadline, detail=detail,
                     owner_user=owner_user, sort=sort)
+    _save(item, user)
+    return item
+
+
+@transaction.atomic
+def plan_item_update(*, item: PlanItem, user=None, **changes) -> PlanItem:
+    """Change an item's text, owner, deadline or order; the old values stay in its history."""
+    _keeper_in(user, item.plan.org)
+    for name in ("title", "detail", "owner", "owner_user", "deadline", "sort"):
+        if name in changes:
+            setattr(item, name, changes[name])
     _save(item, user)
     return item
 
@@ -231,6 +254,23 @@ def problem_create(*, org: Org, title: str, category: ProblemCategory, source: P
     for i, text in enumerate(t.strip() for t in causes):
         if text:
             _save(ProblemCause(problem=problem, text=text, sort=i + 1), user)
+    return problem
+
+
+@transaction.atomic
+def problem_update(*, problem: Problem, user=None, **changes) -> Problem:
+    """Change an open problem's description, org, category, source, date or plan; the old values
+    stay in its history."""
+    _keeper_in(user, problem.org)
+    _require_open(problem, "修改")
+    for name in ("org", "title", "description", "category", "source", "found_on", "plan"):
+        if name in changes:
+            setattr(problem, name, changes[name])
+    _keeper_in(user, problem.org)  # and where it moves to
+    plan = problem.plan
+    if plan is not None and not problem.org.is_within(plan.org) and not plan.org.is_within(problem.org):
+        raise ValidationError(f"关联计划“{plan.title}”不属于{problem.org.name}")
+    _save(problem, user, "修改问题")
     return problem
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from dangjian.lib.web import file_response, paginate, query_without_page
+from dangjian.lib.web import error_text, file_response, paginate, query_without_page
 from dangjian.lib.workdays import WorkCalendar, covers
 from dangjian.orgs.models import OrgKind
 from dangjian.orgs.scoping import (
@@ -64,14 +64,6 @@ from .models import (
     WorkPlan,
 )
 from .reminders import remind_days
-
-
-def _errors(form) -> str:
-    return "；".join(f"{form.fields[f].label if f in form.fields else ''}：{e[0]}".lstrip("：") for f, e in form.errors.items())
-
-
-def _fail(request, exc: ValidationError) -> None:
-    messages.error(request, "；".join(exc.messages))
 
 
 def _default_org(request):
@@ -130,17 +122,18 @@ def plan_edit(request, pk=None):
         initial = {"kind": PlanKind.YEAR, "period": str(timezone.localdate().year), "org": _default_org(request)}
     form = PlanForm(request.POST or None, instance=plan, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if plan is None:
-            plan = services.plan_create(user=request.user, **{k: data[k] for k in (
-                "org", "title", "kind", "period", "start_on", "end_on", "summary", "campaign_tag")})
+        data = {k: form.cleaned_data[k] for k in ("org", "title", "kind", "period", "start_on", "end_on", "summary", "campaign_tag")}
+        try:
+            if plan is None:
+                plan = services.plan_create(user=request.user, **data)
+            else:
+                fresh = WorkPlan.objects.get(pk=plan.pk)  # the form changed `plan` in place
+                plan = services.plan_update(plan=fresh, user=request.user, **data)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
         else:
-            plan = form.save(commit=False)
-            plan.period, plan.start_on, plan.end_on = data["period"], data["start_on"], data["end_on"]
-            plan._history_user = request.user
-            plan.save()
-        messages.success(request, f"已保存计划“{plan.title}”")
-        return redirect("plan_detail", pk=plan.pk)
+            messages.success(request, f"已保存计划“{plan.title}”")
+            return redirect("plan_detail", pk=plan.pk)
     return render(request, "plans/form.html", {
         "form": form, "heading": f"修改计划：{plan.title}" if plan else "新建工作计划",
         "cancel_url": plan.get_absolute_url() if plan else reverse("plan_list"),
@@ -173,19 +166,15 @@ def plan_item_edit(request, plan_pk=None, pk=None):
     plan = item.plan if item else get_visible_or_404(WorkPlan.objects.select_related("org"), request, plan_pk)
     form = PlanItemForm(request.POST or None, instance=item, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = {k: form.cleaned_data[k] for k in ("title", "detail", "owner", "owner_user", "deadline", "sort")}
         try:
             if item is None:
-                item = services.plan_item_add(plan=plan, user=request.user, **{k: data[k] for k in (
-                    "title", "detail", "owner", "owner_user", "deadline", "sort")})
+                item = services.plan_item_add(plan=plan, user=request.user, **data)
             else:
-                item = form.save(commit=False)
-                item.deadline = data["deadline"]
-                item._history_user = request.user
-                item.full_clean()
-                item.save()
+                fresh = PlanItem.objects.select_related("plan__org").get(pk=item.pk)  # the form changed `item` in place
+                item = services.plan_item_update(item=fresh, user=request.user, **data)
         except ValidationError as exc:
-            _fail(request, exc)
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, f"已保存事项“{item.title}”")
             return redirect("plan_item_detail", pk=item.pk)
@@ -229,25 +218,25 @@ def plan_item_action(request, pk, action):
         elif action == "complete":
             form = DoneForm(request.POST)
             if not form.is_valid():
-                raise ValidationError(_errors(form))
+                raise ValidationError(error_text(form))
             services.plan_item_complete(item=item, done_on=form.cleaned_data["done_on"], user=request.user)
             messages.success(request, f"事项“{item.title}”已完成")
         elif action == "cancel":
             form = CancelForm(request.POST)
             if not form.is_valid():
-                raise ValidationError(_errors(form))
+                raise ValidationError(error_text(form))
             services.plan_item_cancel(item=item, reason=form.cleaned_data["reason"], user=request.user)
             messages.success(request, f"事项“{item.title}”已取消")
         elif action == "milestone":
             form = MilestoneForm(request.POST)
             if not form.is_valid():
-                raise ValidationError(_errors(form))
+                raise ValidationError(error_text(form))
             services.milestone_add(item=item, user=request.user, **form.cleaned_data)
             messages.success(request, "已添加时间节点")
         elif action == "progress":
             form = ProgressForm(request.POST)
             if not form.is_valid():
-                raise ValidationError(_errors(form))
+                raise ValidationError(error_text(form))
             services.progress_add(item=item, user=request.user, **form.cleaned_data)
             messages.success(request, "已记录推进情况")
         elif action == "evidence":
@@ -255,7 +244,7 @@ def plan_item_action(request, pk, action):
         else:
             raise Http404
     except ValidationError as exc:
-        _fail(request, exc)
+        messages.error(request, error_text(exc))
     return redirect("plan_item_detail", pk=item.pk)
 
 
@@ -267,19 +256,19 @@ def milestone_complete(request, pk):
     form = DoneForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(_errors(form))
+            raise ValidationError(error_text(form))
         services.milestone_complete(milestone=milestone, user=request.user, done_on=form.cleaned_data["done_on"],
                                     note=form.cleaned_data["note"])
         messages.success(request, f"时间节点“{milestone.title}”已完成")
     except ValidationError as exc:
-        _fail(request, exc)
+        messages.error(request, error_text(exc))
     return redirect("plan_item_detail", pk=milestone.item_id)
 
 
 def _add_evidence(request, owner) -> None:
     form = EvidenceForm(request.POST)
     if not form.is_valid():
-        raise ValidationError(_errors(form))
+        raise ValidationError(error_text(form))
     services.evidence_add(owner=owner, user=request.user, label=form.cleaned_data["label"],
                           url=form.cleaned_data["url"], host=request.get_host())
     messages.success(request, f"已添加佐证“{form.cleaned_data['label']}”")
@@ -295,7 +284,7 @@ def evidence_remove(request, pk):
         services.evidence_remove(link=link, user=request.user)
         messages.success(request, f"已删除佐证“{link.label}”")
     except ValidationError as exc:
-        _fail(request, exc)
+        messages.error(request, error_text(exc))
     return HttpResponseRedirect(back)
 
 
@@ -446,15 +435,14 @@ def problem_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            fields = {k: data[k] for k in ("org", "title", "description", "category", "source", "found_on", "plan")}
             if problem is None:
-                problem = services.problem_create(user=request.user, causes=form.cause_list(), **{k: data[k] for k in (
-                    "org", "title", "description", "category", "source", "found_on", "plan")})
+                problem = services.problem_create(user=request.user, causes=form.cause_list(), **fields)
             else:
-                problem = form.save(commit=False)
-                problem._history_user = request.user
-                problem.save()
+                fresh = Problem.objects.select_related("org").get(pk=problem.pk)  # the form changed `problem` in place
+                problem = services.problem_update(problem=fresh, user=request.user, **fields)
         except ValidationError as exc:
-            _fail(request, exc)
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, f"已保存问题“{problem.title}”")
             return redirect("problem_detail", pk=problem.pk)
@@ -495,13 +483,13 @@ def problem_action(request, pk, action):
         if action == "cause":
             form = CauseForm(request.POST)
             if not form.is_valid():
-                raise ValidationError(_errors(form))
+                raise ValidationError(error_text(form))
             services.cause_add(problem=problem, text=form.cleaned_data["text"], user=request.user)
             messages.success(request, "已补充原因分析")
         elif action == "measure":
             form = MeasureForm(request.POST, user=request.user)
             if not form.is_valid():
-                raise ValidationError(_errors(form))
+                raise ValidationError(error_text(form))
             data = form.cleaned_data
             services.measure_add(problem=problem, user=request.user, **{k: data[k] for k in (
                 "title", "detail", "owner", "owner_user", "deadline")})
@@ -509,19 +497,19 @@ def problem_action(request, pk, action):
         elif action == "close":
             form = SignOffForm(request.POST)
             if not form.is_valid():
-                raise ValidationError(_errors(form))
+                raise ValidationError(error_text(form))
             services.problem_close(problem=problem, user=request.user, note=form.cleaned_data["note"])
             messages.success(request, f"问题“{problem.title}”已签字销号")
         elif action == "reopen":
             form = ReopenForm(request.POST)
             if not form.is_valid():
-                raise ValidationError(_errors(form))
+                raise ValidationError(error_text(form))
             services.problem_reopen(problem=problem, user=request.user, reason=form.cleaned_data["reason"])
             messages.success(request, f"问题“{problem.title}”已重新打开")
         else:
             raise Http404
     except ValidationError as exc:
-        _fail(request, exc)
+        messages.error(request, error_text(exc))
     return redirect("problem_detail", pk=problem.pk)
 
 
@@ -539,7 +527,7 @@ def measure_edit(request, pk):
             services.measure_update(measure=fresh, user=request.user, **{k: data[k] for k in (
                 "title", "detail", "owner", "owner_user", "deadline")})
         except ValidationError as exc:
-            _fail(request, exc)
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, f"已修改整改措施“{fresh.title}”")
             return HttpResponseRedirect(fresh.get_absolute_url())
@@ -557,7 +545,7 @@ def measure_action(request, pk, action):
         if action == "complete":
             form = MeasureDoneForm(request.POST)
             if not form.is_valid():
-                raise ValidationError(_errors(form))
+                raise ValidationError(error_text(form))
             services.measure_complete(measure=measure, user=request.user, **form.cleaned_data)
             messages.success(request, f"整改措施“{measure.title}”已完成")
         elif action == "evidence":
@@ -565,7 +553,7 @@ def measure_action(request, pk, action):
         else:
             raise Http404
     except ValidationError as exc:
-        _fail(request, exc)
+        messages.error(request, error_text(exc))
     return HttpResponseRedirect(measure.get_absolute_url())
 
 

@@ -1,4 +1,4 @@
-"""This app's reminders, through the plans reminder run: every due or overdue step (谈话, 思想汇报,
+"""This app's reminders, in the plans reminder run (plans.reminders.PROVIDERS): every due or overdue step (谈话, 思想汇报,
 考察, 审批, 转正) of the people in the pipeline, and every 介绍信 whose 回执 has not come back."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from dangjian.plans.reminders import Due
+from dangjian.plans.due import Due
 
 from .models import Applicant
 from .progress import track

@@ -1,25 +1,26 @@
 """Where the report's numbers come from: one small adapter per app, reading only that app's
 `figures.for_period(org, period)` (and, for parts 三/四, the plans app's problem/measure read-API).
 
-An adapter is used only when its app is installed (`apps.is_installed("dangjian.<app>")`); a
-missing app is reported as missing, so the draft can say so instead of inventing a number.
-Every figure gets a stable key (`members.full`, `meetings.held`, …) under which the draft's
+The apps are always installed, so each adapter imports its app's figures module plainly, and an
+error in one is a bug that raises (it is not turned into report text). Every figure gets a stable key (`members.full`, `meetings.held`, …) under which the draft's
 markers, the JSON output and the appendix table refer to it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import ModuleType
 
-from django.apps import apps
-
+from dangjian.dues import figures as dues_figures
+from dangjian.grid import figures as grid_figures
 from dangjian.lib.figures import Figure
 from dangjian.lib.periods import Period
+from dangjian.meetings import figures as meetings_figures
 from dangjian.members import figures as members_figures
 from dangjian.orgs.models import Org
+from dangjian.plans import figures as plans_figures
 
 
 @dataclass
@@ -28,7 +29,7 @@ class AppFigures:
 
     app: str
     label: str
-    installed: bool
+    installed: bool = True  # the snapshot's shape; every app is installed
     figures: dict[str, Figure] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
     error: str = ""
@@ -70,26 +71,11 @@ def figure_values(obj, app: str) -> dict[str, Figure]:
 class Source:
     app = ""
     label = ""
-
-    @property
-    def module(self) -> str:
-        return f"dangjian.{self.app}"
-
-    def installed(self) -> bool:
-        return apps.is_installed(self.module)
-
-    def figures_module(self):
-        return importlib.import_module(f"{self.module}.figures")
+    figures_module: ModuleType
 
     def collect(self, org: Org, period: Period) -> AppFigures:
-        if not self.installed():
-            return AppFigures(self.app, self.label, installed=False)
-        result = AppFigures(self.app, self.label, installed=True)
-        try:
-            self.fill(result, self.figures_module().for_period(org, period), org, period)
-        except Exception as exc:  # an app's failure must not sink the whole report; the draft says so
-            result.figures.clear()
-            result.error = f"{type(exc).__name__}: {exc}"[:300]
+        result = AppFigures(self.app, self.label)
+        self.fill(result, self.figures_module.for_period(org, period), org, period)
         return result
 
     def fill(self, result: AppFigures, figures, org: Org, period: Period) -> None:
@@ -97,7 +83,7 @@ class Source:
 
 
 class MembersSource(Source):
-    app, label = "members", "党员名册"
+    app, label, figures_module = "members", "党员名册", members_figures
 
     def fill(self, result, figures, org, period):
         super().fill(result, figures, org, period)
@@ -105,7 +91,7 @@ class MembersSource(Source):
 
 
 class MeetingsSource(Source):
-    app, label = "meetings", "组织生活"
+    app, label, figures_module = "meetings", "组织生活", meetings_figures
 
     def fill(self, result, figures, org, period):
         super().fill(result, figures, org, period)
@@ -131,12 +117,12 @@ class MeetingsSource(Source):
         # The secretary the org record names, if exactly one member on its roll has that name.
         secretary = members_figures.on_roll_named(org, period, org.secretary)
         if secretary is not None:
-            for k, f in self.figures_module().attended_by(org, period, secretary.pk).items():
+            for k, f in self.figures_module.attended_by(org, period, secretary.pk).items():
                 result.figures[f"meetings.secretary_{k}"] = f
 
 
 class PlansSource(Source):
-    app, label = "plans", "计划与整改"
+    app, label, figures_module = "plans", "计划与整改", plans_figures
 
     def fill(self, result, figures, org, period):
         super().fill(result, figures, org, period)
@@ -145,7 +131,7 @@ class PlansSource(Source):
         result.extra["open_measures"] = [m.as_json() for m in figures.open_measures]
         result.extra["campaigns"] = figures.campaigns
         # The next period's plan (part 四): what falls due then.
-        upcoming = self.figures_module().for_period(org, period.next())
+        upcoming = self.figures_module.for_period(org, period.next())
         result.figures["plans.next_items_due"] = dataclasses.replace(
             upcoming.items_due, label=f"{period.next().label}到期计划事项")
         result.figures["plans.next_milestones_due"] = dataclasses.replace(
@@ -153,7 +139,7 @@ class PlansSource(Source):
 
 
 class DuesSource(Source):
-    app, label = "dues", "党费"
+    app, label, figures_module = "dues", "党费", dues_figures
 
     def fill(self, result, figures, org, period):
         super().fill(result, figures, org, period)
@@ -163,7 +149,7 @@ class DuesSource(Source):
 
 
 class GridSource(Source):
-    app, label = "grid", "网格摸排"
+    app, label, figures_module = "grid", "网格摸排", grid_figures
 
     def fill(self, result, figures, org, period):
         super().fill(result, figures, org, period)

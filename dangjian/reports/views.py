@@ -1,6 +1,5 @@
 import difflib
 import json
-from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,11 +9,10 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from dangjian.lib.periods import Period
-from dangjian.lib.web import DOCX, file_response, is_htmx
+from dangjian.lib.web import DOCX, error_text, file_response, is_htmx
 from dangjian.orgs.models import OrgKind
 from dangjian.orgs.scoping import (
     get_org_for_user,
@@ -97,48 +95,45 @@ def report_create(request):
                 org=org, period=period, reporter_name=form.cleaned_data["reporter_name"],
                 reporter_title=form.cleaned_data["reporter_title"] or services.default_reporter_title(org),
                 reporter=request.user, user=request.user)
-        except (ValidationError, IntegrityError) as exc:
+        except ValidationError as exc:
+            messages.error(request, f"起草失败：{error_text(exc)}")
+            return redirect("report_list")
+        except IntegrityError as exc:
             messages.error(request, f"起草失败：{exc}")
             return redirect("report_list")
         messages.success(request, f"已根据记录起草{report}")
         return redirect("report_detail", pk=report.pk)
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        messages.error(request, f"{label}：{errors[0]}")
+    messages.error(request, error_text(form))
     return redirect("report_list")
 
 
 # --- the draft on screen --------------------------------------------------------------------------
 
-def _escape_marking(text: str) -> str:
-    """Escaped text with each 【请补充：…】 highlighted."""
-    out, last = [], 0
+def _text_and_asks(text: str) -> list[dict]:
+    """Plain text in parts, each 【请补充：…】 placeholder a part of its own (highlighted)."""
+    parts, last = [], 0
     for m in PLACEHOLDER.finditer(text):
-        out.append(escape(text[last:m.start()]))
-        out.append(f'<mark class="dj-ask" data-testid="placeholder">{escape(m.group(0))}</mark>')
+        parts += [{"text": text[last:m.start()]}, {"ask": m.group(0)}]
         last = m.end()
-    out.append(escape(text[last:]))
-    return "".join(out)
+    return [*parts, {"text": text[last:]}]
 
 
-def render_html(text: str, figures: dict) -> str:
-    """Paragraph text as HTML: each figure a link to the records behind it, placeholders marked."""
-    out, last = [], 0
+def text_parts(text: str, figures: dict) -> list[dict]:
+    """Paragraph text in parts for the template (reports/_text.html): plain text, placeholders,
+    and each figure with the link to the records behind it (or missing)."""
+    parts, last = [], 0
     for m in MARKER.finditer(text):
-        out.append(_escape_marking(text[last:m.start()]))
+        parts += _text_and_asks(text[last:m.start()])
         f = figures.get(m.group(1))
         if f is None:
-            out.append('<span class="text-danger">（数据缺失）</span>')
+            parts.append({"missing": True})
         else:
-            value = escape(sources.plain(f["value"]))
-            title = escape(f"{f['label']}：{sources.plain(f['value'])}{f.get('unit', '')}（{f.get('source', '')}）")
-            href = escape(f.get("link") or "")
-            tag = f'<a class="dj-fig" href="{href}" title="{title}" data-key="{escape(m.group(1))}">{value}</a>' if href else \
-                f'<span class="dj-fig" title="{title}">{value}</span>'
-            out.append(tag)
+            value = sources.plain(f["value"])
+            parts.append({"key": m.group(1), "value": value, "href": f.get("link") or "",
+                          "title": f"{f['label']}：{value}{f.get('unit', '')}（{f.get('source', '')}）"})
         last = m.end()
-    out.append(_escape_marking(text[last:]))
-    return mark_safe("".join(out))
+    parts += _text_and_asks(text[last:])
+    return parts
 
 
 def _paragraph_context(p: ReportParagraph, version: ReportVersion, can_edit: bool, previous_figures: dict | None = None) -> dict:
@@ -150,7 +145,7 @@ def _paragraph_context(p: ReportParagraph, version: ReportVersion, can_edit: boo
             if old and new and old["value"] != new["value"]:
                 changed.append(f"{new['label']} {sources.plain(old['value'])}→{sources.plain(new['value'])}")
     linked = len(MARKER.findall(p.source))
-    return {"p": p, "html": render_html(p.source, figures), "can_edit": can_edit and version.is_draft,
+    return {"p": p, "parts": text_parts(p.source, figures), "can_edit": can_edit and version.is_draft,
             "changed": changed, "linked": linked, "generated_figures": len(MARKER.findall(p.generated))}
 
 
@@ -216,7 +211,7 @@ def paragraph_edit(request, pk):
             try:
                 p = services.paragraph_save(paragraph=p, text=form.cleaned_data["text"], user=request.user)
             except ValidationError as exc:
-                form.add_error("text", exc.messages[0])
+                form.add_error("text", error_text(exc))
             else:
                 if not is_htmx(request):
                     return redirect(reverse("report_detail", args=[version.report_id]) + f"#p{p.pk}")
@@ -245,7 +240,7 @@ def paragraph_reset(request, pk):
     try:
         p = services.paragraph_reset(paragraph=p, user=request.user)
     except ValidationError as exc:
-        raise PermissionDenied(exc.messages[0]) from exc
+        raise PermissionDenied(error_text(exc)) from exc
     if not is_htmx(request):
         return redirect("report_detail", pk=p.version.report_id)
     return render(request, "reports/_paragraph.html", _paragraph_context(p, p.version, True))
@@ -262,9 +257,9 @@ def report_meta(request, pk):
             services.version_update_meta(version=report.current_version(), user=request.user, **form.cleaned_data)
             messages.success(request, "已保存标题和成文日期")
         except ValidationError as exc:
-            messages.error(request, exc.messages[0])
+            messages.error(request, error_text(exc))
     else:
-        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
+        messages.error(request, error_text(form))
     return redirect("report_detail", pk=report.pk)
 
 
@@ -276,7 +271,7 @@ def report_regenerate(request, pk):
     try:
         version = services.report_regenerate(report=report, user=request.user)
     except ValidationError as exc:
-        messages.error(request, exc.messages[0])
+        messages.error(request, error_text(exc))
         return redirect("report_detail", pk=report.pk)
     kept = version.paragraphs.filter(is_edited=True).count()
     messages.success(request, f"已按最新记录重新生成第{version.number}版，保留手工修改的段落{kept}段")
@@ -293,7 +288,7 @@ def report_finalise(request, pk):
     try:
         version = services.report_finalise(report=report, user=request.user)
     except ValidationError as exc:
-        messages.error(request, exc.messages[0])
+        messages.error(request, error_text(exc))
         return redirect("report_detail", pk=report.pk)
     messages.success(request, f"第{version.number}版已定稿：数字已冻结，之后记录的变化不会改变本版")
     return redirect("report_detail", pk=report.pk)
@@ -316,34 +311,36 @@ def _lines(version: ReportVersion) -> list[str]:
     return [fill(p.source, figures) for p in version.paragraphs.all()]
 
 
-def _inline_diff(a: str, b: str) -> tuple[str, str]:
+def _inline_diff(a: str, b: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Two lines as (mark, text) runs: mark "" for kept text, "del"/"ins" for what changed."""
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     left, right = [], []
     for op, i1, i2, j1, j2 in sm.get_opcodes():
         if op == "equal":
-            left.append(escape(a[i1:i2]))
-            right.append(escape(b[j1:j2]))
+            left.append(("", a[i1:i2]))
+            right.append(("", b[j1:j2]))
         else:
             if i2 > i1:
-                left.append(f"<del>{escape(a[i1:i2])}</del>")
+                left.append(("del", a[i1:i2]))
             if j2 > j1:
-                right.append(f"<ins>{escape(b[j1:j2])}</ins>")
-    return mark_safe("".join(left)), mark_safe("".join(right))
+                right.append(("ins", b[j1:j2]))
+    return left, right
 
 
 def diff_rows(old: list[str], new: list[str]) -> list[dict]:
+    """Rows of the version comparison; each side a list of (mark, text) runs (reports/diff.html)."""
     rows = []
     sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for op, i1, i2, j1, j2 in sm.get_opcodes():
         if op == "equal":
-            rows += [{"op": "equal", "old": escape(x), "new": escape(x)} for x in old[i1:i2]]
+            rows += [{"op": "equal", "old": [("", x)], "new": [("", x)]} for x in old[i1:i2]]
         elif op == "replace" and i2 - i1 == j2 - j1:
             for a, b in zip(old[i1:i2], new[j1:j2], strict=True):
                 left, right = _inline_diff(a, b)
                 rows.append({"op": "replace", "old": left, "new": right})
         else:
-            rows += [{"op": "delete", "old": mark_safe(f"<del>{escape(x)}</del>"), "new": ""} for x in old[i1:i2]]
-            rows += [{"op": "insert", "old": "", "new": mark_safe(f"<ins>{escape(x)}</ins>")} for x in new[j1:j2]]
+            rows += [{"op": "delete", "old": [("del", x)], "new": []} for x in old[i1:i2]]
+            rows += [{"op": "insert", "old": [], "new": [("ins", x)]} for x in new[j1:j2]]
     return rows
 
 
@@ -406,7 +403,7 @@ def report_download_protected(request, pk):
         raise PermissionDenied("只有定稿版本可以加限制编辑")
     form = ProtectForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e[0] for e in form.errors.values()))
+        messages.error(request, error_text(form))
         return redirect("report_detail", pk=report.pk)
     data = protect_docx(services.version_docx(version), form.cleaned_data["password"])
     return file_response(data, _filename(report, version, "docx").replace(".docx", "（限制编辑）.docx"), DOCX)

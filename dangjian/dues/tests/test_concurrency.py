@@ -16,11 +16,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 
 from dangjian.dues import services
 from dangjian.dues.models import DuesAllocation, DuesEntry
-from dangjian.dues.services import DuesError, base_set, payment_record
+from dangjian.dues.services import base_set, payment_record
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TODAY = date(2023, 12, 15)
@@ -105,7 +106,7 @@ def test_it_books_a_month_once_when_two_clerks_record_it_together(world, on_real
 def _one_month_twice(world):
     member = _assessed(world)
     results = _together(2, lambda i: _pay(member, months=[JAN]))
-    refused = [r for r in results if isinstance(r, DuesError)]
+    refused = [r for r in results if isinstance(r, ValidationError)]
     assert len(refused) == 1 and "已交清" in str(refused[0]), results
     assert DuesEntry.objects.filter(member=member).count() == 1
     assert sum(a.amount for a in DuesAllocation.objects.filter(member=member, month=JAN)) == Decimal("40.00")
@@ -166,7 +167,7 @@ def _without_lock(world, monkeypatch):
     monkeypatch.setattr(services, "_next_seq", next_seq_after_both_read)
     monkeypatch.setattr(services, "_payment_once", counting_once)
     results = _together(2, lambda i: _pay(member, months=[JAN]))
-    refused = [r for r in results if isinstance(r, DuesError)]
+    refused = [r for r in results if isinstance(r, ValidationError)]
     assert len(refused) == 1 and "已交清" in str(refused[0]), results
     assert DuesEntry.objects.filter(member=member).count() == 1
     if connection.vendor == "postgresql":

@@ -5,12 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.sites import site
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import RequestFactory
 
 from dangjian.dues.book import member_book
 from dangjian.dues.models import DuesAllocation, DuesEntry, LedgerError
-from dangjian.dues.services import DuesError, entry_reverse
+from dangjian.dues.services import entry_reverse
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -54,7 +55,7 @@ def test_it_makes_the_reversed_months_owed_again(world, assess, pay):
 
 def test_it_refuses_a_reversal_without_a_reason(world, assess, pay):
     assess(world.member_a, 4000)
-    with pytest.raises(DuesError, match="原因"):
+    with pytest.raises(ValidationError, match="原因"):
         entry_reverse(entry=pay(world.member_a, 40).entry, reason="  ")
 
 
@@ -62,14 +63,14 @@ def test_it_refuses_to_reverse_an_entry_twice(world, assess, pay):
     assess(world.member_a, 4000)
     entry = pay(world.member_a, 40).entry
     entry_reverse(entry=entry, reason="错")
-    with pytest.raises(DuesError, match="已冲正"):
+    with pytest.raises(ValidationError, match="已冲正"):
         entry_reverse(entry=entry, reason="又错")
 
 
 def test_it_refuses_to_reverse_a_reversal(world, assess, pay):
     assess(world.member_a, 4000)
     reversal = entry_reverse(entry=pay(world.member_a, 40).entry, reason="错")
-    with pytest.raises(DuesError, match="不能再冲正"):
+    with pytest.raises(ValidationError, match="不能再冲正"):
         entry_reverse(entry=reversal, reason="再冲")
 
 

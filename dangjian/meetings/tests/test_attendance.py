@@ -6,7 +6,7 @@ import pytest
 
 from dangjian.meetings import rules, services
 from dangjian.meetings.choices import Mark
-from dangjian.meetings.models import Activity
+from dangjian.meetings.models import Activity, RuleSetting
 from dangjian.testing.factories import MemberFactory
 
 from .helpers import activity_type, committee, held
@@ -78,7 +78,7 @@ def test_it_refuses_a_group_meeting_recorded_on_a_branch(world):
 
 def _quorum(activity):
     activity = Activity.objects.select_related("type").prefetch_related("attendance__member").get(pk=activity.pk)
-    return rules.quorum_check(activity, rules.effective())
+    return rules.quorum_check(activity, RuleSetting.objects.ruleset())
 
 
 @pytest.mark.parametrize(("present", "ok"), [(1, False), (2, True), (3, True)])

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from dangjian.meetings.models import ActivityType, RuleSetting
-from dangjian.meetings.rules import DEFAULTS, effective
+from dangjian.meetings.rules import DEFAULTS
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +21,13 @@ def test_it_says_when_a_default_is_not_verified():
 
 def test_it_applies_an_override_and_cites_the_local_basis(db):
     RuleSetting.objects.create(key="lecture", value=2, per="quarter", local_basis="区委组织部〔2023〕5号")
-    rule = effective().get("lecture")
+    rule = RuleSetting.objects.ruleset().get("lecture")
     assert (rule.count, rule.source) == (2, "本地规定：区委组织部〔2023〕5号")
 
 
 def test_it_can_switch_a_rule_off(db):
     RuleSetting.objects.create(key="talk", enabled=False, local_basis="本地不单独考核")
-    assert "talk" not in [r.key for r in effective().frequency]
+    assert "talk" not in [r.key for r in RuleSetting.objects.ruleset().frequency]
 
 
 def test_it_wants_a_basis_for_any_change(db):
@@ -43,7 +43,7 @@ def test_it_refuses_a_frequency_on_a_quorum_rule(db):
 def test_it_adds_the_rule_of_a_type_a_deployment_added(db):
     ActivityType.objects.create(code="volunteer", name="志愿服务", required_per="quarter", required_count=1,
                                 required_basis="市委组织部通知第三条")
-    rule = effective().get("type:volunteer")
+    rule = RuleSetting.objects.ruleset().get("type:volunteer")
     assert (rule.per, rule.count, rule.source) == ("quarter", 1, "市委组织部通知第三条")
 
 

@@ -132,3 +132,11 @@ def test_it_keeps_who_changed_what_in_the_history(world, client_for):
     client_for(world.worker_b).post(reverse("meeting_submit", args=[a.pk]))
     record = a.history.order_by("-history_date").first()
     assert (record.status, record.history_user, record.history_change_reason) == ("submitted", world.worker_b, "提交")
+
+
+@pytest.mark.parametrize(("view", "data"), [("meeting_attendance", {"action": "remove:x"}),
+                                            ("meeting_guest", {"remove": "x"}),
+                                            ("meeting_attachment_add", {"remove": "x"})])
+def test_it_answers_404_for_a_row_id_that_is_not_a_number(world, client_for, view, data):
+    a = held(world.branch_b, "committee", date(2023, 7, 5), status=Status.DRAFT)
+    assert client_for(world.worker_b).post(reverse(view, args=[a.pk]), data).status_code == 404

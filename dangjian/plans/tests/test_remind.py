@@ -7,6 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from dangjian.meetings.choices import Status
+from dangjian.meetings.tests.helpers import held
 from dangjian.plans import reminders, services
 from dangjian.plans.choices import Stage
 from dangjian.plans.models import Notification
@@ -95,42 +97,16 @@ def test_it_resolves_milestone_notices_when_the_milestone_is_done(world, plan_a)
     assert list(Notification.objects.pending().values_list("kind", flat=True)) == ["plan_item"]
 
 
-def test_it_takes_reminders_from_a_registered_provider(world, measure):
-    def meetings(today, horizon):
-        yield Due("meeting", "计划会议", world.branch_b, date(2023, 10, 8), "支部党员大会", org=world.branch_b)
-
-    reminders.register(meetings)
-    try:
-        _remind(THU_BEFORE_NATIONAL_DAY)
-    finally:
-        reminders.unregister(meetings)
+def test_it_reminds_the_branch_of_a_meeting_it_planned(world):
+    held(world.branch_b, "congress", date(2023, 10, 8), planned=True, status=Status.DRAFT)
+    _remind(THU_BEFORE_NATIONAL_DAY)
     assert Notification.objects.get(kind="meeting").user == world.worker_b
-
-
-def test_it_finds_an_optional_apps_reminders_module(monkeypatch):
-    import importlib.machinery
-    import sys
-    import types
-
-    module = types.ModuleType("dangjian.members.reminders")
-    module.__spec__ = importlib.machinery.ModuleSpec("dangjian.members.reminders", None)
-    module.due = lambda today, horizon: []
-    monkeypatch.setitem(sys.modules, "dangjian.members.reminders", module)
-    monkeypatch.setattr(reminders, "OPTIONAL_APPS", ("dangjian.members", "dangjian.not_installed"))
-    assert module.due in reminders.providers()
 
 
 def test_it_prints_a_summary_without_json(world, measure):
     out = StringIO()
     call_command("remind", date="2023-09-28", stdout=out)
     assert "新增提醒 2 条" in out.getvalue()
-
-
-def test_it_falls_back_to_the_adapter_of_an_installed_app_without_its_own(monkeypatch):
-    adapter = lambda today, horizon: []  # noqa: E731
-    monkeypatch.setattr(reminders, "OPTIONAL_APPS", ("dangjian.members", "dangjian.not_installed"))
-    monkeypatch.setattr(reminders, "ADAPTERS", {"dangjian.members": adapter, "dangjian.not_installed": print})
-    assert adapter in reminders.providers() and print not in reminders.providers()
 
 
 def test_it_tells_named_users_and_the_org_when_asked(world):
