@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.lib.periods import Period
-from dangjian.lib.web import file_response
+from dangjian.lib.web import error_text, file_response
 from dangjian.lib.xlsx import SheetSpec, write_workbook
 from dangjian.members.models import Member
 from dangjian.orgs.models import OrgKind
@@ -33,10 +33,6 @@ from .forms import ApplicantForm, StepForm
 from .models import Applicant
 from .progress import done_codes, track
 from .rules import RULE_NOTE, effective
-
-
-def _messages(exc: ValidationError) -> list[str]:
-    return [m for m in exc.messages if m]
 
 
 def _day(request):
@@ -100,7 +96,7 @@ def applicant_create(request):
         try:
             applicant = services.applicant_create(org=branch, user=request.user, **d)
         except ValidationError as exc:
-            errors = _messages(exc)
+            errors = exc.messages
         else:
             messages.success(request, f"已登记{applicant.name}的入党申请")
             return redirect(applicant.get_absolute_url())
@@ -156,7 +152,7 @@ def step_add(request, pk):
     try:
         step = services.step_record(applicant=applicant, code=code, done_on=done_on, user=request.user, **fields)
     except ValidationError as exc:
-        return _detail(request, applicant, form, _messages(exc), status=422)
+        return _detail(request, applicant, form, exc.messages, status=422)
     messages.success(request, f"已登记“{step.label}”（{step.done_on:%Y-%m-%d}）")
     return redirect(applicant.get_absolute_url())
 
@@ -169,6 +165,6 @@ def adopt(request, member_pk):
     try:
         applicant = services.probationer_adopt(member=member, user=request.user)
     except ValidationError as exc:
-        messages.error(request, "；".join(_messages(exc)))
+        messages.error(request, error_text(exc))
         return redirect("recruit_board")
     return redirect(applicant.get_absolute_url())
