@@ -1,7 +1,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +16,15 @@ from dangjian.orgs.scoping import can_view_pii, get_org_for_user, is_record_keep
 
 from .choices import Category, Status
 from .forms import EventForm, ImportForm, MemberForm
-from .importing import member_import_apply, member_import_plan, roster_template_xlsx, roster_xlsx
+from .importing import (
+    JOINED,
+    is_first_import,
+    member_import_apply,
+    member_import_plan,
+    parse_since,
+    roster_template_xlsx,
+    roster_xlsx,
+)
 from .models import Member
 from .services import member_event_record
 
@@ -139,7 +147,7 @@ def member_edit(request, pk=None):
         raise PermissionDenied("已归档党员不能修改")
     form = MemberForm(request.POST or None, instance=member, user=request.user)
     if request.method == "POST" and form.is_valid():
-        member = form.save()
+        member = form.save(user=request.user)
         messages.success(request, f"已保存{member.name}的信息")
         return redirect("member_detail", pk=member.pk)
     return render(request, "members/edit.html", {"form": form, "member": member})
@@ -155,8 +163,8 @@ def member_event_add(request, pk):
         try:
             member_event_record(member=member, user=request.user, **form.cleaned_data)
             messages.success(request, f"已登记：{form.cleaned_data['kind']}")
-        except ValueError as exc:
-            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
     else:
         messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
     return redirect("member_detail", pk=member.pk)
@@ -188,7 +196,14 @@ def member_import(request):
         if path is None:
             messages.error(request, "上传的文件已过期，请重新上传")
             return redirect("member_import")
-        plan = member_import_apply(member_import_plan(path, org=org, filename=path.name), user=request.user)
+        try:
+            since = parse_since(request.POST.get("since_mode") if request.POST.get("since_mode") == JOINED
+                                else request.POST.get("since"), today=timezone.localdate())
+            plan = member_import_apply(member_import_plan(path, org=org, filename=path.name), user=request.user,
+                                       since=since)
+        except (ValueError, ValidationError) as exc:
+            messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+            return redirect("member_import")
         path.unlink(missing_ok=True)
         log_access(request, AccessLog.Action.IMPORT, f"党员名册导入 {org}：新增{len(plan.create)} 更新{len(plan.update)}")
         messages.success(request, f"导入完成：新增{len(plan.create)}人，更新{len(plan.update)}人，未变{plan.unchanged}人，拒绝{len(plan.rejected)}条")
@@ -203,5 +218,8 @@ def member_import(request):
             path.unlink(missing_ok=True)
             form.add_error("file", str(exc))
         else:
-            return render(request, "members/import_preview.html", {"plan": plan, "token": token, "org": form.cleaned_data["org"], "filename": upload.name})
+            org = form.cleaned_data["org"]
+            return render(request, "members/import_preview.html", {
+                "plan": plan, "token": token, "org": org, "filename": upload.name,
+                "today": timezone.localdate(), "first_import": is_first_import(org), "joined": JOINED})
     return render(request, "members/import.html", {"form": form})
