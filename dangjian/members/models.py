@@ -19,6 +19,12 @@ from dangjian.orgs.scoping import path_q, scope_of
 from .choices import Category, Education, EventKind, Flag, Sex, Since, Status
 
 
+def roll_day(first_day: date, last_day: date, today: date) -> date:
+    """The day a period's roll is read on: its last day, or today while the period is running
+    (never before its first day). Every figure and every list behind a figure uses this day."""
+    return min(last_day, max(today, first_day))
+
+
 class MemberQuerySet(models.QuerySet):
     def visible_to(self, user) -> MemberQuerySet:
         q = path_q(user, "org")
@@ -242,6 +248,24 @@ class MemberEvent(models.Model):
 # starts the next on D, so two intervals of one member never share a day. The services in
 # services.py are the only writers; the member's current fields (org, status, archived_on,
 # is_mobile, is_infirm) are what the open intervals say.
+
+
+def belonging_since(org: Org, day: date, members) -> dict[int, date | None]:
+    """member id → the first day of the unbroken stretch during which the member has belonged to
+    org's subtree, up to `day` (None: as long as records go). Moves between organisations inside
+    the subtree do not break the stretch; a 转出 and a later 转入 does. One query for any number
+    of `members` (a queryset or ids) on the roll that day."""
+    rows = (Membership.objects.filter(member__in=members, org__path__startswith=org.path)
+            .filter(Q(started_on__isnull=True) | Q(started_on__lte=day))
+            .order_by("member_id", models.F("started_on").asc(nulls_first=True))
+            .values_list("member_id", "started_on", "ended_on"))
+    since: dict[int, date | None] = {}
+    previous_end: dict[int, date | None] = {}
+    for member_id, start, end in rows:
+        if member_id not in since or start is None or previous_end.get(member_id) != start:
+            since[member_id] = start  # a new stretch (the first one, or after a break)
+        previous_end[member_id] = end
+    return since
 
 
 class IntervalQuerySet(models.QuerySet):

@@ -1,4 +1,6 @@
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,13 +10,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.lib.idnumbers import mask_id, mask_phone
+from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import stash_upload, stashed_upload
 from dangjian.lib.web import file_response, paginate, query_without_page
 from dangjian.orgs.models import AccessLog, Org, OrgKind
 from dangjian.orgs.scoping import can_view_pii, get_org_for_user, is_record_keeper, log_access, visible_orgs
 
-from .choices import Category, Status
+from .choices import Category, Flag, Status
 from .forms import EventForm, ImportForm, MemberForm
 from .importing import (
     JOINED,
@@ -25,7 +28,7 @@ from .importing import (
     roster_template_xlsx,
     roster_xlsx,
 )
-from .models import Member
+from .models import Member, roll_day
 from .services import member_event_record
 
 MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone}
@@ -52,30 +55,80 @@ FLAGS = {
 }
 
 
+# Flags that figures count as of a day (the others are read as they are now).
+DATED_FLAGS = {"mobile": Flag.MOBILE, "infirm": Flag.INFIRM}
+
+
+def as_of_day(request) -> date | None:
+    """`?period=2023Q3` (a figure's link): the day the list is read on, as its figure was."""
+    text = request.GET.get("period", "")
+    if not text:
+        return None
+    try:
+        period = Period.parse(text)
+    except ValueError as exc:
+        raise Http404("统计期无效") from exc
+    return roll_day(period.first_day, period.last_day, timezone.localdate())
+
+
 def filtered_members(request):
-    """The member list's query from its GET parameters (used by the list and the export)."""
-    qs = Member.objects.visible_to(request.user).select_related("org", "org__parent")
+    """The member list's query from its GET parameters (used by the list and the export).
+
+    With `period` the list is the roll as of that period (members.roll_day): who belonged to the
+    org then, their status and flags then — the same query its figure counted, so the list holds
+    as many people as the figure says, whatever happened since."""
     g = request.GET
-    qs = qs.filter(archived_on__isnull=False) if g.get("archived") == "1" else qs.current()
-    if g.get("org"):
-        qs = qs.in_org(get_org_for_user(request, g["org"]))
-    if g.get("status") in Status.values:
-        qs = qs.filter(status=g["status"])
+    day = as_of_day(request)
+    if day is not None:
+        org = get_org_for_user(request, g["org"]) if g.get("org") else None
+        base = Member.objects.all() if org else Member.objects.visible_to(request.user)
+        qs = (base.in_org_on(org, day) if org else base.on_roll_on(day)).status_on(day).with_flags_on(day)
+        qs = qs.select_related("org", "org__parent")
+        if g.get("status") == Status.FULL:
+            qs = qs.filter(status_on_day=Status.FULL)
+        elif g.get("status") == Status.PROBATIONARY:  # as the figure counts: everyone not yet 正式
+            qs = qs.exclude(status_on_day=Status.FULL)
+    else:
+        qs = Member.objects.visible_to(request.user).select_related("org", "org__parent")
+        qs = qs.filter(archived_on__isnull=False) if g.get("archived") == "1" else qs.current()
+        if g.get("org"):
+            qs = qs.in_org(get_org_for_user(request, g["org"]))
+        if g.get("status") in Status.values:
+            qs = qs.filter(status=g["status"])
     if g.get("category") in Category.values:
         qs = qs.filter(category=g["category"])
     for flag in g.getlist("flag"):
-        if flag in FLAGS:
+        if day is not None and flag in DATED_FLAGS:
+            qs = qs.filter(**{f"{DATED_FLAGS[flag]}_on_day": True})
+        elif flag in FLAGS:
             qs = qs.filter(**FLAGS[flag][1])
     return qs.search(g.get("q", ""))
+
+
+def _as_of_rows(members, day: date) -> None:
+    """Show a page of an as-of list as it stood that day: org, status and flags then."""
+    orgs = {o.pk: o for o in Org.objects.filter(pk__in={m.org_on for m in members if getattr(m, "org_on", None)})
+            .select_related("parent")}
+    for m in members:
+        m.org = orgs.get(getattr(m, "org_on", None), m.org)
+        m.status = m.status_on_day or m.status
+        m.is_mobile, m.is_infirm = m.mobile_on_day, m.infirm_on_day
+        if m.archived_on and m.archived_on > day:
+            m.archived_on = None  # still on the roll that day
 
 
 @login_required
 def member_list(request):
     qs = filtered_members(request)
     page = paginate(request, qs)
+    day = as_of_day(request)
+    if day is not None:
+        page.object_list = list(page.object_list)
+        _as_of_rows(page.object_list, day)
     return render(request, "members/list.html", {
         "page": page,
         "total": page.paginator.count,
+        "as_of": day,
         "orgs": visible_orgs(request.user).exclude(kind=OrgKind.STREET),
         "statuses": Status.choices,
         "categories": Category.choices,

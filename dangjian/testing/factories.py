@@ -66,4 +66,5 @@ class MemberFactory(factory.django.DjangoModelFactory):
         if create:
             from dangjian.members.services import member_intervals_build
 
+            self.refresh_from_db()  # dates given as text become dates
             member_intervals_build(member=self, since=extracted)
