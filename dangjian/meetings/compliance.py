@@ -39,7 +39,7 @@ from .choices import EDITABLE_STATUSES, Per, Status
 from .models import Activity, ActivityType
 from .rules import FrequencyRule, Ruleset, effective
 
-COMMITTEE_MIN = 3  # 支委会 has 3–5 (at most 7) members — 条例第四条 (DOMAIN.md §1)
+COMMITTEE_MIN = 3  # 支委会 has 3–5 (at most 7) members — 条例第四条
 OWED_NOTE = ("某月（季度、年度）的最后一天组织存在，才要求该月（季度、年度）的组织生活：新成立的支部从成立当月"
              "（当季、当年）起计算，期中撤销的支部不再要求当期。只统计已提交的记录，按召开日期计入。")
 

@@ -387,6 +387,7 @@ def _education(builder: CommunityDemo, creator) -> tuple[list, list, list]:
     today = ctx.today
     visits, sends, study = [], [], []
     branch_of = {m.pk: b for b in demo.branches for m in builder.by_branch[b.pk]}
+    clerk = str(ctx.users["dangwu"]) if detailed and "dangwu" in ctx.users else "社区党务工作者"
     quarters, q = [], Period("quarter", START.year, 1)
     while q.first_day <= today:
         quarters.append(q)
@@ -406,7 +407,7 @@ def _education(builder: CommunityDemo, creator) -> tuple[list, list, list]:
             if detailed:
                 notes = (f"为{m.name}讲解{material}要点，老人精神状态{rng.choice(['良好', '尚可', '较好'])}，"
                          f"{rng.choice(['反映楼道灯不亮，已转网格员处理', '子女在外地，需定期探望', '无特殊困难', '希望多送些大字版学习材料'])}。")
-            visits.append(Visit(org_id=m.org_id, member=m, visited_on=day, visitor=f"{secretary}、社区党务工作者",
+            visits.append(Visit(org_id=m.org_id, member=m, visited_on=day, visitor=f"{secretary}、{clerk}",
                                 material=material, notes=notes, created_by=creator))
     months = _months(today)
     for m in (m for m in demo.members if m.is_mobile):

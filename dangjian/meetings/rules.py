@@ -30,7 +30,7 @@ class BaseRule:
     citation: str  # document and article
     note: str = ""  # what the text says, or why the default is what it is
     verified: bool = True
-    caveat: str = "未核实，按常见做法设默认值"  # shown with the citation when not verified
+    caveat: str = "常见做法，作为默认值"  # shown with the citation when the text sets no number
     enabled: bool = True
     overridden: bool = False
     local_basis: str = ""
@@ -129,7 +129,7 @@ RULES: tuple[BaseRule, ...] = (
     FrequencyRule("life_meeting", "组织生活会", f"{BRANCH_RULES}第十七条", "每年至少召开1次，一般安排在第四季度",
                   type_code="life_meeting", per=Per.YEAR),
     FrequencyRule("appraisal", "民主评议党员", BRANCH_RULES, "每年开展1次，可与组织生活会结合进行",
-                  verified=False, caveat="条款未核实", type_code="appraisal", per=Per.YEAR),
+                  verified=False, type_code="appraisal", per=Per.YEAR),
     FrequencyRule("talk", "谈心谈话", f"{BRANCH_RULES}第十九条", "支委之间、支委和党员之间每年至少谈心谈话1次",
                   type_code="talk", per=Per.YEAR),
     QuorumRule("congress_quorum", "支部党员大会法定人数", f"{BRANCH_RULES}第十一条",
@@ -228,5 +228,5 @@ def quorum_check(activity, ruleset: Ruleset) -> QuorumCheck | None:
     return QuorumCheck(rule, len(counted), sum(1 for a in counted if a.mark in PRESENT_MARKS))
 
 
-RULE_NOTE = _("规则默认值来自《中国共产党支部工作条例（试行）》和党章，标注“未核实”的是常见本地做法；"
-              "各地可在后台“组织生活规则设置”中按本地规定调整，并写明依据。")
+RULE_NOTE = _("规则默认值来自《中国共产党支部工作条例（试行）》和党章，标注“常见做法”的是文件未规定具体次数、"
+              "按各地常见做法设定的默认值；本组织可按本地规定调整，并写明依据。")

@@ -6,7 +6,7 @@ from simple_history.utils import bulk_create_with_history
 
 from dangjian.demo import DEMO_PASSWORD
 from dangjian.lib.idnumbers import make_id
-from dangjian.orgs.models import Role, RoleAssignment
+from dangjian.orgs.models import Org, Role, RoleAssignment
 
 from .choices import Category, Education, EventKind, Status
 from .models import Member, MemberEvent
@@ -71,6 +71,31 @@ def _member(ctx, rng, org, category, status, streets):
     return m
 
 
+def _secretaries_from_roster(ctx, demo) -> None:
+    """Each 书记 named on the org tree is a member on its roll: a branch's is its member with the post
+    书记; the community's (党总支书记) is a member of the first branch, and holds the `shuji` account."""
+    units = {b.pk: {b.pk} | {g.pk for g in demo.groups if g.parent_id == b.pk} for b in demo.branches}
+    for branch in demo.branches:
+        sec = next((m for m in demo.members if m.party_post == "书记" and m.org_id in units[branch.pk]), None)
+        if sec is not None:
+            branch.secretary = sec.name
+            Org.objects.filter(pk=branch.pk).update(secretary=sec.name)
+    first = [m for m in demo.members if m.org_id in units[demo.branches[0].pk] and m.status == Status.FULL
+             and not m.party_post and not m.is_mobile and m.user_id is None]
+    if not first:
+        return
+    head = first[0]
+    Member.objects.filter(pk=head.pk).update(party_post="党总支书记")
+    head.party_post = "党总支书记"
+    demo.org.secretary = head.name
+    Org.objects.filter(pk=demo.org.pk).update(secretary=head.name)
+    user = ctx.users.get("shuji") if demo.detailed else None
+    if user is not None:
+        user.first_name = head.name
+        user.save(update_fields=["first_name"])
+        Member.objects.filter(pk=head.pk).update(user=user)
+
+
 def seed(ctx) -> None:
     rng = ctx.rng_for("members")
     streets = [f"{ctx.fake.street_name()}" for _ in range(6)]
@@ -106,6 +131,7 @@ def seed(ctx) -> None:
         # Long-standing members: each belongs to their branch from their 入党 date.
         members_intervals_build(members=created, events=events)
         demo.members = [m for m in created if not m.archived_on]
+        _secretaries_from_roster(ctx, demo)
         if demo.detailed:
             member = demo.members[0]
             user = ctx.users.get("dangyuan")

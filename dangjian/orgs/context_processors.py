@@ -14,6 +14,7 @@ NAV = [
     ("plan_list", "计划与整改", RECORD_ROLES),
     ("report_list", "述职报告", RECORD_ROLES),
     ("org_list", "组织架构", RECORD_ROLES),
+    ("account_list", "账号管理", RECORD_ROLES),
 ]
 
 

@@ -27,6 +27,10 @@ def _user(ctx, username, full_name, role, org, *, superuser=False):
 
 
 def seed(ctx) -> None:
+    # A community branch committee serves five years (支部工作条例第二十一条): the current term began
+    # two years before today, so 换届 is three years ahead whatever day the demo is built.
+    term_start = date(ctx.today.year - 2, 7, 1)
+    term_end = date(term_start.year + 5, 7, 1)
     street = Org.objects.create(kind=OrgKind.STREET, name="新华街道党工委", short_name="新华街道", code="XH",
                                 secretary=ctx.fake.name(), founded_on=date(1998, 6, 1))
     ctx.street = street
@@ -35,12 +39,12 @@ def seed(ctx) -> None:
         community = Org.objects.create(
             kind=OrgKind.GENERAL_BRANCH, name=f"{base}社区党总支", short_name=f"{base}社区", code=f"XH{i + 1:02d}",
             parent=street, secretary=ctx.fake.name(), founded_on=date(2003, 3, 1),
-            term_started_on=date(2021, 7, 1), term_ends_on=date(2026, 7, 1), sort=i)
+            term_started_on=term_start, term_ends_on=term_end, sort=i)
         demo = DemoCommunity(org=community, detailed=(i == 0))
         for b, name in enumerate(BRANCHES):
             branch = Org.objects.create(kind=OrgKind.BRANCH, name=name, code=f"{community.code}-{b + 1}",
                                         parent=community, secretary=ctx.fake.name(), founded_on=date(2003, 3, 1),
-                                        term_started_on=date(2021, 7, 1), term_ends_on=date(2026, 7, 1), sort=b)
+                                        term_started_on=term_start, term_ends_on=term_end, sort=b)
             demo.branches.append(branch)
             for g, gname in enumerate(GROUPS if b >= 1 else []):
                 demo.groups.append(Org.objects.create(kind=OrgKind.GROUP, name=gname, code=f"{branch.code}-{g + 1}",
@@ -49,10 +53,11 @@ def seed(ctx) -> None:
 
     hp = ctx.communities[0]
     _user(ctx, "admin", "系统管理员", None, None, superuser=True)
-    _user(ctx, "jiedao", "街道组织委员", Role.STREET_ADMIN, street)
+    # People's names on the accounts (the community secretary's is set from the roster in members/demo).
+    _user(ctx, "jiedao", ctx.fake.name(), Role.STREET_ADMIN, street)
     _user(ctx, "shuji", hp.org.secretary, Role.COMMUNITY_SECRETARY, hp.org)
-    _user(ctx, "dangwu", "社区党务工作者", Role.PARTY_WORKER, hp.org)
-    _user(ctx, "zhibu1", "第一党支部党务", Role.PARTY_WORKER, hp.branches[0])
-    _user(ctx, "zhibu2", "第二党支部党务", Role.PARTY_WORKER, hp.branches[1])
-    _user(ctx, "wangge1", "第一网格网格员", Role.GRID_WORKER, hp.org)
-    _user(ctx, "wangge2", "第二网格网格员", Role.GRID_WORKER, hp.org)
+    _user(ctx, "dangwu", ctx.fake.name(), Role.PARTY_WORKER, hp.org)
+    _user(ctx, "zhibu1", ctx.fake.name(), Role.PARTY_WORKER, hp.branches[0])
+    _user(ctx, "zhibu2", ctx.fake.name(), Role.PARTY_WORKER, hp.branches[1])
+    _user(ctx, "wangge1", ctx.fake.name(), Role.GRID_WORKER, hp.org)
+    _user(ctx, "wangge2", ctx.fake.name(), Role.GRID_WORKER, hp.org)

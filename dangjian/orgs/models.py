@@ -172,3 +172,33 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.target}"
+
+
+class AccountLog(models.Model):
+    """Every change made to an account in the app: who did what to which account, and when."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("创建账号")
+        RENAME = "rename", _("修改姓名")
+        ROLE_ADD = "role_add", _("授予角色")
+        ROLE_REMOVE = "role_remove", _("撤销角色")
+        RESET_PASSWORD = "reset_password", _("重置密码")
+        DISABLE = "disable", _("停用账号")
+        ENABLE = "enable", _("启用账号")
+        CHANGE_PASSWORD = "change_password", _("本人修改密码")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+",
+                              verbose_name=_("操作人"))
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="account_logs",
+                                verbose_name=_("账号"))
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    detail = models.CharField(_("内容"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("账号操作记录")
+        verbose_name_plural = _("账号操作记录")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.account} {self.detail}"

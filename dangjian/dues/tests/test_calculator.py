@@ -41,7 +41,7 @@ def test_it_deducts_personal_insurance_when_the_user_chooses_so_and_says_it_was_
     calc = calculate("在职", rules=DEFAULT_RULES, items={"basic": D("5500")}, insurance=D("400"),
                      housing_contribution=D("200"), deduct_insurance=True)
     assert calc.base == D("4900.00") and calc.dues.amount == D("49.00")
-    assert any("使用者选择" in n for n in calc.notes) and any("未能在文件原文中核实" in n for n in calc.notes)
+    assert any("使用者选择" in n for n in calc.notes) and any("未明确是否扣除" in n for n in calc.notes)
 
 
 def test_it_keeps_personal_insurance_when_the_user_chooses_not_to_deduct():

@@ -69,7 +69,7 @@ def test_it_requires_a_base_for_bracket_categories():
 
 def test_it_marks_the_insurance_deduction_as_unverified():
     assert not DEFAULT_RULES["insurance_deduction"].verified
-    assert "未核实" in DEFAULT_RULES["insurance_deduction"].source
+    assert "文件未作明确规定" in DEFAULT_RULES["insurance_deduction"].source
 
 
 def test_it_reads_brackets_from_a_deployment_override():

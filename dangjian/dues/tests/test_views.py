@@ -143,7 +143,7 @@ def test_it_saves_the_calculators_base_for_the_member(owing, client_for, today):
 
 def test_it_shows_each_rule_with_its_source(world, client_for):
     page = client_for(world.worker_a).get(reverse("dues_rules")).content.decode()
-    assert "中组发〔2008〕3号" in page and "未核实" in page and "按时足额" in page
+    assert "中组发〔2008〕3号" in page and "文件未作明确规定" in page and "按时足额" in page
 
 
 def test_it_filters_the_due_list_by_state(owing, client_for, today):

@@ -38,7 +38,7 @@ def test_it_formats_with_thousands_separators() -> None:
 
 
 def test_it_states_its_rounding_rule() -> None:
-    assert "ROUND_HALF_UP" in ROUNDING_NOTE
+    assert "四舍五入" in ROUNDING_NOTE and "ROUND" not in ROUNDING_NOTE
 
 
 @given(st.decimals(min_value=-(10**9), max_value=10**9, places=2))

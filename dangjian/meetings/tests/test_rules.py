@@ -16,7 +16,7 @@ def test_it_cites_the_article_of_each_default_rule():
 
 
 def test_it_says_when_a_default_is_not_verified():
-    assert "未核实" in DEFAULTS["lecture"].source and "未核实" in DEFAULTS["secretary_lecture"].source
+    assert "常见做法" in DEFAULTS["lecture"].source and "常见做法" in DEFAULTS["secretary_lecture"].source
 
 
 def test_it_applies_an_override_and_cites_the_local_basis(db):
@@ -55,4 +55,4 @@ def test_it_wants_a_basis_for_a_local_type_requirement(db):
 def test_it_shows_the_rules_with_their_sources(world, client_for):
     RuleSetting.objects.create(key="theme_day", value=2, local_basis="本地规定")
     text = client_for(world.worker_a).get(reverse("meeting_rules")).content.decode()
-    assert "第十二条" in text and "本地调整" in text and "未核实" in text
+    assert "第十二条" in text and "本地调整" in text and "常见做法" in text

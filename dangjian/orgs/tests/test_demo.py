@@ -53,3 +53,18 @@ def test_the_demo_command_loads_every_app_and_skips_a_second_time(capsys):
     assert "shuji" in out and "dangjian2023" in out
     call_command("demo", "--no-serve")
     assert "跳过演示数据生成" in capsys.readouterr().out
+
+
+def test_it_names_secretaries_who_are_on_their_orgs_roll():
+    ctx = build(seed=2023, communities=2, apps=["orgs", "members"], today=date(2026, 11, 27), log=lambda *_: None)
+    for org in Org.objects.exclude(kind__in=["street", "group"]):
+        roll = set(Member.objects.in_org(org).current().values_list("name", flat=True))
+        assert org.secretary in roll, org.name
+    shuji = ctx.users["shuji"]
+    assert str(shuji) == shuji.member.name == Org.objects.get(name="和平社区党总支").secretary
+
+
+def test_it_dates_the_committee_term_from_the_day_it_is_built():
+    build(seed=2023, communities=1, apps=["orgs"], today=date(2030, 3, 1), log=lambda *_: None)
+    community = Org.objects.get(name="和平社区党总支")
+    assert community.term_started_on < date(2030, 3, 1) < community.term_ends_on

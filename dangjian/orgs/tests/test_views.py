@@ -32,3 +32,17 @@ def test_it_records_the_change_of_secretary(world, client_for):
     client_for(world.secretary).post(reverse("org_edit", args=[world.branch_a.pk]), data)
     latest = world.branch_a.history.first()
     assert (latest.secretary, latest.history_user) == ("钱书记", world.secretary)
+
+
+def test_it_tells_a_term_that_has_ended_from_one_ending_soon(world, client_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    world.branch_a.term_ends_on = today - timedelta(days=1)
+    world.branch_a.save()
+    world.branch_b.term_ends_on = today + timedelta(days=90)
+    world.branch_b.save()
+    page = client_for(world.secretary).get(reverse("org_list")).content.decode()
+    assert page.count("已到期，应换届") == 1 and page.count("半年内到期，请准备换届") == 1

@@ -15,11 +15,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
-        parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+        parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认仅本机 127.0.0.1；局域网使用填 0.0.0.0）")
         parser.add_argument("--communities", type=int, default=1, help="社区数量（第一个为和平社区，其余为生成的社区）")
-        parser.add_argument("--seed", type=int, default=2023)
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--seed", type=int, default=2023, help="随机种子（同一种子生成相同的演示数据）")
+        parser.add_argument("--threads", type=int, default=8, help="服务线程数")
 
     def handle(self, *args, **opts):
         db = settings.DATABASES["default"]["NAME"]
