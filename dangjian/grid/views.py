@@ -30,6 +30,7 @@ from . import importing, rules, services
 from .choices import HousingStatus, HukouType, JobStatus, VisitResult
 from .forms import (
     INLINE_FIELDS,
+    MASKED_FIELDS,
     AssignmentForm,
     BuildingForm,
     CampaignForm,
@@ -365,9 +366,7 @@ def resident_edit(request, pk):
     resident = _get_resident_for_user(request, pk)
     if resident.is_archived:
         raise PermissionDenied("已归档的居民不能修改")
-    initial = {f: getattr(resident, f) for f in ("name", "id_number", "relation", "hukou_type", "phone", "hukou_address",
-                                                  "current_address", "moved_in_on", "note")} | {"tags": resident.tag_list}
-    form = ResidentForm(request.POST or None, initial=initial)
+    form = ResidentForm(request.POST or None, resident=resident)
     key = f"resident-{resident.pk}"
     if request.method == "POST" and form.is_valid():
         try:
@@ -388,7 +387,7 @@ def resident_edit(request, pk):
                                       "action": reverse("resident_edit", args=[resident.pk]), "title": f"修改：{resident.name}"})
 
 
-MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone}
+MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone, "landline": mask_phone}
 
 
 def _history_rows(resident: Resident) -> list[dict]:
@@ -437,7 +436,7 @@ def resident_detail(request, pk):
 def resident_reveal(request, pk, field):
     """Show one full ID number or phone; every call goes to the access log."""
     resident = _get_resident_for_user(request, pk)
-    if field not in ("id_number", "phone"):
+    if field not in MASKED_FIELDS:
         raise Http404
     if not can_reveal(request.user, resident.household):
         raise PermissionDenied("无权查看完整个人信息")
@@ -453,13 +452,19 @@ def resident_field(request, pk, field):
         raise Http404
     if resident.is_archived:
         raise PermissionDenied("已归档的居民不能修改")
-    context = {"r": resident, "field": field, "label": INLINE_FIELDS[field].label}
+    label = INLINE_FIELDS[field].label
+    context = {"r": resident, "field": field, "label": label}
     if request.method == "POST":
         form = InlineFieldForm(field, request.POST)
         if form.is_valid():
+            value = form.cleaned_data["value"]
+            reason = f"更正{label}"
+            if field in MASKED_FIELDS and request.POST.get("clear") == "1":
+                value, reason = "", f"清除{label}"  # its own button, confirmed in the browser
+            elif field in MASKED_FIELDS and not value:
+                value = getattr(resident, field)  # an empty box keeps the number (it was only shown masked)
             try:
-                services.resident_update(resident=resident, user=request.user,
-                                         reason=f"更正{INLINE_FIELDS[field].label}", **{field: form.cleaned_data["value"]})
+                services.resident_update(resident=resident, user=request.user, reason=reason, **{field: value})
             except ValidationError as exc:
                 form.add_error("value", _errors(exc))
             else:
@@ -469,7 +474,7 @@ def resident_field(request, pk, field):
         return render(request, "grid/_field_form.html", context | {"form": form})
     if request.GET.get("cancel"):
         return render(request, "grid/_field_value.html", context | {"can_reveal": can_reveal(request.user, resident.household)})
-    initial = getattr(resident, field)
+    initial = "" if field in MASKED_FIELDS else getattr(resident, field)  # a masked value is never sent in full
     return render(request, "grid/_field_form.html", context | {"form": InlineFieldForm(field, initial={"value": initial})})
 
 

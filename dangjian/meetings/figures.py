@@ -41,17 +41,21 @@ class MeetingFigures:
     lapse_warnings: Figure
     lapse_flags: Figure
     secretary_lectures: Figure
+    combined: Figure  # held activities that also count under another type (同时开展)
     by_type: list[dict] = field(default_factory=list)  # {key, label, required, held, held_total, …, link}
     compliance: compliance_mod.Compliance | None = None
     reach: reach_mod.Reach | None = None
+    by_tag: list[dict] = field(default_factory=list)  # {name, held, link}: held activities per tag (主题教育 …)
+    study_by_source: list[dict] = field(default_factory=list)  # {source, records, members, hours, points, link}
 
     FIGURES = ("held", "branches_ok", "branches_short", "attendance_rate", "reached", "not_reached", "visits",
                "visited_members", "sends", "sent_members", "sends_confirmed", "self_study", "self_study_members",
-               "self_study_hours", "lapse_warnings", "lapse_flags", "secretary_lectures")
+               "self_study_hours", "lapse_warnings", "lapse_flags", "secretary_lectures", "combined")
 
     def as_json(self) -> dict:
         return {"org": self.org.name, "period": str(self.period),
-                **{k: getattr(self, k).as_json() for k in self.FIGURES}, "by_type": self.by_type}
+                **{k: getattr(self, k).as_json() for k in self.FIGURES}, "by_type": self.by_type,
+                "by_tag": self.by_tag, "study_by_source": self.study_by_source}
 
 
 def for_period(org: Org, period: Period, *, as_of: date | None = None) -> MeetingFigures:
@@ -73,6 +77,19 @@ def for_period(org: Org, period: Period, *, as_of: date | None = None) -> Meetin
         n=Count("pk"), members=Count("member", distinct=True), confirmed=Count("pk", filter=Q(confirmed_on__isnull=False)))
     study = SelfStudy.objects.in_org(org).filter(studied_on__gte=first, studied_on__lte=last).aggregate(
         n=Count("pk"), members=Count("member", distinct=True), hours=Sum("hours"))
+    combined = acts.filter(also_types__isnull=False).values("pk").distinct().count()
+    tagged = (acts.filter(tags__isnull=False).values("tags__name").annotate(n=Count("pk", distinct=True))
+              .order_by("tags__name"))
+    by_tag = [{"name": r["tags__name"], "held": r["n"],
+               "link": link("meeting_list", org=org.pk, period=p, tag=r["tags__name"], status=Status.SUBMITTED)}
+              for r in tagged]
+    by_source = (SelfStudy.objects.in_org(org).filter(studied_on__gte=first, studied_on__lte=last)
+                 .values("source").annotate(n=Count("pk"), n_members=Count("member", distinct=True), sum_hours=Sum("hours"),
+                                            sum_points=Sum("points"), with_points=Count("pk", filter=Q(points__isnull=False)))
+                 .order_by("-n", "source"))
+    study_by_source = [{"source": r["source"], "records": r["n"], "members": r["n_members"], "hours": r["sum_hours"] or 0,
+                        "points": r["sum_points"] if r["with_points"] else None,
+                        "link": link("study_list", org=org.pk, period=p, source=r["source"])} for r in by_source]
     secretary_total = next((t.held_total for t in comp.by_type if t.key == "secretary_lecture"), 0)
 
     by_type = [{
@@ -106,5 +123,22 @@ def for_period(org: Org, period: Period, *, as_of: date | None = None) -> Meetin
         secretary_lectures=Figure("支部书记讲党课", secretary_total,
                                   link("meeting_list", org=org.pk, period=p, type="lecture", secretary="1",
                                        status=Status.SUBMITTED), "次"),
-        by_type=by_type, compliance=comp, reach=reach,
+        combined=Figure("同时计入两类以上的活动", combined,
+                        link("meeting_list", org=org.pk, period=p, status=Status.SUBMITTED, combined="1"), "次"),
+        by_type=by_type, compliance=comp, reach=reach, by_tag=by_tag, study_by_source=study_by_source,
     )
+
+
+def attended_by(org: Org, period: Period, member_id: int) -> dict[str, Figure]:
+    """How often one member (e.g. the secretary who reports) was present at the subtree's submitted
+    activities of the period, and at 集中学习 among them — the record behind "带头参加集中学习"."""
+    p = str(period)
+    acts = Activity.objects.in_org(org).held_in(period).filter(
+        attendance__member_id=member_id, attendance__mark__in=PRESENT_MARKS)
+    counts = acts.aggregate(all=Count("pk", distinct=True),
+                            study=Count("pk", distinct=True, filter=Q(type__code="study") | Q(also_types__code="study")))
+    base = {"org": org.pk, "period": p, "status": Status.SUBMITTED, "attended": member_id}
+    return {
+        "attended": Figure("本人参加组织生活", counts["all"], link("meeting_list", **base), "次"),
+        "attended_study": Figure("本人参加集中学习", counts["study"], link("meeting_list", type="study", **base), "次"),
+    }

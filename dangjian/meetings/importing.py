@@ -52,6 +52,7 @@ class StudyImportPlan:
     create: list[dict[str, Any]] = field(default_factory=list)
     duplicates: list[int] = field(default_factory=list)  # row numbers already recorded
     rejected: list[RowError] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (row, what the reader changed)
 
     @property
     def accepted(self) -> int:
@@ -59,7 +60,8 @@ class StudyImportPlan:
 
     def as_json(self) -> dict:
         return {"accepted": self.accepted, "duplicates": len(self.duplicates),
-                "rejected": [{"row": e.row, "column": e.column, "reason": e.reason} for e in self.rejected]}
+                "rejected": [e.as_json() for e in self.rejected],
+                "notes": [{"row": row, "note": note} for row, note in self.notes]}
 
 
 def _key(member_id: int, studied_on: date, source: str, content: str, hours, points) -> tuple:
@@ -122,6 +124,7 @@ def study_import_plan(source, *, org: Org, filename: str | None = None, today: d
         if errors:
             plan.rejected.extend(errors)
             continue
+        plan.notes.extend((item.number, note) for note in item.notes)
         rows.append((item.number, {"member": member, "studied_on": v["studied_on"], "source": source_value,
                                    "content": (v.get("content") or "")[:200], "hours": hours, "points": points}))
 

@@ -149,6 +149,10 @@ def filtered_activities(request):
         qs = qs.filter(is_secretary_lecture=True)
     if g.get("tag"):
         qs = qs.filter(tags__name=g["tag"])
+    if g.get("combined") == "1":
+        qs = qs.filter(also_types__isnull=False).distinct()
+    if g.get("attended", "").isdigit():
+        qs = qs.filter(attendance__member_id=g["attended"], attendance__mark__in=PRESENT_MARKS).distinct()
     if g.get("q"):
         qs = qs.filter(Q(topic__contains=g["q"]) | Q(minutes__contains=g["q"]) | Q(lecturer__contains=g["q"]))
     # By the day held (or planned for), newest first: a plan without a date held sorts by its plan.
@@ -609,6 +613,8 @@ def send_confirm(request, pk):
 @login_required
 def study_list(request):
     qs = _education_list(request, SelfStudy, "studied_on")
+    if request.GET.get("source"):
+        qs = qs.filter(source=request.GET["source"])
     return render(request, "meetings/study.html", _education_context(request, qs, "study"))
 
 

@@ -45,6 +45,15 @@ def roll(org: Org, period: Period, *, as_of: date | None = None):
     return Member.objects.in_org_on(org, day).status_on(day).with_flags_on(day)
 
 
+def on_roll_named(org: Org, period: Period, name: str) -> Member | None:
+    """The one member of org's subtree on the roll at the period's end with this name (the secretary
+    an org record names), or None when there is none or the name is ambiguous."""
+    if not name.strip():
+        return None
+    found = list(roll(org, period).filter(name=name.strip())[:2])
+    return found[0] if len(found) == 1 else None
+
+
 def for_period(org: Org, period: Period, *, as_of: date | None = None) -> MemberFigures:
     qs = roll(org, period, as_of=as_of)
     full_q = Q(status_on_day=Status.FULL)

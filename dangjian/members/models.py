@@ -118,6 +118,8 @@ class Member(models.Model):
     is_committee = models.BooleanField(_("支委会成员"), default=False)
     phone = EncryptedTextField(_("联系电话"), blank=True)
     phone_tail = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
+    # Rosters keep a 手机 and a 电话/固定电话 column side by side; both are kept, encrypted alike.
+    landline = EncryptedTextField(_("固定电话"), blank=True, default="")
     address = models.CharField(_("居住地址"), max_length=200, blank=True)
     employer = models.CharField(_("工作单位"), max_length=100, blank=True)
     introducers = models.CharField(_("入党介绍人"), max_length=100, blank=True)
@@ -173,6 +175,10 @@ class Member(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone) if self.phone else ""
+
+    @property
+    def masked_landline(self) -> str:
+        return mask_phone(self.landline) if self.landline else ""
 
     def status_on_day(self, day: date) -> str | None:
         """预备/正式 on that day, read from the status intervals (prefetch `status_intervals` for lists)."""

@@ -31,7 +31,7 @@ from .importing import (
 from .models import Member, roll_day
 from .services import member_event_record
 
-MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone}
+MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone, "landline": mask_phone}
 
 
 def _get_member_for_user(request, pk) -> Member:
@@ -186,7 +186,7 @@ def member_detail(request, pk):
 def member_reveal(request, pk, field):
     """Show one full personal-data field; every call is written to the access log."""
     member = _get_member_for_user(request, pk)
-    if field not in ("id_number", "phone"):
+    if field not in ("id_number", "phone", "landline"):
         raise Http404
     if not (can_view_pii(request.user, member.org) or member.user_id == request.user.pk):
         raise PermissionDenied("无权查看完整个人信息")
@@ -201,12 +201,21 @@ def member_edit(request, pk=None):
     member = _get_member_for_user(request, pk) if pk else None
     if member and member.is_archived:
         raise PermissionDenied("已归档党员不能修改")
+    before = Member.objects.get(pk=member.pk) if member else None
     form = MemberForm(request.POST or None, instance=member, user=request.user)
     if request.method == "POST" and form.is_valid():
+        if before is not None and not _edited(before, form.instance, form.Meta.fields):
+            messages.info(request, "没有修改")  # and no history row
+            return redirect("member_detail", pk=member.pk)
         member = form.save(user=request.user)
         messages.success(request, f"已保存{member.name}的信息")
         return redirect("member_detail", pk=member.pk)
     return render(request, "members/edit.html", {"form": form, "member": member})
+
+
+def _edited(before: Member, after: Member, fields) -> bool:
+    return any(getattr(before, Member._meta.get_field(f).attname) != getattr(after, Member._meta.get_field(f).attname)
+               for f in fields)
 
 
 @login_required
@@ -242,9 +251,23 @@ def member_template(request):
 
 
 
+def _unit_map(request, org: Org) -> dict[str, Org]:
+    """Branch names as written → the unit the user chose on the preview (units of `org` only)."""
+    pairs = [(name, pk) for name, pk in zip(request.POST.getlist("map_name"), request.POST.getlist("map_unit"),
+                                                strict=False) if name and pk.isdigit()]
+    units = Org.objects.subtree_of(org).filter(kind__in=(OrgKind.BRANCH, OrgKind.GROUP)).in_bulk(
+        [int(pk) for _, pk in pairs])
+    return {name: units[int(pk)] for name, pk in pairs if int(pk) in units}
+
+
+def _since_context(org) -> dict:
+    """What the preview needs to ask when the new members belong from (members.importing.JOINED)."""
+    return {"today": timezone.localdate(), "first_import": is_first_import(org), "joined": JOINED}
+
+
 @login_required
 def member_import(request):
-    """Upload → preview (nothing written) → confirm (book the accepted rows)."""
+    """Upload → preview (nothing written; branch names mapped here) → confirm (book the accepted rows)."""
     _require_keeper(request)
     if request.method == "POST" and request.POST.get("token"):
         path = stashed_upload(request.POST["token"])
@@ -252,11 +275,16 @@ def member_import(request):
         if path is None:
             messages.error(request, "上传的文件已过期，请重新上传")
             return redirect("member_import")
+        unit_map = _unit_map(request, org)
+        plan = member_import_plan(path, org=org, filename=path.name, unit_map=unit_map)
+        if request.POST.get("remap"):
+            return render(request, "members/import_preview.html", {"plan": plan, "token": request.POST["token"],
+                                                                   "org": org, "filename": path.name,
+                                                                   "unit_map": unit_map, **_since_context(org)})
         try:
             since = parse_since(request.POST.get("since_mode") if request.POST.get("since_mode") == JOINED
                                 else request.POST.get("since"), today=timezone.localdate())
-            plan = member_import_apply(member_import_plan(path, org=org, filename=path.name), user=request.user,
-                                       since=since)
+            plan = member_import_apply(plan, user=request.user, since=since)
         except (ValueError, ValidationError) as exc:
             messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
             return redirect("member_import")
@@ -275,7 +303,7 @@ def member_import(request):
             form.add_error("file", str(exc))
         else:
             org = form.cleaned_data["org"]
-            return render(request, "members/import_preview.html", {
-                "plan": plan, "token": token, "org": org, "filename": upload.name,
-                "today": timezone.localdate(), "first_import": is_first_import(org), "joined": JOINED})
+            return render(request, "members/import_preview.html", {"plan": plan, "token": token, "org": org,
+                                                                   "filename": upload.name, "unit_map": {},
+                                                                   **_since_context(org)})
     return render(request, "members/import.html", {"form": form})

@@ -9,6 +9,14 @@ class PlanKind(models.TextChoices):
     CAMPAIGN = "campaign", _("专项计划（如主题教育）")
 
 
+class ReportPart(models.TextChoices):
+    """Where the duty report writes a category's problems besides part 三 (the list of problems)."""
+
+    NONE = "", _("（仅列入“存在问题”）")
+    DISCIPLINE = "discipline", _("纪律作风和廉政（“一岗双责”）")
+    IDEOLOGY = "ideology", _("意识形态工作")
+
+
 class ItemStatus(models.TextChoices):
     TODO = "todo", _("未开始")
     DOING = "doing", _("进行中")
@@ -56,9 +64,12 @@ class ItemState(models.TextChoices):
     LATE = "late", _("逾期完成")
     OVERDUE = "overdue", _("逾期未完成")
     OPEN = "open", _("未完成")
+    DONE = "done", _("已完成")
 
 
 # The categories and sources a new deployment starts with (migration 0002 writes them; the demo
 # re-creates any that a flush removed). Deployments add their own in the admin.
 DEFAULT_CATEGORIES = ["理论学习", "调查研究", "意识形态", "组织建设", "作风纪律", "党风廉政", "服务群众", "工作落实", "其他"]
+# Which default categories the report also writes in part 二 (一岗双责/廉政) or on 意识形态工作.
+DEFAULT_REPORT_PARTS = {"作风纪律": ReportPart.DISCIPLINE, "党风廉政": ReportPart.DISCIPLINE, "意识形态": ReportPart.IDEOLOGY}
 DEFAULT_SOURCES = ["自查", "上级督导", "述职评议", "群众反映", "巡察", "组织生活会", "主题教育检视", "其他"]

@@ -171,7 +171,7 @@ def _seed_detailed(ctx, demo, calendar, terms, sources) -> None:
     worker, secretary = _user(ctx, "dangwu"), _user(ctx, "shuji")
     theme = services.plan_create(
         org=org, title="学习贯彻习近平新时代中国特色社会主义思想主题教育工作计划", kind=PlanKind.CAMPAIGN,
-        start_on=date(2023, 9, 1), end_on=date(2024, 1, 31), user=worker,
+        start_on=date(2023, 9, 1), end_on=date(2024, 1, 31), campaign_tag="主题教育", user=worker,
         summary="按照街道党工委部署，第二批主题教育于2023年9月开始，2024年1月基本结束。坚持学思想、强党性、重实践、建新功，"
                 "把理论学习、调查研究、推动发展、检视整改贯通起来。")
     theme_items = [_item(theme, title, owner, steps, done_on, n, today, user=worker)

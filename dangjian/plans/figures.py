@@ -17,7 +17,7 @@ from dangjian.lib.figures import Figure, link
 from dangjian.lib.periods import Period
 from dangjian.orgs.models import Org
 
-from .choices import ItemState, LedgerShow, ProblemEventKind
+from .choices import ItemState, ItemStatus, LedgerShow, PlanKind, ProblemEventKind
 from .models import Measure, Milestone, PlanItem, Problem, ProblemCause, ProblemEvent, WorkPlan
 
 
@@ -54,6 +54,8 @@ class ProblemDigest:
     causes: list[str]
     measures: list[MeasureDigest]
     link: str
+    category_id: int = 0
+    report_part: str = ""  # the category's ReportPart: also summed up in part 二 / on 意识形态工作
 
     @property
     def open_at_end(self) -> bool:
@@ -63,7 +65,8 @@ class ProblemDigest:
         return {"id": self.id, "org": self.org, "title": self.title, "description": self.description,
                 "category": self.category, "source": self.source, "found_on": self.found_on.isoformat(),
                 "closed_on": self.closed_on.isoformat() if self.closed_on else None, "open_at_end": self.open_at_end,
-                "causes": self.causes, "measures": [m.as_json() for m in self.measures], "link": self.link}
+                "causes": self.causes, "measures": [m.as_json() for m in self.measures], "link": self.link,
+                "category_id": self.category_id, "report_part": self.report_part}
 
 
 @dataclass
@@ -81,17 +84,19 @@ class PlanFigures:
     problems_found: Figure
     problems_closed: Figure
     problems_open: Figure
+    problems_listed: Figure  # on the ledger in the period (= 销号 + 未销号): the list part 三 prints
     measures_done: Figure
     measures_open: Figure
     measures_overdue: Figure
     problems: list[ProblemDigest] = field(default_factory=list)
     open_measures: list[MeasureDigest] = field(default_factory=list)
+    campaigns: list[dict] = field(default_factory=list)  # campaign plans (主题教育 …) overlapping the period
     # For the on-schedule rate: milestones whose deadline has come by as_of, and those met.
     milestones_passed: int = 0
     milestones_passed_on_time: int = 0
 
     NUMBERS = ("plans", "items_due", "items_on_time", "items_late", "items_overdue", "milestones_due",
-               "milestones_on_time", "problems_found", "problems_closed", "problems_open", "measures_done",
+               "milestones_on_time", "problems_found", "problems_closed", "problems_open", "problems_listed", "measures_done",
                "measures_open", "measures_overdue")
 
     @property
@@ -106,7 +111,7 @@ class PlanFigures:
                 "on_schedule_rate": self.on_schedule_rate, "milestones_passed": self.milestones_passed,
                 "milestones_passed_on_time": self.milestones_passed_on_time,
                 "problems": [p.as_json() for p in self.problems],
-                "open_measures": [m.as_json() for m in self.open_measures]}
+                "open_measures": [m.as_json() for m in self.open_measures], "campaigns": self.campaigns}
 
 
 def _as_of(period: Period, today: date | None) -> date:
@@ -151,6 +156,8 @@ def for_period(org: Org, period: Period, *, today: date | None = None) -> PlanFi
     def ledger(show: str, **extra) -> str:
         return link("problem_list", org=org.pk, period=p, show=show, **extra)
 
+    problems = problems_for_report(org, period)
+
     return PlanFigures(
         org=org, period=period, as_of=as_of,
         plans=Figure("工作计划", plans, link("plan_list", org=org.pk, year=period.year), "个"),
@@ -163,11 +170,13 @@ def for_period(org: Org, period: Period, *, today: date | None = None) -> PlanFi
         problems_found=Figure("期内查摆问题", found, ledger(LedgerShow.FOUND), "个"),
         problems_closed=Figure("期内整改销号", closed, ledger(LedgerShow.CLOSED), "个"),
         problems_open=Figure("期末未销号问题", open_at_end, ledger(LedgerShow.OPEN), "个"),
+        problems_listed=Figure("期内在账问题", len(problems), ledger(LedgerShow.ACTIVE), "个"),
         measures_done=Figure("期内完成整改措施", m["done"], ledger(LedgerShow.ACTIVE), "条"),
         measures_open=Figure("期末未完成整改措施", m["open"], ledger(LedgerShow.OPEN), "条"),
         measures_overdue=Figure("逾期未完成整改措施", m["overdue"], ledger(LedgerShow.OPEN), "条"),
-        problems=problems_for_report(org, period),
+        problems=problems,
         open_measures=open_measures(org, period),
+        campaigns=campaigns_for_report(org, period),
         milestones_passed=milestones["passed"], milestones_passed_on_time=milestones["passed_on_time"],
     )
 
@@ -179,11 +188,11 @@ def _measure_digest(m: Measure, problem_title: str) -> MeasureDigest:
 
 
 def problems_for_report(org: Org, period: Period) -> list[ProblemDigest]:
-    """Problems found in the period or still open at its end, with causes and measures (三、四)."""
+    """The period's ledger (on the books at some point of it: carried over, found, closed or still
+    open at its end — the list behind 期内在账问题), with causes and measures (三、四)."""
     first, last = period.first_day, period.last_day
     open_ids = Problem.objects.in_org(org).open_on(last).values("pk")
-    qs = (Problem.objects.in_org(org)
-          .filter(Q(found_on__range=(first, last)) | Q(pk__in=open_ids))
+    qs = (Problem.objects.in_org(org).active_in(first, last)
           .select_related("org", "category", "source")
           .prefetch_related(Prefetch("causes", queryset=ProblemCause.objects.order_by("sort", "pk")),
                             Prefetch("measures", queryset=Measure.objects.order_by("sort", "deadline", "pk")))
@@ -200,8 +209,31 @@ def problems_for_report(org: Org, period: Period) -> list[ProblemDigest]:
             id=problem.pk, org=problem.org.name, title=problem.title, description=problem.description,
             category=problem.category.name, source=problem.source.name, found_on=problem.found_on,
             closed_on=closed_on, causes=[c.text for c in problem.causes.all()],
-            measures=[_measure_digest(m, problem.title) for m in measures], link=problem.get_absolute_url()))
+            measures=[_measure_digest(m, problem.title) for m in measures], link=problem.get_absolute_url(),
+            category_id=problem.category_id, report_part=problem.category.report_part))
     return digests
+
+
+def campaigns_for_report(org: Org, period: Period) -> list[dict]:
+    """Campaign plans (主题教育 …) overlapping the period: their items and milestones due in it, and
+    the activity tag that links them to organisational life. Two queries."""
+    first, last = period.first_day, period.last_day
+    plans = list(WorkPlan.objects.in_org(org).overlapping(first, last).filter(kind=PlanKind.CAMPAIGN)
+                 .annotate(items_due=Count("items", filter=Q(items__deadline__range=(first, last))
+                                           & ~Q(items__status=ItemStatus.CANCELLED), distinct=True),
+                           items_done=Count("items", filter=Q(items__deadline__range=(first, last),
+                                                              items__done_on__isnull=False)
+                                            & ~Q(items__status=ItemStatus.CANCELLED), distinct=True))
+                 .order_by("start_on", "pk"))
+    stones = dict(Milestone.objects.filter(item__plan__in=[pl.pk for pl in plans], deadline__range=(first, last))
+                  .exclude(item__status=ItemStatus.CANCELLED).values("item__plan").annotate(n=Count("pk"))
+                  .values_list("item__plan", "n")) if plans else {}
+    return [{"id": pl.pk, "title": pl.title, "tag": pl.campaign_tag, "start_on": pl.start_on.isoformat(),
+             "end_on": pl.end_on.isoformat(), "items_due": pl.items_due, "items_done": pl.items_done,
+             "milestones_due": stones.get(pl.pk, 0), "link": pl.get_absolute_url(),
+             "items_link": link("plan_item_list", org=org.pk, period=str(period), state=ItemState.ALL, plan=pl.pk),
+             "done_link": link("plan_item_list", org=org.pk, period=str(period), state=ItemState.DONE, plan=pl.pk)}
+            for pl in plans]
 
 
 def open_measures(org: Org, period: Period) -> list[MeasureDigest]:

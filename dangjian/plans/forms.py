@@ -59,7 +59,7 @@ class PlanForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = WorkPlan
-        fields = ["org", "title", "kind", "period", "start_on", "end_on", "summary"]
+        fields = ["org", "title", "kind", "period", "start_on", "end_on", "campaign_tag", "summary"]
         widgets = {"start_on": DateInput(), "end_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):

@@ -19,7 +19,7 @@ from dangjian.lib.periods import Period
 from dangjian.orgs.models import Org
 from dangjian.orgs.scoping import path_q
 
-from .choices import ItemStatus, MeasureStatus, PlanKind, ProblemEventKind, ProblemStatus, Stage
+from .choices import ItemStatus, MeasureStatus, PlanKind, ProblemEventKind, ProblemStatus, ReportPart, Stage
 
 
 def done_has_date(done: str, name: str, message) -> models.CheckConstraint:
@@ -66,6 +66,9 @@ class ProblemCategory(models.Model):
     name = models.CharField(_("名称"), max_length=30, unique=True)
     sort = models.PositiveIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
+    report_part = models.CharField(_("述职报告中另行汇总"), max_length=12, choices=ReportPart.choices, blank=True,
+                                   default=ReportPart.NONE,
+                                   help_text=_("此类问题除列入“存在问题和原因”外，还在报告的哪一部分汇总"))
 
     objects = TermQuerySet.as_manager()
 
@@ -115,6 +118,8 @@ class WorkPlan(models.Model):
     start_on = models.DateField(_("开始日期"))
     end_on = models.DateField(_("结束日期"))
     summary = models.TextField(_("工作目标"), blank=True)
+    campaign_tag = models.CharField(_("活动标签"), max_length=30, blank=True,
+                                    help_text=_("专项计划（如主题教育）：与组织生活活动的标签一致，述职报告据此汇总相关活动"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("制定人"))
     created_at = models.DateTimeField(auto_now_add=True)

@@ -14,6 +14,7 @@ from dangjian.orgs.scoping import can_see_org, can_sign, is_record_keeper
 from . import reminders
 from .choices import (
     DEFAULT_CATEGORIES,
+    DEFAULT_REPORT_PARTS,
     DEFAULT_SOURCES,
     ItemStatus,
     MeasureStatus,
@@ -56,10 +57,10 @@ def _save(obj, user=None, reason: str = "") -> None:
 
 @transaction.atomic
 def plan_create(*, org: Org, title: str, kind: str, start_on: date, end_on: date, period: str = "",
-                summary: str = "", user=None) -> WorkPlan:
+                summary: str = "", campaign_tag: str = "", user=None) -> WorkPlan:
     _keeper_in(user, org)
     plan = WorkPlan(org=org, title=title, kind=kind, period=period, start_on=start_on, end_on=end_on,
-                    summary=summary, created_by=user)
+                    summary=summary, campaign_tag=campaign_tag.strip(), created_by=user)
     _save(plan, user)
     return plan
 
@@ -204,7 +205,10 @@ def terms_ensure_defaults() -> None:
     a database flush — the demo on an emptied database, browser tests — removes them)."""
     for model, names in ((ProblemCategory, DEFAULT_CATEGORIES), (ProblemSource, DEFAULT_SOURCES)):
         for i, name in enumerate(names, start=1):
-            model.objects.get_or_create(name=name, defaults={"sort": i * 10})
+            defaults = {"sort": i * 10}
+            if model is ProblemCategory:
+                defaults["report_part"] = DEFAULT_REPORT_PARTS.get(name, "")
+            model.objects.get_or_create(name=name, defaults=defaults)
 
 
 def _event(problem: Problem, kind: str, *, on: date | None = None, user=None, measure: Measure | None = None,

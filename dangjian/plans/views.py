@@ -195,7 +195,7 @@ def plan_edit(request, pk=None):
         data = form.cleaned_data
         if plan is None:
             plan = services.plan_create(user=request.user, **{k: data[k] for k in (
-                "org", "title", "kind", "period", "start_on", "end_on", "summary")})
+                "org", "title", "kind", "period", "start_on", "end_on", "summary", "campaign_tag")})
         else:
             plan = form.save(commit=False)
             plan.period, plan.start_on, plan.end_on = data["period"], data["start_on"], data["end_on"]
@@ -438,9 +438,12 @@ def plan_item_list(request):
         ItemState.LATE: Q(done_on__isnull=False, done_on__gt=F("deadline")),
         ItemState.OVERDUE: Q(done_on__isnull=True, deadline__lt=as_of),
         ItemState.OPEN: Q(done_on__isnull=True),
+        ItemState.DONE: Q(done_on__isnull=False),
     }
     if state in filters:
         qs = qs.filter(filters[state])
+    if request.GET.get("plan", "").isdigit():
+        qs = qs.filter(plan_id=request.GET["plan"])
     return render(request, "plans/item_list.html", {
         "page": paginate(request, qs), "org": org, "period": period, "state": state, "states": ItemState.choices,
         "orgs": _orgs_for_filter(request.user), "querystring": query_without_page(request), "today": today,

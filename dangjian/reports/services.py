@@ -12,7 +12,7 @@ from dangjian.orgs.models import Org
 from dangjian.orgs.scoping import can_sign
 
 from . import sources
-from .drafting import Draft, draft, fill, keys_in, relink
+from .drafting import Draft, draft, fill, keys_in, paragraph_sources, placeholders_in, relink
 from .models import Report, ReportParagraph, ReportTemplate, ReportVersion
 from .rendering import Block, DocxDocument, render_docx
 from .sources import plain
@@ -176,12 +176,29 @@ def report_finalise(*, report: Report, user) -> ReportVersion:
     report = Report.objects.select_for_update().get(pk=report.pk)
     version = report.current_version()
     _require_draft(version)
+    left = placeholders_left(version)
+    if left:
+        first = left[0]
+        raise ValidationError(f"报告中还有{len(left)}处“请补充”的内容没有填写（第一处：{first['what']}），"
+                              "请在“自检”中逐项补充后再定稿")
     version.docx = render_docx(docx_document(version), active_template())
     version.status = ReportVersion.Status.FINAL
     version.finalised_by, version.finalised_at = user, timezone.now()
     version.figures = {**version.figures, "frozen_at": version.finalised_at.isoformat(timespec="seconds")}
     version.save()
     return version
+
+
+def version_json(version: ReportVersion) -> dict:
+    """The version's figures snapshot, its title and, per paragraph, its text and what it rests on."""
+    return {**version.figures, "title": version.title, "version": version.number, "status": version.status,
+            "paragraphs": [paragraph_sources(p.key, p.style, p.source, is_edited=p.is_edited, snapshot=version.figures)
+                           for p in version.paragraphs.all()]}
+
+
+def placeholders_left(version: ReportVersion) -> list[dict]:
+    """Every 【请补充：…】 still in the version's text, in order, with its paragraph."""
+    return [{"paragraph": p, "what": what} for p in version.paragraphs.all() for what in placeholders_in(p.source)]
 
 
 # --- rendering ------------------------------------------------------------------------------------

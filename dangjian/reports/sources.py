@@ -18,6 +18,7 @@ from django.apps import apps
 
 from dangjian.lib.figures import Figure
 from dangjian.lib.periods import Period
+from dangjian.members import figures as members_figures
 from dangjian.orgs.models import Org
 
 
@@ -114,7 +115,7 @@ class MeetingsSource(Source):
             key = (totals[i].key if i < len(totals) and totals[i].key else row["type_code"]) or f"t{i}"
             held = Figure(f"{row['label']}（开展）", row["held_total"], row["link"], "次")
             result.figures[f"meetings.type.{key}.held"] = held
-            entry = {"key": key, "label": row["label"], "required": row["required"], "held": row["held"],
+            entry = {"key": key, "type_code": row["type_code"], "label": row["label"], "required": row["required"], "held": row["held"],
                      "missing_units": row.get("missing_units", 0), "source": row.get("source", "")}
             if row["required"] is not None:
                 result.figures[f"meetings.type.{key}.required"] = Figure(
@@ -123,6 +124,13 @@ class MeetingsSource(Source):
         result.extra["by_type"] = types
         reach = figures.reach
         result.extra["reach_total"] = reach.total if reach is not None else None
+        result.extra["by_tag"] = figures.by_tag
+        result.extra["study_by_source"] = [{**r, "hours": float(r["hours"])} for r in figures.study_by_source]
+        # The secretary the org record names, if exactly one member on its roll has that name.
+        secretary = members_figures.on_roll_named(org, period, org.secretary)
+        if secretary is not None:
+            for k, f in self.figures_module().attended_by(org, period, secretary.pk).items():
+                result.figures[f"meetings.secretary_{k}"] = f
 
 
 class PlansSource(Source):
@@ -133,6 +141,7 @@ class PlansSource(Source):
         result.extra["on_schedule_rate"] = figures.on_schedule_rate
         result.extra["problems"] = [p.as_json() for p in figures.problems]
         result.extra["open_measures"] = [m.as_json() for m in figures.open_measures]
+        result.extra["campaigns"] = figures.campaigns
         # The next period's plan (part 四): what falls due then.
         upcoming = self.figures_module().for_period(org, period.next())
         result.figures["plans.next_items_due"] = dataclasses.replace(

@@ -20,10 +20,11 @@ from dangjian.orgs.scoping import can_sign, get_org_for_user, is_record_keeper, 
 
 from . import batch as batch_mod
 from . import pdf, services, sources
-from .drafting import MARKER, fill, json_value
+from .drafting import MARKER, PLACEHOLDER, fill, json_value
 from .forms import REPORT_ORG_KINDS, BatchForm, DraftForm, MetaForm, ParagraphForm, ProtectForm
 from .models import Report, ReportBatch, ReportParagraph, ReportVersion
 from .protection import protect_docx
+from .selfcheck import selfcheck
 
 
 def _get_report_for_user(request, pk) -> Report:
@@ -133,11 +134,22 @@ def report_create(request):
 
 # --- the draft on screen --------------------------------------------------------------------------
 
+def _escape_marking(text: str) -> str:
+    """Escaped text with each 【请补充：…】 highlighted."""
+    out, last = [], 0
+    for m in PLACEHOLDER.finditer(text):
+        out.append(escape(text[last:m.start()]))
+        out.append(f'<mark class="dj-ask" data-testid="placeholder">{escape(m.group(0))}</mark>')
+        last = m.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
 def render_html(text: str, figures: dict) -> str:
-    """Paragraph text as HTML: each figure a link to the records behind it."""
+    """Paragraph text as HTML: each figure a link to the records behind it, placeholders marked."""
     out, last = [], 0
     for m in MARKER.finditer(text):
-        out.append(escape(text[last:m.start()]))
+        out.append(_escape_marking(text[last:m.start()]))
         f = figures.get(m.group(1))
         if f is None:
             out.append('<span class="text-danger">（数据缺失）</span>')
@@ -149,7 +161,7 @@ def render_html(text: str, figures: dict) -> str:
                 f'<span class="dj-fig" title="{title}">{value}</span>'
             out.append(tag)
         last = m.end()
-    out.append(escape(text[last:]))
+    out.append(_escape_marking(text[last:]))
     return mark_safe("".join(out))
 
 
@@ -192,6 +204,7 @@ def report_detail(request, pk):
         "meta_form": MetaForm(initial={"title": version.title, "dated_on": version.dated_on}),
         "protect_form": ProtectForm(), "edited_count": sum(1 for p in paragraphs if p["p"].is_edited),
         "previous": version.figures.get("previous"),
+        "check": selfcheck(version) if version.is_draft else None,
     })
 
 
@@ -389,7 +402,7 @@ def report_download(request, pk, fmt):
     report = _get_report_for_user(request, pk)
     version = _version(request, report)
     if fmt == "json":
-        body = json.dumps(version.figures, ensure_ascii=False, indent=2)
+        body = json.dumps(services.version_json(version), ensure_ascii=False, indent=2)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = file_response(b"", _filename(report, version, "json"))["Content-Disposition"]
         return response

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import unicodedata
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -137,6 +137,24 @@ def meetings_expected(org: Org) -> dict:
         ok, short = (ok + 1, short) if met else (ok, short + 1)
     exp["meetings.branches_ok"], exp["meetings.branches_short"] = ok, short
     exp.update(lapses_expected(org, roll))
+    exp["meetings.combined"] = acts.filter(also_types__isnull=False).distinct().count()
+    # The secretary named on the org record, when exactly one member on the roll has that name.
+    named = Member.objects.filter(pk__in=roll, name=org.secretary)
+    if org.secretary and named.count() == 1:
+        present = acts.filter(attendance__member=named.get(), attendance__mark__in=("到会", "迟到"))
+        exp["meetings.secretary_attended"] = present.distinct().count()
+        exp["meetings.secretary_attended_study"] = present.filter(
+            Q(type__code="study") | Q(also_types__code="study")).distinct().count()
+    # Self-study by platform (学习强国 …), as imported.
+    slugs = {"学习强国": "xuexi", "书籍原著": "book", "网络课程": "online", "报刊": "newspaper", "其他": "other"}
+    for source in set(study.values_list("source", flat=True)):
+        rows = study.filter(source=source)
+        base = f"meetings.study.{slugs[source]}"
+        exp[f"{base}.records"] = rows.count()
+        exp[f"{base}.members"] = rows.values("member").distinct().count()
+        exp[f"{base}.hours"] = rows.aggregate(h=Sum("hours"))["h"] or 0
+        if rows.filter(points__isnull=False).exists():
+            exp[f"{base}.points"] = rows.aggregate(p=Sum("points"))["p"]
     return exp
 
 
@@ -204,7 +222,30 @@ def plans_expected(org: Org) -> dict:
                                          deadline__lte=nxt.last_day).exclude(status="cancelled").count()
     next_stones = Milestone.objects.filter(item__plan__org__path__startswith=org.path, deadline__gte=nxt.first_day,
                                            deadline__lte=nxt.last_day).exclude(item__status="cancelled").count()
+    from dangjian.meetings.models import Activity
+
+    # The period's ledger: on the books at some point of it (carried over, found, closed or open at its end).
+    open_start = problems_open_on(FIRST - timedelta(days=1))
+    in_period = set(ProblemEvent.objects.filter(on__gte=FIRST, on__lte=LAST).values_list("problem_id", flat=True))
+    ledger = [p for p in Problem.objects.filter(org__path__startswith=org.path, found_on__lte=LAST).select_related("category")
+              if p.pk in open_start or p.found_on >= FIRST or p.pk in in_period]
+    exp = {}
+    for cat in {p.category for p in ledger if p.category.report_part}:
+        mine = [p for p in ledger if p.category_id == cat.pk]
+        exp[f"plans.category.{cat.pk}.listed"] = len(mine)
+        exp[f"plans.category.{cat.pk}.closed"] = sum(1 for p in mine if p.pk not in open_end)
+    for plan in WorkPlan.objects.filter(org__path__startswith=org.path, kind="campaign", start_on__lte=LAST, end_on__gte=FIRST):
+        due = PlanItem.objects.filter(plan=plan, deadline__gte=FIRST, deadline__lte=LAST).exclude(status="cancelled")
+        exp[f"plans.campaign.{plan.pk}.items_due"] = due.count()
+        exp[f"plans.campaign.{plan.pk}.items_done"] = due.filter(done_on__isnull=False).count()
+        if plan.campaign_tag:
+            exp[f"plans.campaign.{plan.pk}.activities"] = Activity.objects.filter(
+                org__path__startswith=org.path, status="submitted", held_on__gte=FIRST, held_on__lte=LAST,
+                tags__name=plan.campaign_tag).distinct().count()
+    exp["plans.open_measures_listed"] = sum(1 for c, d, _dl in measures if c <= LAST and (d is None or d > LAST))
     return {
+        **exp,
+        "plans.problems_listed": len(ledger),
         "plans.plans": WorkPlan.objects.filter(org__path__startswith=org.path, start_on__lte=LAST, end_on__gte=FIRST).count(),
         "plans.items_due": items.count(), "plans.items_on_time": on_time, "plans.items_late": late,
         "plans.items_overdue": overdue,
@@ -395,8 +436,8 @@ def test_it_writes_the_recomputed_figures_into_the_body_text(demo):
         f"送学上门{want['meetings.visits']}次、覆盖{want['meetings.visited_members']}人",
         f"寄送学习资料{want['meetings.sends']}次、覆盖{want['meetings.sent_members']}人",
         f"应交党费{want['dues.due']}元，实交{want['dues.paid']}元",
-        f"查摆问题{want['plans.problems_found']}个，整改销号{want['plans.problems_closed']}个",
-        f"期末尚未销号{want['plans.problems_open']}个",
+        f"在账问题{want['plans.problems_listed']}个（其中本季度新查摆{want['plans.problems_found']}个），"
+        f"已整改销号{want['plans.problems_closed']}个，期末尚未销号{want['plans.problems_open']}个",
     ]
     for sentence in sentences:
         assert sentence in text
@@ -413,6 +454,45 @@ def test_it_lists_the_ledgers_problems_and_open_measures(demo):
     assert found.exists() and open_measures.exists()
     for title in [*found.values_list("title", flat=True), *open_measures.values_list("title", flat=True)]:
         assert title in text
+
+
+def test_it_gives_every_paragraph_its_sources_or_says_it_is_the_secretarys_or_a_placeholder(demo):
+    paragraphs = demo["json"]["paragraphs"]
+    kinds = {p["kind"] for p in paragraphs}
+    assert kinds <= {"computed", "secretary", "placeholder", "heading"} and "placeholder" in kinds
+    for p in paragraphs:
+        if p["kind"] == "computed":
+            assert p["figures"] or p["records"], p["key"]
+            assert all(f["link"] for f in p["figures"]), p["key"]
+        if p["kind"] == "heading":
+            # A heading's own numbering ("1. ") is the document's structure, not a figure.
+            assert p["style"] != "body" and not re.search(r"\d", re.sub(r"^\d+\. ", "", p["text"])), p["key"]
+
+
+def test_it_lists_as_many_problems_in_part_three_as_it_counts(demo):
+    figures = demo["json"]["figures"]
+    listed = [p for p in demo["json"]["paragraphs"] if re.fullmatch(r"s3\.p\d+", p["key"])]
+    assert len(listed) == figures["plans.problems_listed"]["value"] == len(demo["json"]["extra"]["plans.problems"])
+    assert figures["plans.problems_listed"]["value"] == figures["plans.problems_closed"]["value"] + figures["plans.problems_open"]["value"]
+    assert [p["text"][3:] for p in listed] == [p["title"] for p in demo["json"]["extra"]["plans.problems"]]
+
+
+def test_it_adds_up_the_parts_of_the_meetings_sentence(demo):
+    life = next(p for p in demo["json"]["paragraphs"] if p["key"] == "s1.work.education.life")
+    values = {f["key"]: f["value"] for f in life["figures"]}
+    held = values["meetings.held"]
+    parts = sum(v for k, v in values.items() if re.fullmatch(r"meetings\.type\.\w+\.held", k))
+    combined = demo["json"]["figures"]["meetings.combined"]["value"]
+    assert combined > 0  # the demo holds 主题党日 together with 党课
+    assert parts == held + combined and f"（{combined}次活动同时计入两类）" in life["text"]
+
+
+def test_it_writes_the_campaign_and_online_study_from_the_records(demo):
+    by_key = {p["key"]: p for p in demo["json"]["paragraphs"]}
+    campaign = next(p for k, p in by_key.items() if k.startswith("s1.work.key.campaign"))
+    assert "主题教育" in campaign["text"] and campaign["records"]
+    assert "学习强国" in by_key["s1.study.online"]["text"] and "积分" in by_key["s1.study.online"]["text"]
+    assert "一岗双责" in by_key["s2.body"]["text"]
 
 
 # Figures the test does not recompute, with the reason (kept empty when all are covered).
@@ -480,3 +560,12 @@ def test_it_converts_to_pdf_with_the_expected_page_count(demo):
         assert len([ln for ln in t.splitlines() if ln.strip()]) == 22 + 1
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "CJK" in fonts
+
+
+def test_it_finalised_the_demo_report_with_the_secretarys_own_words(demo):
+    from dangjian.reports.models import Report
+    from dangjian.reports.services import version_json
+
+    final = Report.objects.get(org=demo["org"], period=str(PERIOD)).final_version()
+    kinds = Counter(p["kind"] for p in version_json(final)["paragraphs"])
+    assert kinds["secretary"] > 0 and kinds["placeholder"] == 0 and kinds["unsourced"] == 0

@@ -10,7 +10,7 @@ def _para(report, key):
 
 
 def test_it_saves_an_edited_paragraph_with_htmx(client_for, world, report):
-    p = _para(report, "s2.body")
+    p = _para(report, "s2.own")
     response = client_for(world.worker).post(reverse("report_paragraph_edit", args=[p.pk]),
                                              {"text": "本人严守纪律。"}, HTTP_HX_REQUEST="true")
     assert "本人严守纪律。" in response.content.decode() and "已手工修改" in response.content.decode()
@@ -21,7 +21,7 @@ def test_it_saves_an_edited_paragraph_with_htmx(client_for, world, report):
 def test_it_keeps_a_figure_linked_when_the_number_and_its_context_survive(world, report):
     p = _para(report, "s1.work.education.roll")
     figures = p.version.figures["figures"]
-    text = fill(p.generated, figures).replace("加强党员队伍日常管理。", "我们加强了党员管理。")
+    text = "我们核对了党员名册。" + fill(p.generated, figures)
     paragraph_save(paragraph=p, text=text, user=world.worker)
     assert p.is_edited and "⟦members.full⟧" in p.edited and "⟦members.total⟧" in p.edited
 
@@ -42,7 +42,7 @@ def test_it_treats_the_unchanged_text_as_not_edited(world, report):
 
 
 def test_it_restores_the_system_text(client_for, world, report):
-    p = _para(report, "s2.body")
+    p = _para(report, "s2.own")
     paragraph_save(paragraph=p, text="改过的", user=world.worker)
     client_for(world.worker).post(reverse("report_paragraph_reset", args=[p.pk]), HTTP_HX_REQUEST="true")
     p.refresh_from_db()
@@ -50,7 +50,7 @@ def test_it_restores_the_system_text(client_for, world, report):
 
 
 def test_it_refuses_an_empty_paragraph(world, report):
-    p = _para(report, "s2.body")
+    p = _para(report, "s2.own")
     try:
         paragraph_save(paragraph=p, text="  ", user=world.worker)
     except ValidationError as exc:
@@ -60,6 +60,6 @@ def test_it_refuses_an_empty_paragraph(world, report):
 
 
 def test_it_records_who_changed_a_paragraph(world, report):
-    p = _para(report, "s2.body")
+    p = _para(report, "s2.own")
     paragraph_save(paragraph=p, text="本人严守纪律。", user=world.worker)
     assert p.edited_by == world.worker and p.history.first().edited == "本人严守纪律。"

@@ -8,6 +8,8 @@ from dangjian.lib.periods import Period
 from dangjian.reports.drafting import fill
 from dangjian.reports.services import report_draft, report_finalise
 
+from .conftest import write_placeholders
+
 Q2 = Period.parse("2023Q2")
 Q3 = Period.parse("2023Q3")
 
@@ -36,6 +38,7 @@ def _q3_text(world) -> str:
 def test_it_lists_the_previous_reports_measures_as_the_next_reports_follow_up(world, measures):
     done, late = measures
     q2 = report_draft(org=world.community, period=Q2, reporter_name="刘书记", user=world.worker)
+    write_placeholders(q2, world.secretary)
     assert [m["title"] for m in report_finalise(report=q2, user=world.secretary).figures["measures"]] == [
         "建立学习台账", "每周集中学习一次"]
     done.done_on, done.status = date(2023, 8, 20), "done"

@@ -20,6 +20,8 @@ from dangjian.reports import pdf
 from dangjian.reports.protection import protect_docx, read_protection
 from dangjian.reports.services import report_finalise, version_docx
 
+from .conftest import write_placeholders
+
 pytestmark = pytest.mark.skipif(not shutil.which("soffice") and not os.environ.get("CI"),
                                 reason="LibreOffice not installed (apt-get install libreoffice-writer-nogui fonts-noto-cjk poppler-utils)")
 
@@ -39,6 +41,7 @@ def test_it_converts_the_report_to_an_a4_pdf_with_cjk_fonts(world, report, tmp_p
 
 
 def test_libreoffice_opens_the_protected_docx_read_only(world, report):
+    write_placeholders(report, world.secretary)
     final = report_finalise(report=report, user=world.secretary)
     data = version_docx(final)
     assert _load_readonly(data) == "false"
@@ -46,6 +49,7 @@ def test_libreoffice_opens_the_protected_docx_read_only(world, report):
 
 
 def test_libreoffice_keeps_the_restriction_when_it_saves_docx(world, report):
+    write_placeholders(report, world.secretary)
     protected = protect_docx(version_docx(report_finalise(report=report, user=world.secretary)), "wsx2023")
     saved = pdf.convert_to(protected, "docx:MS Word 2007 XML", "docx")
     assert read_protection(saved) == read_protection(protected)

@@ -19,7 +19,7 @@ def without_dues(monkeypatch):
 def test_it_says_the_dues_module_is_not_enabled(world, without_dues):
     d = compose(world.community, Q3)
     text = "\n".join(fill(p.text, d.snapshot["figures"]) for p in d.paragraphs)
-    assert "（本系统未启用党费模块，党费收缴情况请手工填写。）" in text
+    assert "【请补充：党费收缴情况（本系统未启用党费模块）】" in text
     assert not any(k.startswith("dues.") for k in d.snapshot["figures"])
     assert d.snapshot["apps"]["dues"]["installed"] is False
 
@@ -31,7 +31,7 @@ def test_it_says_so_when_an_apps_figures_fail(world, monkeypatch):
     monkeypatch.setattr(sources.SOURCES[2].figures_module(), "for_period", broken)
     d = compose(world.community, Q3)
     text = "\n".join(fill(p.text, d.snapshot["figures"]) for p in d.paragraphs)
-    assert "（党费模块的数据暂时无法读取" in text
+    assert "【请补充：党费收缴情况（党费模块的数据暂时无法读取）】" in text
     assert "boom" in d.snapshot["apps"]["dues"]["error"]
 
 

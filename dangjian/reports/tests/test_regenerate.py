@@ -20,17 +20,17 @@ def test_it_refreshes_figures_into_a_new_version(world, report):
 
 
 def test_it_keeps_the_users_edited_paragraphs(world, report):
-    p = report.current_version().paragraphs.get(key="s2.body")
+    p = report.current_version().paragraphs.get(key="s2.own")
     paragraph_save(paragraph=p, text="我的修改。", user=world.worker)
     _add_member(world)
     v2 = report_regenerate(report=report, user=world.worker)
-    kept = v2.paragraphs.get(key="s2.body")
+    kept = v2.paragraphs.get(key="s2.own")
     assert kept.is_edited and kept.edited == "我的修改。"
 
 
 def test_it_updates_linked_figures_inside_an_edited_paragraph_and_says_so(client_for, world, report):
     p = report.current_version().paragraphs.get(key="s1.work.education.roll")
-    text = fill(p.generated, p.version.figures["figures"]).replace("加强党员队伍日常管理。", "")
+    text = "我们核对了党员名册。" + fill(p.generated, p.version.figures["figures"])
     paragraph_save(paragraph=p, text=text, user=world.worker)
     _add_member(world)
     v2 = report_regenerate(report=report, user=world.worker)
@@ -42,9 +42,9 @@ def test_it_updates_linked_figures_inside_an_edited_paragraph_and_says_so(client
 
 def test_it_keeps_an_edited_paragraph_whose_source_is_gone(world, report):
     v1 = report.current_version()
-    p = v1.paragraphs.get(key="s2.body")
+    p = v1.paragraphs.get(key="s2.own")
     paragraph_save(paragraph=p, text="我的修改。", user=world.worker)
-    v1.paragraphs.filter(key="s2.body").update(key="s2.gone")
+    v1.paragraphs.filter(key="s2.own").update(key="s2.gone")
     v2 = report_regenerate(report=report, user=world.worker)
     orphan = v2.paragraphs.get(key="s2.gone")
     keys = list(v2.paragraphs.values_list("key", flat=True))

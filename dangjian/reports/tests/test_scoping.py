@@ -7,7 +7,7 @@ from dangjian.reports.batch import batch_run, batch_start
 from dangjian.reports.models import Report
 from dangjian.reports.services import report_finalise
 
-from .conftest import Q3
+from .conftest import Q3, write_placeholders
 
 
 def _urls(report):
@@ -56,6 +56,7 @@ def test_it_keeps_members_out_of_reports(client_for, world, report):
 
 
 def test_it_hides_the_street_view_and_batches_of_another_subtree(client_for, world, report):
+    write_placeholders(report, world.secretary)
     report_finalise(report=report, user=world.secretary)
     batch = batch_start(org=world.street, period=Q3, user=world.street_admin, run=lambda pk: None)
     batch_run(batch.pk)

@@ -1,5 +1,7 @@
 """`dangjian report --org 和平社区党总支 --period 2023Q3 [--reporter 姓名] -o 报告.docx` — and
-`--format json` to print every figure the report uses (with its label, unit, source and link)."""
+`--format json` to print every figure the report uses (with its label, unit, source and link) and,
+for each paragraph, its text and what it rests on: its figure keys and record links (computed), or
+that it is the secretary's own text, or a placeholder still to be written."""
 
 import json
 import sys
@@ -10,6 +12,7 @@ from django.core.management import BaseCommand, CommandError
 from dangjian.lib.periods import Period
 from dangjian.orgs.models import Org
 from dangjian.reports import pdf
+from dangjian.reports.drafting import paragraph_sources
 from dangjian.reports.models import Report
 from dangjian.reports.rendering import render_docx
 from dangjian.reports.services import (
@@ -18,6 +21,7 @@ from dangjian.reports.services import (
     compose,
     default_reporter_title,
     version_docx,
+    version_json,
 )
 
 
@@ -46,10 +50,12 @@ class Command(BaseCommand):
             if report is None:
                 raise CommandError(f"{org.name}{period.label}还没有保存的述职报告")
             version = report.final_version() or report.current_version()
-            payload, data = version.figures, (version_docx(version) if fmt != "json" else b"")
+            payload, data = version_json(version), (version_docx(version) if fmt != "json" else b"")
         else:
             d = compose(org, period)
-            payload = {**d.snapshot, "title": d.title}
+            payload = {**d.snapshot, "title": d.title,
+                       "paragraphs": [paragraph_sources(p.key, p.style, p.text, is_edited=False, snapshot=d.snapshot)
+                                      for p in d.paragraphs]}
             data = b""
             if fmt != "json":
                 reporter = opts["reporter"] or org.secretary or "（述职人）"

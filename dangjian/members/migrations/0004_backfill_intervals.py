@@ -69,7 +69,7 @@ def drop_exclusions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("members", "0002_intervals"),
+        ("members", "0003_intervals"),
     ]
 
     operations = [

@@ -1,0 +1,60 @@
+"""Placeholders (【请补充：…】) are what only the secretary can write: the page marks them, the
+自检 panel lists them with anchors, and finalising refuses while one is left."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from dangjian.reports.drafting import PLACEHOLDER
+from dangjian.reports.models import ReportVersion
+from dangjian.reports.services import placeholders_left, report_finalise
+
+from .conftest import write_placeholders
+
+
+def test_it_asks_the_secretary_for_what_no_record_says(report):
+    asked = [item["what"] for item in placeholders_left(report.current_version())]
+    assert any(w.startswith("本人遵守政治纪律") for w in asked)
+
+
+def test_it_refuses_to_finalise_while_a_placeholder_is_left(world, report):
+    with pytest.raises(ValidationError, match="请补充"):
+        report_finalise(report=report, user=world.secretary)
+    assert report.current_version().is_draft
+
+
+def test_it_finalises_once_every_placeholder_is_written(world, report):
+    write_placeholders(report, world.secretary)
+    assert report_finalise(report=report, user=world.secretary).status == ReportVersion.Status.FINAL
+
+
+def test_it_says_why_finalising_failed_on_the_page(client_for, world, report):
+    response = client_for(world.secretary).post(reverse("report_finalise", args=[report.pk]), follow=True)
+    assert "请补充" in response.content.decode() and report.current_version().is_draft
+
+
+def test_it_lists_each_placeholder_in_the_selfcheck_panel_with_an_anchor(client_for, world, report):
+    html = client_for(world.secretary).get(reverse("report_detail", args=[report.pk])).content.decode()
+    left = placeholders_left(report.current_version())
+    assert 'data-testid="selfcheck"' in html
+    assert all(f'href="#p{item["paragraph"].pk}"' in html for item in left)
+    assert html.count('data-testid="selfcheck-placeholder"') == len(left)
+
+
+def test_it_highlights_placeholders_in_the_text(client_for, world, report):
+    html = client_for(world.secretary).get(reverse("report_detail", args=[report.pk])).content.decode()
+    assert html.count('<mark class="dj-ask"') == len(placeholders_left(report.current_version()))
+
+
+def test_it_says_all_is_well_when_nothing_is_left(client_for, world, report):
+    write_placeholders(report, world.secretary)
+    html = client_for(world.secretary).get(reverse("report_detail", args=[report.pk])).content.decode()
+    assert 'data-testid="selfcheck-ok"' in html and not PLACEHOLDER.search(html)
+
+
+def test_it_lists_a_relation_between_figures_that_does_not_hold(client_for, world, report):
+    version = report.current_version()
+    version.figures["figures"]["plans.problems_listed"]["value"] += 1
+    version.save(update_fields=["figures"])
+    html = client_for(world.secretary).get(reverse("report_detail", args=[report.pk])).content.decode()
+    assert "在账问题 = 已销号 + 期末未销号" in html and 'data-testid="selfcheck-failures"' in html
