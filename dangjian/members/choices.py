@@ -44,6 +44,7 @@ class EventKind(models.TextChoices):
     SUSPEND = "停止党籍", _("停止党籍")
     EXPEL = "出党", _("出党")
     DEATH = "去世", _("去世")
+    CANCELLED = "取消预备资格", _("取消预备资格")
     MOVE_OUT = "外出", _("外出流动")
     RETURN = "返回", _("流动返回")
 
@@ -70,3 +71,4 @@ class Since(models.TextChoices):
     SUSPEND = "停止党籍", _("停止党籍")
     EXPEL = "出党", _("出党")
     DEATH = "去世", _("去世")
+    CANCELLED = "取消预备资格", _("取消预备资格")

@@ -217,11 +217,13 @@ def member_transfer_out(*, member: Member, on: date, user=None, to_org: str = ""
 
 
 @transaction.atomic
-def member_admit(*, member: Member, on: date, user=None) -> Member:
-    """A 预备党员 admitted by the branch meeting on `on` (发展党员 stage 4): the member starts as 预备
-    and belongs to `member.org` from that day. Fields: member.joined_on is set to `on`."""
+def member_admit(*, member: Member, on: date, user=None, reason: str = "") -> Member:
+    """A 预备党员 admitted by the branch meeting on `on` (发展党员 stage 4): `member` (new, unsaved)
+    is saved as 预备 with 入党日期 `on`, and belongs to `member.org` from that day."""
+    if member.pk is not None:
+        raise ValidationError(f"{member.name}已在名册中")
     member.status, member.joined_on, member.confirmed_on = Status.PROBATIONARY, on, None
-    _save_member(member, user, f"接收为预备党员（{on:%Y-%m-%d}）")
+    _save_member(member, user, reason or f"接收为预备党员（{on:%Y-%m-%d}）")
     _open(Membership, member=member, start=on, user=user, org=member.org, start_reason=Since.JOINED)
     _open(StatusInterval, member=member, start=on, user=user, status=Status.PROBATIONARY)
     for flag, on_now in ((Flag.MOBILE, member.is_mobile), (Flag.INFIRM, member.is_infirm)):
@@ -247,6 +249,23 @@ def member_confirm(*, member: Member, on: date, user=None, note: str = "") -> Me
     member.status, member.confirmed_on = Status.FULL, on
     _save_member(member, user, f"转正（{on:%Y-%m-%d}）")
     return event
+
+
+@transaction.atomic
+def member_probation_cancel(*, member: Member, on: date, user=None, reason: str = "") -> Member:
+    """取消预备资格 on `on` (发展党员工作细则): the 预备 status and the membership end that day and
+    the person is archived (kept, never deleted)."""
+    if member.is_archived:
+        raise ValidationError(f"{member.name}已归档（{member.archive_reason}）")
+    if member.status != Status.PROBATIONARY:
+        raise ValidationError(f"{member.name}不是预备党员")
+    for model in (Membership, StatusInterval):
+        current = _open_one(model, member)
+        if current is not None:
+            _close(current, on, user, reason=Since.CANCELLED)
+    member.archived_on, member.archive_reason = on, Since.CANCELLED.label
+    _save_member(member, user, reason or f"取消预备资格（{on:%Y-%m-%d}）")
+    return member
 
 
 @transaction.atomic

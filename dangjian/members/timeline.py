@@ -27,7 +27,7 @@ from .choices import ARCHIVING_EVENTS, EventKind, Flag, Since, Status
 
 END_REASONS = {EventKind.TRANSFER_OUT: Since.TRANSFER_OUT, EventKind.SUSPEND: Since.SUSPEND,
                EventKind.EXPEL: Since.EXPEL, EventKind.DEATH: Since.DEATH}
-ARCHIVE_LABELS = {EventKind(k).label: END_REASONS[k] for k in ARCHIVING_EVENTS}
+ARCHIVE_LABELS = {EventKind(k).label: END_REASONS[k] for k in ARCHIVING_EVENTS} | {Since.CANCELLED.label: Since.CANCELLED}
 
 
 @dataclass
