@@ -59,13 +59,17 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "dangjian.orgs",
+    "dangjian.jobs",
     "dangjian.members",
     "dangjian.meetings",
     "dangjian.dues",
     "dangjian.grid",
     "dangjian.dashboard",
     "dangjian.plans",
+    "dangjian.recruitment",
     "dangjian.reports",
 ]
 
@@ -126,6 +130,19 @@ else:
     DATABASES = {"default": sqlite_database(os.environ.get("DANGJIAN_DB") or DATA_DIR / "dangjian.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (dangjian/jobs): Django's task framework API with its database backend, so the
+# queue is a table in the same database and any number of `dangjian worker` processes share it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker on another machine that has not sent a heartbeat for this long is taken as dead and its
+# running task as failed (workers on this machine are checked with the operating system).
+DANGJIAN_WORKER_LEASE = float(os.environ.get("DANGJIAN_WORKER_LEASE", "60"))
+# Daily runs the workers enqueue themselves (no cron): name → (task, local time, label).
+DANGJIAN_DAILY = {
+    "remind": ("dangjian.plans.tasks.daily_reminders", os.environ.get("DANGJIAN_REMIND_AT", "06:30"), "每日到期提醒"),
+}
+# Imports from this many rows run in a worker, not in the request (the page follows their progress).
+DANGJIAN_BACKGROUND_ROWS = int(os.environ.get("DANGJIAN_BACKGROUND_ROWS", "2000"))
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

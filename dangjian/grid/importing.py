@@ -14,20 +14,18 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-import zipfile
 from collections import namedtuple
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import ExpressionWrapper, F, TextField
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from dangjian.jobs.sizing import estimate_rows
 from dangjian.lib.names import NameIndex, clean_name
 from dangjian.lib.tabular import RowError, TabularError
 from dangjian.lib.xlsx import SheetSpec, write_workbook
@@ -437,51 +435,7 @@ class Importer:
 
 
 # ---------------------------------------------------------------------------------------------
-# Jobs: the CLI runs one in the foreground, the web page in a background thread
-
-
-_PROGRESS: dict[int, int] = {}
-_PROGRESS_LOCK = threading.Lock()
-
-
-def live_progress(job: ImportJob) -> int:
-    """Rows processed so far (the running job's thread reports here; the row is written at the end)."""
-    with _PROGRESS_LOCK:
-        return _PROGRESS.get(job.pk, job.processed)
-
-
-def is_running_here(job: ImportJob) -> bool:
-    with _PROGRESS_LOCK:
-        return job.pk in _PROGRESS
-
-
-def estimate_rows(path: str | Path) -> int:
-    """About how many data rows the file has, without reading it (0 when unknown)."""
-    path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4)
-        if head.startswith(b"PK"):
-            with zipfile.ZipFile(path) as zf:
-                sheets = sorted(n for n in zf.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
-                if not sheets:
-                    return 0
-                info = zf.getinfo(sheets[0])
-                with zf.open(info) as fh:
-                    chunk = fh.read(256 * 1024)
-                found = re.search(rb'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', chunk)
-                if found:
-                    return max(int(found.group(1)) - 1, 0)
-                rows = chunk.count(b"<row ")
-                if not rows:
-                    return 0
-                return max(int(info.file_size / (len(chunk) / rows)) - 1, 0)
-        if head.startswith(b"\xd0\xcf"):
-            return 0
-        with path.open("rb") as fh:
-            return max(sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b"")) - 1, 0)
-    except (OSError, zipfile.BadZipFile):
-        return 0
+# Jobs: the CLI runs one in the foreground, the web page hands it to a worker (grid/tasks.py)
 
 
 def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = None) -> ImportJob:
@@ -491,8 +445,6 @@ def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = Non
     job.save(update_fields=["status", "started_at", "total_estimate"])
 
     def progress(done: int) -> None:
-        with _PROGRESS_LOCK:
-            _PROGRESS[job.pk] = done
         if on_progress:
             on_progress(done, job.total_estimate)
 
@@ -520,9 +472,6 @@ def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = Non
     except Exception as exc:  # the job row must say it failed; the log keeps the traceback
         log.exception("居民导入失败（任务 %s）", job.pk)
         job.status, job.error = JobStatus.FAILED, f"导入失败：{exc}"
-    finally:
-        with _PROGRESS_LOCK:
-            _PROGRESS.pop(job.pk, None)
     if result is not None and job.status == JobStatus.DONE:
         for name in ("processed", "created", "updated", "unchanged", "rejected", "households_created",
                      "buildings_created", "members_linked"):
@@ -539,19 +488,16 @@ def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = Non
     return job
 
 
-def _run_in_thread(job_id: int) -> None:
-    close_old_connections()
-    try:
-        run_job(ImportJob.objects.select_related("community", "user").get(pk=job_id))
-    finally:
-        connection.close()
-
-
 def start_in_background(job: ImportJob) -> None:
-    """Run the job in a thread of this server (waitress has no task broker; the page polls)."""
-    with _PROGRESS_LOCK:
-        _PROGRESS[job.pk] = 0
-    threading.Thread(target=_run_in_thread, args=(job.pk,), name=f"grid-import-{job.pk}", daemon=True).start()
+    """Queue the job for a worker (the page follows its progress from the database)."""
+    from dangjian.jobs.services import job_enqueue
+
+    from .tasks import resident_import
+
+    verb = "检查" if job.dry_run else "导入"
+    job.job = job_enqueue(resident_import, kind="resident_import", label=f"居民{verb}：{job.filename}",
+                          org=job.community, user=job.user, import_job_id=job.pk)
+    job.save(update_fields=["job"])
 
 
 # ---------------------------------------------------------------------------------------------

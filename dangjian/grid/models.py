@@ -521,6 +521,8 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The background job that runs it (progress and liveness live there); none for the CLI.
+    job = models.ForeignKey("jobs.Job", models.SET_NULL, null=True, blank=True, related_name="+")
 
     objects = ImportJobQuerySet.as_manager()
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangjian.jobs.lease import check_job
 from dangjian.lib.idnumbers import mask_id, mask_phone
 from dangjian.lib.uploads import stash_upload
 from dangjian.lib.web import file_response, is_htmx, paginate, query_without_page
@@ -106,7 +107,7 @@ def _get_assignment_for_user(request, pk) -> GridAssignment:
 
 def _get_job_for_user(request, pk) -> ImportJob:
     try:
-        return ImportJob.objects.visible_to(request.user).select_related("community").get(pk=pk)
+        return ImportJob.objects.visible_to(request.user).select_related("community", "job").get(pk=pk)
     except (ImportJob.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("导入任务不存在或无权查看") from exc
 
@@ -702,7 +703,7 @@ def assignment_end(request, pk):
 
 
 # ---------------------------------------------------------------------------------------------
-# Import: upload → background job (thread) → progress polled by htmx → result
+# Import: upload → background job (a worker) → progress polled by htmx → result
 
 
 @login_required
@@ -724,12 +725,18 @@ def resident_import(request):
 
 
 def _job_context(job: ImportJob) -> dict:
-    processed = importing.live_progress(job) if not job.is_finished else job.processed
-    total = job.total_estimate or 0
-    if not job.is_finished and job.status == JobStatus.RUNNING and not importing.is_running_here(job):
-        # The server restarted while this job ran; its transaction was rolled back.
+    processed, total = job.processed, job.total_estimate or 0
+    if not job.is_finished and job.job_id is None and job.status == JobStatus.RUNNING:
+        # Started by a server without workers (before background tasks): nothing runs it any more.
         job.status, job.error, job.finished_at = JobStatus.FAILED, "导入被中断（服务已重启），没有写入任何数据，请重新导入", timezone.now()
         job.save(update_fields=["status", "error", "finished_at"])
+    elif not job.is_finished and job.job_id is not None:
+        background = check_job(job.job)
+        processed, total = background.done, background.total or total
+        if background.status == "failed":
+            # Its worker died mid-import: the import's transaction died with it.
+            job.status, job.error, job.finished_at = JobStatus.FAILED, background.message, timezone.now()
+            job.save(update_fields=["status", "error", "finished_at"])
     percent = 100 if job.is_finished else (min(99, round(100 * processed / total)) if total else 0)
     return {"job": job, "processed": processed, "total": total, "percent": percent}
 

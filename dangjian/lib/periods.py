@@ -133,3 +133,12 @@ class Period:
             case "half":
                 return f"{self.year:04d}H{self.index}"
         return f"{self.year:04d}"
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier); the month's last day when it has no such day
+    (31 January + 1 month = 28/29 February): how a deadline "within one month" is read."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from dangjian.jobs.services import job_enqueue
+from dangjian.jobs.sizing import runs_in_background
 from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import stash_upload, stashed_upload
@@ -53,6 +55,7 @@ from .forms import (
 )
 from .importing import study_import_apply, study_import_plan, study_template_xlsx
 from .models import Activity, ActivityType, Attachment, Attendance, CalendarFeed, SelfStudy, Send, Visit
+from .tasks import study_import as study_import_task
 
 # ---------------------------------------------------------------------------------------------
 # Scoping: the one place each id becomes an object.
@@ -643,6 +646,11 @@ def study_import(request):
         if path is None:
             messages.error(request, "上传的文件已过期，请重新上传")
             return redirect("study_import")
+        if runs_in_background(path):
+            job = job_enqueue(study_import_task, kind="study_import", label=f"自学记录导入：{org.name}", org=org,
+                              user=request.user, path=str(path), org_id=org.pk, filename=path.name,
+                              user_id=request.user.pk)
+            return redirect("job_detail", pk=job.pk)
         plan = study_import_apply(study_import_plan(path, org=org, filename=path.name), user=request.user)
         path.unlink(missing_ok=True)
         messages.success(request, f"导入完成：新增{plan.accepted}条，重复跳过{len(plan.duplicates)}条，错误{len(plan.rejected)}处")
