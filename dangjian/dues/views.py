@@ -3,8 +3,9 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,9 +14,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from dangjian.lib.money import money_in_capitals
 from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
-from dangjian.lib.uploads import stash_upload, stashed_upload
+from dangjian.lib.uploads import claim_upload, stash_upload
 from dangjian.lib.web import file_response, query_without_page
 from dangjian.members.models import Member
 from dangjian.orgs.models import RECORD_ROLES, AccessLog, OrgKind
@@ -31,7 +33,7 @@ from dangjian.orgs.scoping import (
 from . import figures as dues_figures
 from .book import add_months, member_book, month_of, months_between
 from .calculator import UNVERIFIED_NOTE, calculate
-from .choices import BASE_CATEGORIES, FROM_MEMBER_CATEGORY, DuesCategory
+from .choices import BASE_CATEGORIES, FROM_MEMBER_CATEGORY, DuesCategory, EntryKind
 from .exporting import ledger_xlsx
 from .forms import (
     BaseForm,
@@ -58,7 +60,7 @@ from .services import (
 
 STATES = {
     "arrears": ("欠交", lambda r: r.arrears > 0),
-    "pending": ("未到期未交", lambda r: r.pending > 0),
+    "pending": ("未到期", lambda r: r.pending > 0),
     "paid": ("已交清", lambda r: r.due > 0 and r.arrears == 0 and r.pending == 0),
     "late": ("未按时足额", lambda r: r.judged and not r.on_time),
     "unassessed": ("未核定", lambda r: r.unassessed > 0),
@@ -219,18 +221,20 @@ def _statement(member: Member, today: date):
             balance += line.due
         balance -= line.paid
         rows.append({"line": line, "balance": balance, "future": line.month > current,
-                     "new_rule": line.explanation != previous})
+                     "state": line.state_on(today), "state_label": line.state_label_on(today),
+                     "due_now": line.is_due(today), "new_rule": line.explanation != previous})
         previous = line.explanation
     years: dict[int, dict] = {}
     for row in reversed(rows):
         ln = row["line"]
         y = years.setdefault(ln.month.year, {"year": ln.month.year, "rows": [], "due": Decimal("0.00"),
-                                             "paid": Decimal("0.00"), "owed": Decimal("0.00")})
+                                             "paid": Decimal("0.00"), "owed": Decimal("0.00"),
+                                             "pending": Decimal("0.00")})
         y["rows"].append(row)
         y["paid"] += ln.paid
         if not row["future"]:
             y["due"] += ln.due or 0
-            y["owed"] += ln.outstanding
+            y["owed" if row["due_now"] else "pending"] += ln.outstanding
     grouped = list(years.values())
     for i, y in enumerate(grouped):
         y["open"] = i == 0 or y["owed"] > 0
@@ -259,15 +263,18 @@ def dues_member(request, pk):
     entries.reverse()
     can_edit = has_role(request.user, *RECORD_ROLES, org=member.org) and not member.is_archived
     profile = book.profile
-    overdue = sum((ln.outstanding for ln in book.lines if ln.month <= month_of(today)), Decimal("0.00"))
+    # What is owed now: months past their deadline (the arrears list's definition); a month not yet due is 未到期.
+    overdue = book.owed_now(today)
+    pending = sum((ln.outstanding for ln in book.lines if ln.month <= month_of(today) and not ln.is_due(today)),
+                  Decimal("0.00"))
+    voluntary = profile.voluntary_extra if profile and overdue else Decimal("0")
     category = FROM_MEMBER_CATEGORY.get(member.category, DuesCategory.EMPLOYED)
     last_base = book.bases[-1] if book.bases else None
     return render(request, "dues/member.html", {
         "member": member, "book": book, "years": years, "balance": balance, "entries": entries,
-        "profile": profile, "can_edit": can_edit, "overdue": overdue, "today": today,
+        "profile": profile, "can_edit": can_edit, "overdue": overdue, "pending": pending, "today": today,
         "pay_form": PaymentForm(initial={
-            "paid_on": today, "amount": overdue + (profile.voluntary_extra if profile else 0) or None,
-            "extra": profile.voluntary_extra if profile else Decimal("0"),
+            "paid_on": today, "amount": overdue + voluntary or None, "extra": voluntary,
             "collected_by": request.user.get_full_name() or request.user.username, "mode": PaymentForm.MODE_AUTO}),
         "base_form": BaseForm(initial={
             "effective_month": _first_base_month(member, today) if not last_base else month_of(today),
@@ -299,7 +306,8 @@ def dues_pay(request, pk):
     try:
         booked = payment_record(member=member, amount=d["amount"], paid_on=d["paid_on"], method=d["method"],
                                 receipt_no=d["receipt_no"], collected_by=d["collected_by"], months=months,
-                                extra=d["extra"] or Decimal("0"), note=d["note"], user=request.user)
+                                extra=d["extra"] or Decimal("0"), note=d["note"], user=request.user,
+                                form_token=d["form_token"])
     except DuesError as exc:
         messages.error(request, f"未登记：{exc}")
         return redirect(back)
@@ -309,6 +317,19 @@ def dues_pay(request, pk):
     for warning in booked.warnings:
         messages.warning(request, warning)
     return redirect(_back(request, back))
+
+
+@login_required
+def dues_receipt(request, pk):
+    """A printable 党费收据 for one payment: who paid, for which months, the amount in figures and in
+    capitals, how, and who took it. A reversed payment's receipt says it was reversed."""
+    entry = _get_entry_for_user(request, pk)
+    if entry.kind != EntryKind.PAYMENT:
+        raise Http404("冲正记录没有收据")
+    return render(request, "dues/receipt.html", {
+        "e": entry, "allocations": entry.allocations.order_by("month"), "capitals": money_in_capitals(entry.amount),
+        "org": entry.org, "reversal": DuesEntry.objects.filter(reverses=entry).first(),
+    })
 
 
 @login_required
@@ -468,11 +489,11 @@ def dues_import(request):
     """Upload → preview (nothing booked) → confirm (book the matched and the chosen rows)."""
     _require_keeper(request)
     if request.method == "POST" and request.POST.get("token"):
-        path = stashed_upload(request.POST["token"])
         org = get_org_for_user(request, request.POST.get("org"))
         _require_keeper(request, org)
+        path = claim_upload(request.POST["token"])
         if path is None:
-            messages.error(request, "上传的文件已过期，请重新上传")
+            messages.error(request, "上传的文件已过期，或这份文件已经确认导入（请勿重复提交），请查看结果或重新上传")
             return redirect("dues_import")
         filename = request.POST.get("filename", path.name)[:200]
         plan = payment_import_plan(path, org=org, members=Member.objects.visible_to(request.user),
@@ -484,8 +505,13 @@ def dues_import(request):
                 choices[row.number] = int(choice)
             elif row.status == UNMATCHED and assignee.isdigit():
                 assigned[row.number] = int(assignee)
-        outcome = payment_import_apply(plan, choices=choices, assigned=assigned, user=request.user)
-        path.unlink(missing_ok=True)
+        try:
+            outcome = payment_import_apply(plan, choices=choices, assigned=assigned, user=request.user)
+        except (ValidationError, IntegrityError):
+            messages.error(request, "另一次导入同时写入了相同的记录，本次没有写入任何数据，请重新上传后再确认")
+            return redirect("dues_import")
+        finally:
+            path.unlink(missing_ok=True)
         log_access(request, AccessLog.Action.IMPORT, f"党费交费名单导入 {org}：入账{len(outcome.booked)}笔")
         messages.success(request, f"导入完成：入账{len(outcome.booked)}笔，未入账{outcome.batch.skipped}行")
         return render(request, "dues/import_done.html", {"outcome": outcome, "org": org, "plan": plan})

@@ -10,7 +10,8 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db import IntegrityError
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,7 +24,7 @@ from dangjian.jobs.services import job_enqueue
 from dangjian.jobs.sizing import runs_in_background
 from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
-from dangjian.lib.uploads import stash_upload, stashed_upload
+from dangjian.lib.uploads import claim_upload, stash_upload
 from dangjian.lib.web import file_response, paginate, query_without_page
 from dangjian.members.models import Member
 from dangjian.orgs.models import AccessLog, Org, OrgKind
@@ -153,7 +154,9 @@ def filtered_activities(request):
     if g.get("tag"):
         qs = qs.filter(tags__name=g["tag"])
     if g.get("combined") == "1":
-        qs = qs.filter(also_types__isnull=False).distinct()
+        # Counted under a second type: an own type listed again under 同时开展 is not one (meetings.figures.combined).
+        qs = qs.filter(pk__in=Activity.also_types.through.objects.exclude(
+            activitytype_id=F("activity__type_id")).values("activity_id"))
     if g.get("attended", "").isdigit():
         qs = qs.filter(attendance__member_id=g["attended"], attendance__mark__in=PRESENT_MARKS).distinct()
     if g.get("q"):
@@ -375,6 +378,19 @@ def meeting_signin(request, pk):
     return render(request, "meetings/signin.html", {
         "a": activity, "rows": rows, "spare": range(spare), "guest_spare": range(3),
         "groups": len({r.member.org_id for r in rows}) > 1,
+    })
+
+
+@login_required
+def meeting_record(request, pk):
+    """The meeting printed as a 会议记录, the page branches paste into their record books."""
+    activity = _get_activity_for_user(request, pk)
+    activity = (Activity.objects.filter(pk=activity.pk).select_related("org", "type")
+                .prefetch_related("attendance__member", "guests", "also_types").get())
+    rows = list(activity.attendance.all())
+    return render(request, "meetings/record.html", {
+        "a": activity, "turnout": activity.turnout(),
+        "away": [r for r in rows if r.mark not in (Mark.PRESENT, Mark.LATE)],
     })
 
 
@@ -642,17 +658,22 @@ def study_import(request):
     _require_keeper(request)
     if request.method == "POST" and request.POST.get("token"):
         org = get_org_for_user(request, request.POST.get("org"))
-        path = stashed_upload(request.POST["token"], prefix="study-")
+        path = claim_upload(request.POST["token"], prefix="study-")
         if path is None:
-            messages.error(request, "上传的文件已过期，请重新上传")
+            messages.error(request, "上传的文件已过期，或这份文件已经确认导入（请勿重复提交），请查看结果或重新上传")
             return redirect("study_import")
         if runs_in_background(path):
             job = job_enqueue(study_import_task, kind="study_import", label=f"自学记录导入：{org.name}", org=org,
                               user=request.user, path=str(path), org_id=org.pk, filename=path.name,
                               user_id=request.user.pk)
             return redirect("job_detail", pk=job.pk)
-        plan = study_import_apply(study_import_plan(path, org=org, filename=path.name), user=request.user)
-        path.unlink(missing_ok=True)
+        try:
+            plan = study_import_apply(study_import_plan(path, org=org, filename=path.name), user=request.user)
+        except (ValidationError, IntegrityError):
+            messages.error(request, "另一次导入同时写入了相同的记录，本次没有写入任何数据，请重新上传后再确认")
+            return redirect("study_import")
+        finally:
+            path.unlink(missing_ok=True)
         messages.success(request, f"导入完成：新增{plan.accepted}条，重复跳过{len(plan.duplicates)}条，错误{len(plan.rejected)}处")
         return render(request, "meetings/study_import_done.html", {"plan": plan, "org": org, "tab": "study"})
     form = StudyImportForm(request.POST or None, request.FILES or None, user=request.user)

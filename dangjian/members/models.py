@@ -164,7 +164,11 @@ class Member(models.Model):
 
     def prepare(self) -> None:
         """Derived look-up columns: pinyin for search, keyed hash for the ID, tail for phone search."""
-        self.name_initials, self.name_pinyin = search_keys(self.name)
+        # Cut to the columns: a long Latin name passes through whole and must not make the
+        # member unsaveable (search by a prefix still finds it).
+        initials, pinyin = search_keys(self.name)
+        self.name_initials = initials[: self._meta.get_field("name_initials").max_length]
+        self.name_pinyin = pinyin[: self._meta.get_field("name_pinyin").max_length]
         self.id_hash = blind_index(self.id_number) if self.id_number else None
         self.phone_tail = phone_tail(self.phone)
 

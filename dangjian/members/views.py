@@ -4,6 +4,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_POST
 from dangjian.lib.idnumbers import mask_id, mask_phone
 from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
-from dangjian.lib.uploads import stash_upload, stashed_upload
+from dangjian.lib.uploads import claim_upload, stash_upload, stashed_upload
 from dangjian.lib.web import file_response, paginate, query_without_page
 from dangjian.orgs.models import AccessLog, Org, OrgKind
 from dangjian.orgs.scoping import can_view_pii, get_org_for_user, is_record_keeper, log_access, visible_orgs
@@ -270,25 +271,35 @@ def member_import(request):
     """Upload → preview (nothing written; branch names mapped here) → confirm (book the accepted rows)."""
     _require_keeper(request)
     if request.method == "POST" and request.POST.get("token"):
-        path = stashed_upload(request.POST["token"])
         org = get_org_for_user(request, request.POST.get("org"))
+        remap = bool(request.POST.get("remap"))
+        try:  # when the new members belong from — asked before the file is taken
+            since = parse_since(request.POST.get("since_mode") if request.POST.get("since_mode") == JOINED
+                                else request.POST.get("since"), today=timezone.localdate())
+            if since == JOINED and not is_first_import(org):
+                raise ValueError("“按各自的入党日期”只用于首次导入，请填写这些党员加入本组织的日期")
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("member_import")
+        # Mapping branch names redraws the preview and keeps the file; only the confirmation takes it.
+        path = stashed_upload(request.POST["token"]) if remap else claim_upload(request.POST["token"])
         if path is None:
-            messages.error(request, "上传的文件已过期，请重新上传")
+            messages.error(request, "上传的文件已过期，或这份文件已经确认导入（请勿重复提交），请查看结果或重新上传")
             return redirect("member_import")
         unit_map = _unit_map(request, org)
-        plan = member_import_plan(path, org=org, filename=path.name, unit_map=unit_map)
-        if request.POST.get("remap"):
+        if remap:
+            plan = member_import_plan(path, org=org, filename=path.name, unit_map=unit_map)
             return render(request, "members/import_preview.html", {"plan": plan, "token": request.POST["token"],
                                                                    "org": org, "filename": path.name,
                                                                    "unit_map": unit_map, **_since_context(org)})
         try:
-            since = parse_since(request.POST.get("since_mode") if request.POST.get("since_mode") == JOINED
-                                else request.POST.get("since"), today=timezone.localdate())
-            plan = member_import_apply(plan, user=request.user, since=since)
-        except (ValueError, ValidationError) as exc:
-            messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+            plan = member_import_apply(member_import_plan(path, org=org, filename=path.name, unit_map=unit_map),
+                                       user=request.user, since=since)
+        except (ValidationError, IntegrityError):
+            messages.error(request, "另一次导入同时写入了相同的记录，本次没有写入任何数据，请重新上传后再确认")
             return redirect("member_import")
-        path.unlink(missing_ok=True)
+        finally:
+            path.unlink(missing_ok=True)
         log_access(request, AccessLog.Action.IMPORT, f"党员名册导入 {org}：新增{len(plan.create)} 更新{len(plan.update)}")
         messages.success(request, f"导入完成：新增{len(plan.create)}人，更新{len(plan.update)}人，未变{plan.unchanged}人，拒绝{len(plan.rejected)}条")
         return render(request, "members/import_done.html", {"plan": plan, "org": org})
