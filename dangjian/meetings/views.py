@@ -41,7 +41,7 @@ from dangjian.orgs.scoping import (
 from . import compliance as compliance_mod
 from . import ics, ledger, rules, services
 from . import reach as reach_mod
-from .choices import PRESENT_MARKS, RATE_NOTE, Mark, Status
+from .choices import PRESENT_MARKS, RATE_NOTE, AppraisalResult, Mark, Status
 from .forms import (
     ActivityForm,
     AttachmentForm,
@@ -55,7 +55,17 @@ from .forms import (
     VisitForm,
 )
 from .importing import study_import_apply, study_import_plan, study_template_xlsx
-from .models import Activity, ActivityType, Attachment, Attendance, CalendarFeed, SelfStudy, Send, Visit
+from .models import (
+    Activity,
+    ActivityType,
+    Appraisal,
+    Attachment,
+    Attendance,
+    CalendarFeed,
+    SelfStudy,
+    Send,
+    Visit,
+)
 from .tasks import study_import as study_import_task
 
 # ---------------------------------------------------------------------------------------------
@@ -238,6 +248,7 @@ def meeting_detail(request, pk):
         "problems": services.submission_problems(activity) if editable else [],
         "marks": Mark.choices, "addable": addable, "guest_form": GuestForm(), "attachment_form": AttachmentForm(),
         "return_form": ReturnForm(), "history": history, "rate_note": RATE_NOTE, "tab": "list",
+        "decides_appraisals": services.decides_appraisals(activity),
     })
 
 
@@ -391,6 +402,48 @@ def meeting_record(request, pk):
     return render(request, "meetings/record.html", {
         "a": activity, "turnout": activity.turnout(),
         "away": [r for r in rows if r.mark not in (Mark.PRESENT, Mark.LATE)],
+    })
+
+
+@login_required
+def meeting_appraisal(request, pk):
+    """民主评议党员: the 评定等次 this meeting decided, entered for everyone on its list at once."""
+    activity = _get_activity_for_keeper(request, pk)
+    if not services.decides_appraisals(activity):
+        raise Http404("这次会议不是民主评议党员会议")
+    rows = list(activity.attendance.select_related("member").order_by("member__name_pinyin"))
+    if request.method == "POST":
+        results = {r.member_id: (request.POST.get(f"result-{r.member_id}", ""),
+                                 request.POST.get(f"note-{r.member_id}", "").strip()[:200]) for r in rows}
+        try:
+            n = services.appraisal_record(activity=activity, results=results, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已保存{n}人的评议结果" if n else "评议结果没有变化")
+            return redirect("meeting_appraisal", activity.pk)
+    recorded = {a.member_id: a for a in Appraisal.objects.filter(member_id__in=[r.member_id for r in rows],
+                                                                 year=activity.held_on.year).select_related("activity")}
+    return render(request, "meetings/appraisal.html", {
+        "a": activity, "rows": [(r.member, recorded.get(r.member_id)) for r in rows],
+        "results": AppraisalResult.choices, "year": activity.held_on.year, "tab": "list",
+    })
+
+
+@login_required
+def appraisal_list(request):
+    """Everyone's 民主评议 result for a year in an org's subtree (the figures link here)."""
+    _require_keeper(request)
+    g = request.GET
+    org = get_org_for_user(request, g["org"]) if g.get("org") else top_orgs(request.user)[0]
+    year = int(g["year"]) if g.get("year", "").isdigit() and 1900 <= int(g["year"]) <= 2100 else timezone.localdate().year
+    qs = (Appraisal.objects.filter(activity__org__path__startswith=org.path, year=year)
+          .select_related("member", "member__org", "activity", "activity__org").order_by("activity__org__path", "member__name_pinyin"))
+    if g.get("result") in AppraisalResult.values:
+        qs = qs.filter(result=g["result"])
+    return render(request, "meetings/appraisals.html", {
+        "rows": qs, "org": org, "year": year, "result": g.get("result", ""), "results": AppraisalResult.choices,
+        "tab": "list",
     })
 
 
