@@ -14,7 +14,7 @@ from dangjian.lib.crypto import EncryptedTextField, blind_index
 from dangjian.lib.idnumbers import mask_id, mask_phone, phone_tail
 from dangjian.lib.pinyin import search_keys
 from dangjian.orgs.models import Org
-from dangjian.orgs.scoping import path_q, scope_of
+from dangjian.orgs.scoping import OrgScopedQuerySet
 
 from .choices import Category, Education, EventKind, Flag, Sex, Since, Status
 
@@ -25,19 +25,11 @@ def roll_day(first_day: date, last_day: date, today: date) -> date:
     return min(last_day, max(today, first_day))
 
 
-class MemberQuerySet(models.QuerySet):
-    def visible_to(self, user) -> MemberQuerySet:
-        q = path_q(user, "org")
-        if scope_of(user).roots_by_role.get("member"):
-            q |= Q(user=user)
-        return self.filter(q)
+class MemberQuerySet(OrgScopedQuerySet):
+    own_field = "user"
 
     def current(self) -> MemberQuerySet:
         return self.filter(archived_on__isnull=True)
-
-    def in_org(self, org: Org) -> MemberQuerySet:
-        """Members whose *current* organisation is in org's subtree (today's roster)."""
-        return self.filter(org__path__startswith=org.path)
 
     # --- As of a day: the one place that answers "who belonged to org X on day D in status S".
     # Every figure for a past period goes through these (never through the current fields).
