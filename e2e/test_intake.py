@@ -73,6 +73,7 @@ def test_a_clerk_maps_an_unknown_branch_once_for_all_its_rows(page, e2e_world, t
     unmapped.get_by_label("五支部").select_option(label="第二党支部")
     page.get_by_role("button", name="按所选重新检查").click()
     page.locator("#unmapped-units").wait_for(state="detached")
+    page.get_by_text("花名册.xlsx → 和平社区党总支").wait_for()
     shot(page, "intake-import-preview-mapped")
     page.get_by_role("button", name="确认导入").click()
     page.get_by_role("heading", name="导入完成").wait_for()
