@@ -35,8 +35,8 @@ from dangjian.orgs.scoping import (
     may_keep_records,
     may_sign,
     org_and_period,
+    request_org,
     require_record_keeper,
-    top_orgs,
     visible_orgs,
 )
 
@@ -376,9 +376,8 @@ def meeting_appraisal(request, pk):
 @login_required
 def appraisal_list(request):
     """Everyone's 民主评议 result for a year in an org's subtree (the figures link here)."""
-    require_record_keeper(request.user)
+    org = request_org(request)
     g = request.GET
-    org = get_org_for_user(request, g["org"]) if g.get("org") else top_orgs(request.user)[0]
     year = int(g["year"]) if g.get("year", "").isdigit() and 1900 <= int(g["year"]) <= 2100 else timezone.localdate().year
     qs = (Appraisal.objects.filter(activity__org__path__startswith=org.path, year=year)
           .select_related("member", "member__org", "activity", "activity__org").order_by("activity__org__path", "member__name_pinyin"))
