@@ -2,7 +2,9 @@
 community's 2023Q3 report, then build the street's .zip), medians of several runs.
 
 Also the report pages' server time and query count at 1 and 20 communities: drafting reads each
-app's figures.for_period, so the count must not grow with the street's size.
+app's figures.for_period, so the count must not grow with the street's size. The draft page (with
+its 自检 panel: placeholders left, relations between figures) and the per-paragraph JSON are
+measured on a draft of the next quarter.
 Run: python bench/reports.py [--runs 5] [--pdf]
 """
 
@@ -60,8 +62,11 @@ def scale(n: int, args, rows: list) -> dict:
     t, q = timed(one_report, args.runs)
     rows.append((f"读数+起草+.docx（和平社区）@{n}", f"{t:.0f}", q))
     report = Report.objects.get(org=org, period=str(period))
+    draft = report_draft(org=org, period=period.next(), reporter_name="书记", user=shuji)
     pages = {
-        "报告页": measure(client_for("shuji"), f"/reports/{report.pk}/", 5),
+        "报告页（定稿）": measure(client_for("shuji"), f"/reports/{report.pk}/", 5),
+        "报告页（草稿+自检）": measure(client_for("shuji"), f"/reports/{draft.pk}/", 5),
+        "段落来源 JSON": measure(client_for("shuji"), f"/reports/{draft.pk}/download/json/", 5),
         "街道汇总": measure(client_for("jiedao"), f"/reports/street/?period={period}", 5),
         "报告列表": measure(client_for("jiedao"), "/reports/", 5),
     }
