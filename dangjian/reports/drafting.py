@@ -222,9 +222,10 @@ def _online_study(w: _Writer, pw: str) -> None:
         slug = STUDY_SLUGS.get(row["source"], f"s{len(phrases)}")
         base = f"meetings.study.{slug}"
         label, link = row["source"], row["link"]
+        hours = Decimal(str(row["hours"])).quantize(Decimal("0.1"))  # hours are kept to a tenth
         text = (f"通过{label}学习{w.put(base + '.records', '组织生活', Figure(f'{label}自学记录', row['records'], link, '条'))}条、"
                 f"{w.put(base + '.members', '组织生活', Figure(f'{label}学习党员', row['members'], link, '人'))}人、"
-                f"{w.put(base + '.hours', '组织生活', Figure(f'{label}学习时长', row['hours'], link, '小时'))}小时")
+                f"{w.put(base + '.hours', '组织生活', Figure(f'{label}学习时长', hours, link, '小时'))}小时")
         if row["points"] is not None:
             text += f"、积分{w.put(base + '.points', '组织生活', Figure(f'{label}学习积分', row['points'], link, '分'))}分"
         phrases.append(text)

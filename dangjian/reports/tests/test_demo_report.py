@@ -152,7 +152,7 @@ def meetings_expected(org: Org) -> dict:
         base = f"meetings.study.{slugs[source]}"
         exp[f"{base}.records"] = rows.count()
         exp[f"{base}.members"] = rows.values("member").distinct().count()
-        exp[f"{base}.hours"] = rows.aggregate(h=Sum("hours"))["h"] or 0
+        exp[f"{base}.hours"] = Decimal(rows.aggregate(h=Sum("hours"))["h"] or 0).quantize(Decimal("0.1"))
         if rows.filter(points__isnull=False).exists():
             exp[f"{base}.points"] = rows.aggregate(p=Sum("points"))["p"]
     return exp
