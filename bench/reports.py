@@ -39,9 +39,9 @@ def scale(n: int, args, rows: list) -> dict:
     from dangjian.orgs.models import Org
     from dangjian.reports import pdf
     from dangjian.reports.batch import batch_run, batch_start
+    from dangjian.reports.drafting import PLACEHOLDER, fill
     from dangjian.reports.models import Report
     from dangjian.reports.rendering import render_docx
-    from dangjian.reports.drafting import PLACEHOLDER, fill
     from dangjian.reports.services import (
         build_document,
         compose,
