@@ -15,7 +15,7 @@ from datetime import date
 from django.apps import apps as django_apps
 from faker import Faker
 
-DEMO_APPS = ["orgs", "members", "meetings", "dues", "grid", "plans", "reports"]
+DEMO_APPS = ["orgs", "members", "meetings", "dues", "grid", "recruitment", "plans", "reports"]
 DEMO_PASSWORD = "dangjian2023"
 
 

@@ -18,6 +18,8 @@ urlpatterns = [
     path("dues/", include("dangjian.dues.urls")),
     path("grid/", include("dangjian.grid.urls")),
     path("plans/", include("dangjian.plans.urls")),
+    path("recruitment/", include("dangjian.recruitment.urls")),
     path("reports/", include("dangjian.reports.urls")),
+    path("jobs/", include("dangjian.jobs.urls")),
     path("", include("dangjian.dashboard.urls")),
 ]

@@ -10,6 +10,7 @@ from dangjian.grid.panels import panel as grid_panel
 from dangjian.meetings.panels import panel as meetings_panel
 from dangjian.members import figures as member_figures
 from dangjian.plans.panels import panel as plans_panel
+from dangjian.recruitment.panels import panel as recruitment_panel
 from dangjian.reports.panels import panel as reports_panel
 
 
@@ -35,4 +36,4 @@ def members_panel(request, org, period):
             "branch_chart": branch_chart, "category_chart": category_chart}
 
 
-PANELS = [members_panel, meetings_panel, dues_panel, grid_panel, plans_panel, reports_panel]
+PANELS = [members_panel, meetings_panel, dues_panel, grid_panel, plans_panel, recruitment_panel, reports_panel]

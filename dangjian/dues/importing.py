@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from dangjian.lib.idnumbers import validate_id
 from dangjian.lib.periods import Period
 from dangjian.lib.tabular import Column, RowError, read_table
 from dangjian.members.models import Member
@@ -61,15 +62,21 @@ def _text(value) -> str:
 
 
 def parse_tail(value) -> str:
-    """Last 4–6 characters of an ID number, or a whole 18-character ID (its last 6 are kept)."""
+    """Last 4–6 characters of an ID number, or a whole ID — 18 characters, or 15 digits issued
+    before 1999, upgraded as lib.idnumbers does — of which the last 6 are kept."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a 15-digit ID in a number cell is exact (18 digits are not: refused below)
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _text(value))).upper().lstrip("*")
     text = text.replace("*", "")
     if not text:
         return ""
     if not re.fullmatch(r"\d{3,17}[\dX]", text):
         raise ValueError(f"身份证尾号“{value}”应为4—6位数字（最后一位可为X）")
-    if len(text) == 18:
-        return text[-6:]
+    if len(text) in (15, 18):
+        try:
+            return validate_id(text)[-6:]
+        except ValueError as exc:
+            raise ValueError(f"身份证号“{value}”无效：{exc}") from None
     if not 4 <= len(text) <= 6:
         raise ValueError(f"身份证尾号“{value}”应为4—6位（现为{len(text)}位）")
     return text

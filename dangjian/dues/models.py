@@ -295,6 +295,8 @@ class DuesEntry(AppendOnly):
     receipt_no = models.CharField(_("收据号"), max_length=40, blank=True)
     collected_by = models.CharField(_("收款人"), max_length=50, blank=True)
     external_ref = models.CharField(_("交易单号"), max_length=80, blank=True)
+    # The one-time token of the form that booked it: the same form submitted twice books once.
+    form_token = models.CharField(_("表单凭据"), max_length=64, blank=True, editable=False)
     source = models.CharField(_("来源"), max_length=8, choices=EntrySource.choices, default=EntrySource.MANUAL)
     import_batch = models.ForeignKey(DuesImport, models.PROTECT, null=True, blank=True, related_name="entries",
                                      verbose_name=_("导入批次"))
@@ -318,6 +320,8 @@ class DuesEntry(AppendOnly):
             models.UniqueConstraint(fields=["external_ref"], condition=Q(kind=EntryKind.PAYMENT) & ~Q(external_ref=""),
                                     name="dues_entry_external_ref_once",
                                     violation_error_message=_("该交易单号已入账")),
+            models.UniqueConstraint(fields=["form_token"], condition=~Q(form_token=""), name="dues_entry_form_token_once",
+                                    violation_error_message=_("这张表单已经提交过，没有重复登记")),
             models.CheckConstraint(
                 condition=Q(kind=EntryKind.PAYMENT, amount__gt=0, reverses__isnull=True)
                 | Q(kind=EntryKind.REVERSAL, amount__lt=0, reverses__isnull=False) & ~Q(reason=""),

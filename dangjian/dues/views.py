@@ -3,8 +3,9 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
-from dangjian.lib.uploads import stash_upload, stashed_upload
+from dangjian.lib.uploads import claim_upload, stash_upload
 from dangjian.lib.web import file_response, query_without_page
 from dangjian.members.models import Member
 from dangjian.orgs.models import RECORD_ROLES, AccessLog, OrgKind
@@ -299,7 +300,8 @@ def dues_pay(request, pk):
     try:
         booked = payment_record(member=member, amount=d["amount"], paid_on=d["paid_on"], method=d["method"],
                                 receipt_no=d["receipt_no"], collected_by=d["collected_by"], months=months,
-                                extra=d["extra"] or Decimal("0"), note=d["note"], user=request.user)
+                                extra=d["extra"] or Decimal("0"), note=d["note"], user=request.user,
+                                form_token=d["form_token"])
     except DuesError as exc:
         messages.error(request, f"未登记：{exc}")
         return redirect(back)
@@ -468,11 +470,11 @@ def dues_import(request):
     """Upload → preview (nothing booked) → confirm (book the matched and the chosen rows)."""
     _require_keeper(request)
     if request.method == "POST" and request.POST.get("token"):
-        path = stashed_upload(request.POST["token"])
         org = get_org_for_user(request, request.POST.get("org"))
         _require_keeper(request, org)
+        path = claim_upload(request.POST["token"])
         if path is None:
-            messages.error(request, "上传的文件已过期，请重新上传")
+            messages.error(request, "上传的文件已过期，或这份文件已经确认导入（请勿重复提交），请查看结果或重新上传")
             return redirect("dues_import")
         filename = request.POST.get("filename", path.name)[:200]
         plan = payment_import_plan(path, org=org, members=Member.objects.visible_to(request.user),
@@ -484,8 +486,13 @@ def dues_import(request):
                 choices[row.number] = int(choice)
             elif row.status == UNMATCHED and assignee.isdigit():
                 assigned[row.number] = int(assignee)
-        outcome = payment_import_apply(plan, choices=choices, assigned=assigned, user=request.user)
-        path.unlink(missing_ok=True)
+        try:
+            outcome = payment_import_apply(plan, choices=choices, assigned=assigned, user=request.user)
+        except (ValidationError, IntegrityError):
+            messages.error(request, "另一次导入同时写入了相同的记录，本次没有写入任何数据，请重新上传后再确认")
+            return redirect("dues_import")
+        finally:
+            path.unlink(missing_ok=True)
         log_access(request, AccessLog.Action.IMPORT, f"党费交费名单导入 {org}：入账{len(outcome.booked)}笔")
         messages.success(request, f"导入完成：入账{len(outcome.booked)}笔，未入账{outcome.batch.skipped}行")
         return render(request, "dues/import_done.html", {"outcome": outcome, "org": org, "plan": plan})

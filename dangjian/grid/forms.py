@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.lib.forms import keep_stored_values, mask_stored_fields
 from dangjian.lib.idnumbers import validate_id
 from dangjian.lib.tabular import clean_phone
 from dangjian.orgs.models import Org, Role
@@ -39,8 +40,14 @@ class TagsField(forms.MultipleChoiceField):
         self.choices = [(t, t) for t in ResidentTag.objects.filter(is_active=True).values_list("name", flat=True)]
 
 
+MASKED_FIELDS = ("id_number", "phone", "landline")
+
+
 class ResidentForm(forms.Form):
-    """Add a resident (and the full edit page). Phone-first: the fields a worker fills at the door."""
+    """Add a resident (and the full edit page). Phone-first: the fields a worker fills at the door.
+
+    Editing (`resident=`), the ID number and phones are never in the form: they show masked, an
+    empty field keeps what is stored, and a phone is cleared only by ticking its 清除 box."""
 
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = forms.CharField(label=_("公民身份号码"), max_length=30,
@@ -49,6 +56,8 @@ class ResidentForm(forms.Form):
     hukou_type = forms.ChoiceField(label=_("户籍类型"), choices=HukouType.choices, initial=HukouType.LOCAL)
     phone = forms.CharField(label=_("联系电话"), max_length=30, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    landline = forms.CharField(label=_("固定电话"), max_length=30, required=False,
+                               widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
     hukou_address = forms.CharField(label=_("户籍地址"), max_length=200, required=False)
     current_address = forms.CharField(label=_("现住址"), max_length=200, required=False,
                                       help_text=_("留空则为本户地址"))
@@ -56,14 +65,22 @@ class ResidentForm(forms.Form):
     tags = TagsField()
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, resident=None, **kwargs):
+        if resident is not None:
+            kwargs["initial"] = {f: getattr(resident, f) for f in (
+                "name", "relation", "hukou_type", "hukou_address", "current_address", "moved_in_on", "note")
+            } | {"tags": resident.tag_list} | kwargs.get("initial", {})
         super().__init__(*args, **kwargs)
         self.fields["tags"].refresh()
+        if resident is not None:
+            mask_stored_fields(self, {n: getattr(resident, n) or "" for n in MASKED_FIELDS}, clearable=("phone", "landline"))
         for name, field in self.fields.items():
-            if name != "tags":
+            if name != "tags" and not name.startswith("clear_"):
                 field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control")
 
     def clean_id_number(self) -> str:
+        if not self.cleaned_data.get("id_number") and hasattr(self, "stored_values"):
+            return ""  # kept in clean()
         try:
             return validate_id(self.cleaned_data["id_number"])
         except ValueError as exc:
@@ -72,11 +89,21 @@ class ResidentForm(forms.Form):
     def clean_phone(self) -> str:
         return _phone(self.cleaned_data.get("phone", ""))
 
+    def clean_landline(self) -> str:
+        return _phone(self.cleaned_data.get("landline", ""))
+
+    def clean(self):
+        data = super().clean()
+        keep_stored_values(self, data)
+        return data
+
 
 # Fields a worker may correct inline on the household page, and how each is entered.
 INLINE_FIELDS: dict[str, forms.Field] = {
     "phone": forms.CharField(label=_("联系电话"), max_length=30, required=False,
                              widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "class": "form-control"})),
+    "landline": forms.CharField(label=_("固定电话"), max_length=30, required=False,
+                                widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "class": "form-control"})),
     "hukou_type": forms.ChoiceField(label=_("户籍类型"), choices=HukouType.choices,
                                     widget=forms.Select(attrs={"class": "form-select"})),
     "relation": forms.ChoiceField(label=_("与户主关系"), choices=[("", "—")] + Relation.choices, required=False,
@@ -99,7 +126,7 @@ class InlineFieldForm(forms.Form):
 
     def clean_value(self):
         value = self.cleaned_data["value"]
-        return _phone(value) if self.field_name == "phone" else value
+        return _phone(value) if self.field_name in MASKED_FIELDS else value
 
 
 class MoveOutForm(forms.Form):

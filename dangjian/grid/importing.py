@@ -14,20 +14,21 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-import zipfile
 from collections import namedtuple
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import lru_cache
 from typing import Any
 
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import ExpressionWrapper, F, TextField
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from dangjian.jobs.sizing import estimate_rows
+from dangjian.lib.names import NameIndex, clean_name
 from dangjian.lib.tabular import RowError, TabularError
+from dangjian.lib.uploads import discard_upload
 from dangjian.lib.xlsx import SheetSpec, write_workbook
 from dangjian.members.models import Member
 from dangjian.orgs.models import AccessLog, Org
@@ -74,17 +75,22 @@ class ImportResult:
     grids_created: int = 0
     members_linked: int = 0
     rejects: list[dict] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
 
     def reject(self, errors: list[RowError]) -> None:
         self.rejected += 1
         for e in errors:
             if len(self.rejects) < MAX_REJECTS:
-                self.rejects.append({"row": e.row, "column": e.column, "reason": e.reason})
+                self.rejects.append(e.as_json())
+
+    def note(self, row: Prepared, text: str) -> None:
+        if len(self.notes) < MAX_REJECTS:
+            self.notes.append({"row": row.row, "note": text} | ({"sheet": row.sheet} if row.sheet else {}))
 
     def as_json(self) -> dict:
         return {k: getattr(self, k) for k in ("processed", "created", "updated", "unchanged", "rejected",
                                               "households_created", "buildings_created", "grids_created",
-                                              "members_linked")} | {"rejects": self.rejects}
+                                              "members_linked")} | {"rejects": self.rejects, "notes": self.notes}
 
 
 # A new resident's columns: what grid.register prepared, then the same for every row, then the
@@ -95,13 +101,22 @@ FIXED_COLUMNS = ("moved_out_on", "moved_to", "died_on", "archived_on", "archive_
 INSERT_COLUMNS = (*RESIDENT_COLUMNS, *FIXED_COLUMNS, "household_id", "member_id")
 
 # What a batch reads of a known (live) resident: enough to match the row and compare it.
+SEALED_COMPARED = ("phone", "landline")
 KNOWN_FIELDS = ("id", "id_hash", "source_job_id", "source_row", "household_id", "member_id", "community_id",
-                *(name for name in COMPARED if name != "phone"))
-Known = namedtuple("Known", (*KNOWN_FIELDS, "phone"))
+                *(name for name in COMPARED if name not in SEALED_COMPARED))
+Known = namedtuple("Known", (*KNOWN_FIELDS, *SEALED_COMPARED))
 
 
 # ---------------------------------------------------------------------------------------------
 # The place of a row: grid → building → unit → household, cached per community
+
+
+@lru_cache(maxsize=4096)
+def place_key(name: str) -> str:
+    """What a building or unit name means: 3号楼, 3栋, 3幢 and 3 → "3"; 2单元 and 2 → "2"."""
+    text = clean_name(name)
+    match = re.fullmatch(r"0*(\d+)(?:号楼|号|栋|幢|座|#|楼|单元)?", text)
+    return match.group(1) if match else text
 
 
 class Places:
@@ -115,6 +130,34 @@ class Places:
         # (estate, building, unit) → (unit id, grid id, grid name): what every row asks.
         self.units = {(u.building.estate, u.building.name, u.name): (u.pk, u.building.grid_id, u.building.grid.name)
                       for u in Unit.objects.filter(building__grid__community=community).select_related("building__grid")}
+        # How the file names a grid, building or unit → what the register calls it ("一网格" →
+        # 第一网格, "3栋" → 3号楼, "2" → 2单元), each worked out once.
+        self.grid_index = NameIndex((name, (name,)) for name in self.grids)
+        self.grid_names: dict[str, str | list[str]] = {}
+        self.building_alias = {(estate, place_key(name)): name for estate, name in self.buildings}
+        self.unit_alias = {(estate, building, place_key(unit)): unit for estate, building, unit in self.units}
+
+    def _grid_name(self, written: str) -> str | list[str]:
+        if written in self.grids or not written:
+            return written
+        if written not in self.grid_names:
+            found = self.grid_index.find(written)
+            self.grid_names[written] = found[0] if len(found) == 1 else found or written
+        return self.grid_names[written]
+
+    def named(self, row: Prepared, headers: dict[str, str]) -> Prepared | RowError:
+        """The row with its grid, building and unit named as the register names them."""
+        if row[ESTATE_BUILDING_UNIT] in self.units and (not row.grid or row.grid in self.grids):
+            return row  # the usual row: nothing to rename
+        grid = self._grid_name(row.grid)
+        if isinstance(grid, list):
+            return RowError(row.row, column_of(headers, "grid"),
+                            f"网格“{row.grid}”可能是{'、'.join(grid)}，请写网格全称", row.sheet)
+        building = self.building_alias.get((row.estate, place_key(row.building)), row.building)
+        unit = self.unit_alias.get((row.estate, building, place_key(row.unit)), row.unit)
+        if (grid, building, unit) != (row.grid, row.building, row.unit):
+            row = row._replace(grid=grid, building=building, unit=unit)
+        return row
 
     def prepare(self, rows: list[Prepared]) -> None:
         """Create, a batch at a time, the grids, buildings and units these rows name and we lack."""
@@ -135,6 +178,8 @@ class Places:
             created = bulk_create_with_history(list(new_grids.values()), Grid, default_user=self.user,
                                                default_change_reason=self.reason)
             self.grids.update({g.name: g for g in created})
+            self.grid_index = NameIndex((name, (name,)) for name in self.grids)
+            self.grid_names.clear()
             self.result.grids_created += len(created)
         if new_buildings:
             objs = [Building(grid=self.grids[grid], estate=estate, name=name, sort=len(self.buildings) + i + 1)
@@ -143,6 +188,7 @@ class Places:
             for b in created:
                 b.grid = self.grids[new_buildings[(b.estate, b.name)]]
                 self.buildings[(b.estate, b.name)] = b
+                self.building_alias.setdefault((b.estate, place_key(b.name)), b.name)
             self.result.buildings_created += len(created)
         new_units: dict[tuple[str, str, str], Unit] = {}
         for row in missing:
@@ -152,16 +198,18 @@ class Places:
                 new_units[key] = Unit(building=b, name=row.unit, sort=len(self.units) + len(new_units) + 1)
         for key, u in zip(new_units, Unit.objects.bulk_create(list(new_units.values())), strict=True):
             self.units[key] = (u.pk, u.building.grid_id, u.building.grid.name)
+            self.unit_alias.setdefault((key[0], key[1], place_key(key[2])), key[2])
 
     def locate(self, row: Prepared, headers: dict[str, str]) -> tuple[int, int] | RowError:
         """(unit id, grid id) of the row, or why it cannot be placed."""
         found = self.units.get(row[ESTATE_BUILDING_UNIT])
         if found is None:
-            return RowError(row.row, column_of(headers, "grid"), f"楼栋“{row.estate}{row.building}”尚未登记，请填写所属网格")
+            return RowError(row.row, column_of(headers, "grid"), f"楼栋“{row.estate}{row.building}”尚未登记，请填写所属网格",
+                            row.sheet)
         unit_id, grid_id, grid_name = found
         if row.grid and row.grid != grid_name:
             return RowError(row.row, column_of(headers, "grid"),
-                            f"{row.estate}{row.building}已登记在“{grid_name}”，与本行的“{row.grid}”不符")
+                            f"{row.estate}{row.building}已登记在“{grid_name}”，与本行的“{row.grid}”不符", row.sheet)
         return unit_id, grid_id
 
 
@@ -196,8 +244,14 @@ class Importer:
         for item in items:
             if isinstance(item, list):
                 r.reject(item)
-            else:
-                rows.append(item)
+                continue
+            named = self.places.named(item, headers)
+            if isinstance(named, RowError):
+                r.reject([named])
+                continue
+            for note in named.notes:
+                r.note(named, note)
+            rows.append(named)
         if not rows:
             return
         id_column = column_of(headers, "id_number")
@@ -214,12 +268,12 @@ class Importer:
         for item in rows:
             existing = live.get(item.id_hash)
             if existing is not None and existing.source_job_id == self.job.pk:
-                r.reject([RowError(item.row, id_column, f"与第{existing.source_row}行的身份证号重复")])
+                r.reject([RowError(item.row, id_column, f"与第{existing.source_row}行的身份证号重复", item.sheet)])
             elif existing is not None and existing.community_id != self.job.community_id:
-                r.reject([RowError(item.row, id_column, "该身份证号已登记为其他社区的在住居民，请原社区先办理迁出")])
+                r.reject([RowError(item.row, id_column, "该身份证号已登记为其他社区的在住居民，请原社区先办理迁出", item.sheet)])
             elif existing is None and item.id_hash in gone:
                 r.reject([RowError(item.row, id_column,
-                                   f"该居民在本社区已办理{gone[item.id_hash]}（已归档），如已迁回请在系统中新增")])
+                                   f"该居民在本社区已办理{gone[item.id_hash]}（已归档），如已迁回请在系统中新增", item.sheet)])
             else:
                 accepted.append(item)
         self.places.prepare(accepted)
@@ -263,10 +317,13 @@ class Importer:
             return {}
         rows = list(Resident.objects.filter(pk__in=ids).annotate(
             sealed_phone=ExpressionWrapper(F("phone"), output_field=TextField()),
+            sealed_landline=ExpressionWrapper(F("landline"), output_field=TextField()),
             community_id=F("household__grid__community_id"),
-        ).values_list(*KNOWN_FIELDS, "sealed_phone"))
-        phones = open_many([row[-1] for row in rows])
-        return {row[1]: Known(*row[:-1], phone) for row, phone in zip(rows, phones, strict=True)}
+        ).values_list(*KNOWN_FIELDS, "sealed_phone", "sealed_landline"))
+        phones = open_many([row[-2] for row in rows])
+        landlines = open_many([row[-1] for row in rows])
+        return {row[1]: Known(*row[:-2], phone, landline)
+                for row, phone, landline in zip(rows, phones, landlines, strict=True)}
 
     def _archived_here(self, hashes: list[str]) -> dict[str, str]:
         """ID hash → archive reason, for residents of this community archived (moved out, died)."""
@@ -315,14 +372,15 @@ class Importer:
         if not creates:
             return
         fixed = self.fixed
-        id_at, phone_at = SEALED_AT
+        id_at, phone_at, landline_at = SEALED_AT
         sealed = zip(seal_many([item.insert[id_at] for item, _ in creates]),
-                     seal_many([item.insert[phone_at] for item, _ in creates]), strict=True)
+                     seal_many([item.insert[phone_at] for item, _ in creates]),
+                     seal_many([item.insert[landline_at] for item, _ in creates]), strict=True)
         rows = []
-        for (item, household_id), (sealed_id, sealed_phone) in zip(creates, sealed, strict=True):
+        for (item, household_id), (sealed_id, sealed_phone, sealed_landline) in zip(creates, sealed, strict=True):
             member_id = members.get(item.id_hash)
             row = [*item.insert, *fixed, household_id, member_id]
-            row[id_at], row[phone_at] = str(sealed_id), str(sealed_phone)
+            row[id_at], row[phone_at], row[landline_at] = str(sealed_id), str(sealed_phone), str(sealed_landline)
             rows.append(row)
             if member_id:
                 self.result.members_linked += 1
@@ -362,10 +420,11 @@ class Importer:
             changed_fields.update(changes)
             obj.source_job_id, obj.source_row = self.job.pk, row
         # History rows copy every field: seal the personal data in bulk rather than once per row.
-        for obj, sealed_id, sealed_phone in zip(objs, seal_many([o.id_number for o in objs]),
-                                                seal_many([o.phone for o in objs]), strict=True):
+        for obj, sealed_id, sealed_phone, sealed_landline in zip(
+                objs, seal_many([o.id_number for o in objs]), seal_many([o.phone for o in objs]),
+                seal_many([o.landline for o in objs]), strict=True):
             obj.prepare()  # the derived look-up columns, from the plain values
-            obj.id_number, obj.phone = sealed_id, sealed_phone
+            obj.id_number, obj.phone, obj.landline = sealed_id, sealed_phone, sealed_landline
         fields = sorted({name.removesuffix("_id") for name in changed_fields}
                         | {"source_job", "source_row", "updated_at", "name_initials", "name_pinyin", "phone_tail"})
         now = timezone.now()
@@ -377,51 +436,7 @@ class Importer:
 
 
 # ---------------------------------------------------------------------------------------------
-# Jobs: the CLI runs one in the foreground, the web page in a background thread
-
-
-_PROGRESS: dict[int, int] = {}
-_PROGRESS_LOCK = threading.Lock()
-
-
-def live_progress(job: ImportJob) -> int:
-    """Rows processed so far (the running job's thread reports here; the row is written at the end)."""
-    with _PROGRESS_LOCK:
-        return _PROGRESS.get(job.pk, job.processed)
-
-
-def is_running_here(job: ImportJob) -> bool:
-    with _PROGRESS_LOCK:
-        return job.pk in _PROGRESS
-
-
-def estimate_rows(path: str | Path) -> int:
-    """About how many data rows the file has, without reading it (0 when unknown)."""
-    path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4)
-        if head.startswith(b"PK"):
-            with zipfile.ZipFile(path) as zf:
-                sheets = sorted(n for n in zf.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
-                if not sheets:
-                    return 0
-                info = zf.getinfo(sheets[0])
-                with zf.open(info) as fh:
-                    chunk = fh.read(256 * 1024)
-                found = re.search(rb'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', chunk)
-                if found:
-                    return max(int(found.group(1)) - 1, 0)
-                rows = chunk.count(b"<row ")
-                if not rows:
-                    return 0
-                return max(int(info.file_size / (len(chunk) / rows)) - 1, 0)
-        if head.startswith(b"\xd0\xcf"):
-            return 0
-        with path.open("rb") as fh:
-            return max(sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b"")) - 1, 0)
-    except (OSError, zipfile.BadZipFile):
-        return 0
+# Jobs: the CLI runs one in the foreground, the web page hands it to a worker (grid/tasks.py)
 
 
 def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = None) -> ImportJob:
@@ -431,8 +446,6 @@ def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = Non
     job.save(update_fields=["status", "started_at", "total_estimate"])
 
     def progress(done: int) -> None:
-        with _PROGRESS_LOCK:
-            _PROGRESS[job.pk] = done
         if on_progress:
             on_progress(done, job.total_estimate)
 
@@ -460,36 +473,34 @@ def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = Non
     except Exception as exc:  # the job row must say it failed; the log keeps the traceback
         log.exception("居民导入失败（任务 %s）", job.pk)
         job.status, job.error = JobStatus.FAILED, f"导入失败：{exc}"
-    finally:
-        with _PROGRESS_LOCK:
-            _PROGRESS.pop(job.pk, None)
     if result is not None and job.status == JobStatus.DONE:
         for name in ("processed", "created", "updated", "unchanged", "rejected", "households_created",
                      "buildings_created", "members_linked"):
             setattr(job, name, getattr(result, name))
-        job.rejects = sorted(result.rejects, key=lambda e: (e["row"], HEADERS.index(e["column"]) if e["column"] in HEADERS else 99))
+        job.rejects = sorted(result.rejects, key=lambda e: (e.get("sheet", ""), e["row"],
+                                                            HEADERS.index(e["column"]) if e["column"] in HEADERS else 99))
+        job.notes = result.notes
         job.total_estimate = job.processed  # the estimate counted title rows and blank lines too
     job.finished_at = timezone.now()
     job.save()
+    if not job.dry_run or job.status != JobStatus.DONE:
+        discard_upload(job.path)  # only a passed dry run keeps its file, for "import for real"
     if job.status == JobStatus.DONE and not job.dry_run:
         log_access(job.user, AccessLog.Action.IMPORT,
                    f"居民导入 {job.community}：新增{job.created} 更新{job.updated} 拒绝{job.rejected}（{job.filename}）")
     return job
 
 
-def _run_in_thread(job_id: int) -> None:
-    close_old_connections()
-    try:
-        run_job(ImportJob.objects.select_related("community", "user").get(pk=job_id))
-    finally:
-        connection.close()
-
-
 def start_in_background(job: ImportJob) -> None:
-    """Run the job in a thread of this server (waitress has no task broker; the page polls)."""
-    with _PROGRESS_LOCK:
-        _PROGRESS[job.pk] = 0
-    threading.Thread(target=_run_in_thread, args=(job.pk,), name=f"grid-import-{job.pk}", daemon=True).start()
+    """Queue the job for a worker (the page follows its progress from the database)."""
+    from dangjian.jobs.services import job_enqueue
+
+    from .tasks import resident_import
+
+    verb = "检查" if job.dry_run else "导入"
+    job.job = job_enqueue(resident_import, kind="resident_import", label=f"居民{verb}：{job.filename}",
+                          org=job.community, user=job.user, import_job_id=job.pk)
+    job.save(update_fields=["job"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -501,25 +512,26 @@ def register_rows(residents) -> Iterator[list]:
         h = r.household
         b = h.unit.building
         yield [h.grid.name, b.estate, b.name, h.unit.name, h.door, h.housing_status, r.name, r.id_number, r.sex,
-               r.birth_date, r.relation, r.hukou_type, r.hukou_address, r.current_address, r.phone, r.moved_in_on,
-               "、".join(r.tag_list), r.note]
+               r.birth_date, r.relation, r.hukou_type, r.hukou_address, r.current_address, r.phone, r.landline,
+               r.moved_in_on, "、".join(r.tag_list), r.note]
 
 
 def register_xlsx(grid: Grid, residents) -> bytes:
     """A grid's register in the import layout, so an export re-imports unchanged."""
     return write_workbook([SheetSpec(title="居民登记", heading=f"{grid.community.display_name}{grid.name}居民登记表",
                                      headers=HEADERS, rows=register_rows(residents),
-                                     text_columns=("公民身份号码", "联系电话", "房号"))])
+                                     text_columns=("公民身份号码", "联系电话", "固定电话", "房号"))])
 
 
 def rejects_xlsx(job: ImportJob) -> bytes:
     return write_workbook([SheetSpec(title="未导入的行", heading=f"{job.filename}：未导入的行及原因",
-                                     headers=["行号", "列", "原因"],
-                                     rows=([e["row"], e["column"], e["reason"]] for e in job.rejects))])
+                                     headers=["工作表", "行号", "列", "原因"],
+                                     rows=([e.get("sheet", ""), e["row"], e["column"], e["reason"]] for e in job.rejects))])
 
 
 def template_xlsx() -> bytes:
     example = ["第一网格", "和平小区", "1号楼", "1单元", "101", "自住", "张三", "", "男", "1965-03-01", "户主", "本地户籍",
-               "山东省济南市历下区和平路1号", "", "", "2010-05-01", "独居老人、高龄", ""]
+               "山东省济南市历下区和平路1号", "", "", "", "2010-05-01", "独居老人、高龄", ""]
     return write_workbook([SheetSpec(title="居民登记", heading="居民登记表（导入模板：第2行为表头，请从第3行开始填写，每行一位居民）",
-                                     headers=HEADERS, rows=[example], text_columns=("公民身份号码", "联系电话", "房号"))])
+                                     headers=HEADERS, rows=[example],
+                                     text_columns=("公民身份号码", "联系电话", "固定电话", "房号"))])

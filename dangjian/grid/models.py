@@ -310,6 +310,8 @@ class Resident(models.Model):
     current_address = models.CharField(_("现住址"), max_length=200, blank=True)
     phone = SealedTextField(_("联系电话"), blank=True)
     phone_tail = models.CharField(max_length=4, blank=True, editable=False)
+    # A register's 固定电话 beside its 手机 column, sealed like the phone.
+    landline = SealedTextField(_("固定电话"), blank=True, default="")
     moved_in_on = models.DateField(_("迁入日期"), null=True, blank=True)
     moved_out_on = models.DateField(_("迁出日期"), null=True, blank=True)
     moved_to = models.CharField(_("迁往"), max_length=200, blank=True)
@@ -370,6 +372,10 @@ class Resident(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone) if self.phone else ""
+
+    @property
+    def masked_landline(self) -> str:
+        return mask_phone(self.landline) if self.landline else ""
 
     @property
     def is_archived(self) -> bool:
@@ -508,10 +514,15 @@ class ImportJob(models.Model):
     buildings_created = models.PositiveIntegerField(default=0)
     members_linked = models.PositiveIntegerField(default=0)
     rejects = models.JSONField(default=list, blank=True)
+    # What the import changed on the way, for the user to check (a 15-digit ID upgraded, an
+    # address split into building and room): [{"row", "sheet", "note"}], capped like rejects.
+    notes = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The background job that runs it (progress and liveness live there); none for the CLI.
+    job = models.ForeignKey("jobs.Job", models.SET_NULL, null=True, blank=True, related_name="+")
 
     objects = ImportJobQuerySet.as_manager()
 

@@ -31,11 +31,11 @@ from .models import (
 from .register import tags_value
 
 IMPORT_REASON = "导入"
-MASKED = {"id_number": mask_id, "phone": mask_phone}
+MASKED = {"id_number": mask_id, "phone": mask_phone, "landline": mask_phone}
 # Fields a resident record may change through resident_update (the rest have their own service).
 EDITABLE_FIELDS = (
     "name", "id_number", "sex", "birth_date", "relation", "hukou_type", "hukou_address", "current_address",
-    "phone", "moved_in_on", "tags", "note", "household",
+    "phone", "landline", "moved_in_on", "tags", "note", "household",
 )
 
 

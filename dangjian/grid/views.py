@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangjian.jobs.lease import check_job
 from dangjian.lib.idnumbers import mask_id, mask_phone
 from dangjian.lib.uploads import stash_upload
 from dangjian.lib.web import file_response, is_htmx, paginate, query_without_page
@@ -30,6 +31,7 @@ from . import importing, rules, services
 from .choices import HousingStatus, HukouType, JobStatus, VisitResult
 from .forms import (
     INLINE_FIELDS,
+    MASKED_FIELDS,
     AssignmentForm,
     BuildingForm,
     CampaignForm,
@@ -105,7 +107,7 @@ def _get_assignment_for_user(request, pk) -> GridAssignment:
 
 def _get_job_for_user(request, pk) -> ImportJob:
     try:
-        return ImportJob.objects.visible_to(request.user).select_related("community").get(pk=pk)
+        return ImportJob.objects.visible_to(request.user).select_related("community", "job").get(pk=pk)
     except (ImportJob.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("导入任务不存在或无权查看") from exc
 
@@ -365,9 +367,7 @@ def resident_edit(request, pk):
     resident = _get_resident_for_user(request, pk)
     if resident.is_archived:
         raise PermissionDenied("已归档的居民不能修改")
-    initial = {f: getattr(resident, f) for f in ("name", "id_number", "relation", "hukou_type", "phone", "hukou_address",
-                                                  "current_address", "moved_in_on", "note")} | {"tags": resident.tag_list}
-    form = ResidentForm(request.POST or None, initial=initial)
+    form = ResidentForm(request.POST or None, resident=resident)
     key = f"resident-{resident.pk}"
     if request.method == "POST" and form.is_valid():
         try:
@@ -388,7 +388,7 @@ def resident_edit(request, pk):
                                       "action": reverse("resident_edit", args=[resident.pk]), "title": f"修改：{resident.name}"})
 
 
-MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone}
+MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone, "landline": mask_phone}
 
 
 def _history_rows(resident: Resident) -> list[dict]:
@@ -437,7 +437,7 @@ def resident_detail(request, pk):
 def resident_reveal(request, pk, field):
     """Show one full ID number or phone; every call goes to the access log."""
     resident = _get_resident_for_user(request, pk)
-    if field not in ("id_number", "phone"):
+    if field not in MASKED_FIELDS:
         raise Http404
     if not can_reveal(request.user, resident.household):
         raise PermissionDenied("无权查看完整个人信息")
@@ -453,13 +453,19 @@ def resident_field(request, pk, field):
         raise Http404
     if resident.is_archived:
         raise PermissionDenied("已归档的居民不能修改")
-    context = {"r": resident, "field": field, "label": INLINE_FIELDS[field].label}
+    label = INLINE_FIELDS[field].label
+    context = {"r": resident, "field": field, "label": label}
     if request.method == "POST":
         form = InlineFieldForm(field, request.POST)
         if form.is_valid():
+            value = form.cleaned_data["value"]
+            reason = f"更正{label}"
+            if field in MASKED_FIELDS and request.POST.get("clear") == "1":
+                value, reason = "", f"清除{label}"  # its own button, confirmed in the browser
+            elif field in MASKED_FIELDS and not value:
+                value = getattr(resident, field)  # an empty box keeps the number (it was only shown masked)
             try:
-                services.resident_update(resident=resident, user=request.user,
-                                         reason=f"更正{INLINE_FIELDS[field].label}", **{field: form.cleaned_data["value"]})
+                services.resident_update(resident=resident, user=request.user, reason=reason, **{field: value})
             except ValidationError as exc:
                 form.add_error("value", _errors(exc))
             else:
@@ -469,7 +475,7 @@ def resident_field(request, pk, field):
         return render(request, "grid/_field_form.html", context | {"form": form})
     if request.GET.get("cancel"):
         return render(request, "grid/_field_value.html", context | {"can_reveal": can_reveal(request.user, resident.household)})
-    initial = getattr(resident, field)
+    initial = "" if field in MASKED_FIELDS else getattr(resident, field)  # a masked value is never sent in full
     return render(request, "grid/_field_form.html", context | {"form": InlineFieldForm(field, initial={"value": initial})})
 
 
@@ -697,7 +703,7 @@ def assignment_end(request, pk):
 
 
 # ---------------------------------------------------------------------------------------------
-# Import: upload → background job (thread) → progress polled by htmx → result
+# Import: upload → background job (a worker) → progress polled by htmx → result
 
 
 @login_required
@@ -719,12 +725,18 @@ def resident_import(request):
 
 
 def _job_context(job: ImportJob) -> dict:
-    processed = importing.live_progress(job) if not job.is_finished else job.processed
-    total = job.total_estimate or 0
-    if not job.is_finished and job.status == JobStatus.RUNNING and not importing.is_running_here(job):
-        # The server restarted while this job ran; its transaction was rolled back.
+    processed, total = job.processed, job.total_estimate or 0
+    if not job.is_finished and job.job_id is None and job.status == JobStatus.RUNNING:
+        # Started by a server without workers (before background tasks): nothing runs it any more.
         job.status, job.error, job.finished_at = JobStatus.FAILED, "导入被中断（服务已重启），没有写入任何数据，请重新导入", timezone.now()
         job.save(update_fields=["status", "error", "finished_at"])
+    elif not job.is_finished and job.job_id is not None:
+        background = check_job(job.job)
+        processed, total = background.done, background.total or total
+        if background.status == "failed":
+            # Its worker died mid-import: the import's transaction died with it.
+            job.status, job.error, job.finished_at = JobStatus.FAILED, background.message, timezone.now()
+            job.save(update_fields=["status", "error", "finished_at"])
     percent = 100 if job.is_finished else (min(99, round(100 * processed / total)) if total else 0)
     return {"job": job, "processed": processed, "total": total, "percent": percent}
 

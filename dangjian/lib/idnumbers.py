@@ -1,4 +1,5 @@
-"""Citizen ID numbers (GB 11643-1999, 18 digits) and masking of personal numbers for display."""
+"""Citizen ID numbers (GB 11643-1999, 18 digits; the 15-digit numbers issued before 1999 are
+upgraded to 18) and masking of personal numbers for display."""
 
 from __future__ import annotations
 
@@ -52,8 +53,20 @@ def _birth_date(digits: str) -> date | None:
     return born if _EARLIEST_BIRTH <= born <= date.today() else None
 
 
+def upgrade_15(text: str) -> str:
+    """A 15-digit ID (region, YYMMDD, 3-digit sequence) as the 18-digit one: "19" inserted before
+    the year and the check character added (GB 11643-1999 replaced GB 11643-1989's 15 digits)."""
+    if not re.fullmatch(r"[0-9]{15}", text):
+        raise ValueError("15位身份证号应全部为数字")
+    first17 = text[:6] + "19" + text[6:]
+    if _birth_date(first17 + "0") is None:
+        raise ValueError(f"出生日期无效：19{text[6:12]}")
+    return first17 + check_char(first17)
+
+
 def validate_id(value: str | int | float) -> str:
-    """The normalised ID, or ValueError saying in Chinese what is wrong with it."""
+    """The normalised 18-digit ID (a valid 15-digit one upgraded), or ValueError saying in
+    Chinese what is wrong with it."""
     if isinstance(value, float) and abs(value) >= _FLOAT_EXACT_LIMIT:
         raise ValueError(ID_STORED_AS_NUMBER)
     if type(value) is str and _WELL_FORMED(value):
@@ -65,8 +78,10 @@ def validate_id(value: str | int | float) -> str:
         bad = sorted(set(re.sub(r"[0-9X]", "", text)))
         if bad:
             raise ValueError(f"含非法字符：“{''.join(bad)}”")
+        if len(text) == 15:
+            return upgrade_15(text)
         if len(text) != 18:
-            raise ValueError(f"长度不是18位（现为{len(text)}位）")
+            raise ValueError(f"长度应为18位（或换证前的15位），现为{len(text)}位")
         if "X" in text[:17]:
             raise ValueError("含非法字符：X只能出现在最后一位")
     if _birth_date(text) is None:
@@ -75,6 +90,16 @@ def validate_id(value: str | int | float) -> str:
     if text[17] != expected:
         raise ValueError(f"校验码错误，应为{expected}")
     return text
+
+
+def was_upgraded(value: object) -> bool:
+    """Whether a cell's ID is a 15-digit one (which validate_id upgrades); cheap for the usual 18."""
+    if type(value) is str and len(value) == 18:
+        return False
+    try:
+        return len(normalize_id(value)) == 15  # type: ignore[arg-type]
+    except ValueError:
+        return False
 
 
 def is_valid_id(value: str | int | float) -> bool:

@@ -8,12 +8,14 @@ cleaned values or every reason the row was rejected. Apps only declare their col
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import threading
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import chain, islice
@@ -23,8 +25,10 @@ from typing import Any, BinaryIO
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, WorksheetNotFound
 
-from .idnumbers import validate_id
+from .idnumbers import birth_date_from_id, validate_id, was_upgraded
 from .money import parse_decimal
+from .sheetcheck import UnsafeSpreadsheet, check_spreadsheet
+from .uploads import mask_personal
 
 KINDS = ("text", "date", "id", "int", "decimal", "phone", "choice")
 Source = str | Path | bytes | BinaryIO  # or an OpenedInBackground
@@ -40,6 +44,9 @@ class Column:
     required: bool = False
     kind: str = "text"
     choices: tuple[str, ...] = ()
+    # Fields whose column, when the file has it, stands in for this required one (a 现住址
+    # column split into 楼栋/房号); then this column and its cells are optional.
+    required_unless: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -48,11 +55,20 @@ class Column:
 
 @dataclass(frozen=True)
 class RowError:
-    """Why one cell of one row was rejected; `row` is the row number Excel shows."""
+    """Why one cell of one row was rejected; `row` is the row number Excel shows, `sheet` the
+    worksheet's name when a workbook is read sheet by sheet."""
 
     row: int
     column: str
     reason: str
+    sheet: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason} | ({"sheet": self.sheet} if self.sheet else {})
+
+    def __post_init__(self) -> None:
+        # A reason may quote the cell; it is shown and stored, so no full ID or phone in it.
+        object.__setattr__(self, "reason", mask_personal(self.reason))
 
 
 @dataclass
@@ -62,6 +78,8 @@ class Row:
     number: int
     values: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict, repr=False)
+    # What the reader changed and the user should see in the preview (a 15-digit ID upgraded).
+    notes: tuple[str, ...] = ()
 
 
 class RowErrors(list):
@@ -73,6 +91,11 @@ class RowErrors(list):
 
 class TabularError(ValueError):
     """The file as a whole cannot be imported (unreadable, no header row, a required column missing)."""
+
+
+class NoTable(TabularError):
+    """A sheet holds no table we know (empty, or no header row): in a workbook read sheet by
+    sheet, such a sheet (说明, 填表要求) is passed over."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -106,21 +129,63 @@ def clean_text(value: Any) -> str:
     return _SPACE_BETWEEN_CJK.sub("", text)
 
 
+class MonthOnly(date):
+    """A date written to the month (出生年月 "1985.03"): held as the 1st, compared as the month."""
+
+    __slots__ = ()
+
+
+class YearOnly(date):
+    """A date written as a year only ("1985年"): held as 1 January, compared as the year."""
+
+    __slots__ = ()
+
+
+def agrees(given: date, actual: date) -> bool:
+    """Whether `actual` falls in what `given` says, at the precision it was written in."""
+    if isinstance(given, YearOnly):
+        return given.year == actual.year
+    if isinstance(given, MonthOnly):
+        return (given.year, given.month) == (actual.year, actual.month)
+    return given == actual
+
+
+def show_date(value: date) -> str:
+    """A date as precise as it was written: 1985.03, 1985, 1985-03-01."""
+    if isinstance(value, YearOnly):
+        return f"{value.year}"
+    if isinstance(value, MonthOnly):
+        return f"{value.year}.{value.month:02d}"
+    return f"{value:%Y-%m-%d}"
+
+
+def birth_mismatch(label: str, given: date | None, id_number: str) -> str | None:
+    """The message when a birth date column disagrees with the ID's (both values shown), else None."""
+    if given is None:
+        return None
+    born = birth_date_from_id(id_number)
+    if agrees(given, born):
+        return None
+    return f"{label}{show_date(given)}与身份证号中的{born:%Y-%m-%d}不一致"
+
+
 _TIME_SUFFIX = re.compile(r"\s+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _DATE_FORMS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"(?P<y>\d{4})(?P<sep>[-./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"),
-    re.compile(r"(?P<y>\d{4})[-./](?P<m>\d{1,2})"),
-    re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})[日号]?)?"),
+    re.compile(r"(?P<y>\d{4})(?P<sep>[-./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})[日号]?"),
+    re.compile(r"(?P<y>\d{4})[-./](?P<m>\d{1,2})月?"),
+    re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月?(?:份|(?P<d>\d{1,2})[日号]?)?"),
     re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})?"),
+    re.compile(r"(?P<y>\d{4})年?"),
 )
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01, counting Lotus's phantom 1900-02-29
 _SERIAL_MIN, _SERIAL_MAX = 61, 73415  # 1900-03-01 … 2100-12-31
 _YEARS = range(1900, 2101)
 
 
-def _ymd(year: int, month: int, day: int, shown: str) -> date:
+def _ymd(year: int, month: int | None, day: int | None, shown: str) -> date:
+    kind = date if day else MonthOnly if month else YearOnly
     try:
-        result = date(year, month, day)
+        result = kind(year, month or 1, day or 1)
     except ValueError:
         raise ValueError(f"日期无法识别：“{shown}”") from None
     if result.year not in _YEARS:
@@ -130,20 +195,21 @@ def _ymd(year: int, month: int, day: int, shown: str) -> date:
 
 def _date_from_text(text: str) -> date:
     shown = text.strip()
-    compact = re.sub(r"\s+", "", _TIME_SUFFIX.sub("", unicodedata.normalize("NFKC", shown)))
+    compact = re.sub(r"\s+", "", _TIME_SUFFIX.sub("", unicodedata.normalize("NFKC", shown))).rstrip(".。")
     for form in _DATE_FORMS:
         match = form.fullmatch(compact)
         if match:
+            month = match.group("m") if "m" in form.groupindex else None
             day = match.group("d") if "d" in form.groupindex else None
-            return _ymd(int(match.group("y")), int(match.group("m")), int(day or 1), shown)
+            return _ymd(int(match.group("y")), month and int(month), day and int(day), shown)
     raise ValueError(f"日期无法识别：“{shown}”")
 
 
 def _date_from_number(number: float) -> date:
-    """A number in a date cell: 19650301, 196503, 1965.03 typed without a date format, or a serial."""
+    """A number in a date cell: 19650301, 196503, 1965.03 or 1965 typed without a date format, or a serial."""
     shown = _show(number)
     if number.is_integer():
-        if len(shown) in (6, 8):
+        if len(shown) in (4, 6, 8) and (len(shown) != 4 or int(number) in _YEARS):
             return _date_from_text(shown)
         if _SERIAL_MIN <= number <= _SERIAL_MAX and not 1800 <= number <= 2200:
             return _EXCEL_EPOCH + timedelta(days=int(number))
@@ -155,14 +221,16 @@ def _date_from_number(number: float) -> date:
             raise ValueError(f"日期无法识别：“{shown}”是1月还是10月？请写成1965-01或1965-10这样的格式")
         if len(fraction) > 2:
             raise ValueError(f"日期无法识别：“{shown}”")
-        return _ymd(int(year), int(fraction), 1, shown)
+        return _ymd(int(year), int(fraction), None, shown)
     if _SERIAL_MIN <= number <= _SERIAL_MAX:
         return _EXCEL_EPOCH + timedelta(days=int(number))
     raise ValueError(f"日期无法识别：“{shown}”")
 
 
 def parse_date(value: Any) -> date:
-    """A date from a cell: a real date, an Excel serial, or text such as 1965.3.1 / 1965年3月 / 19650301."""
+    """A date from a cell: a real date, an Excel serial, or text such as 1965.3.1 / 1965年3月 / 19650301.
+
+    A date written to the month or the year comes back as MonthOnly / YearOnly (still a date)."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -342,7 +410,7 @@ def _choose_header(
             best, best_score = (position, mapping), score
     if best is None:
         expected = "、".join(c.header for c in columns[:6])
-        raise TabularError(f"在前{max_scan}行中没有找到表头行，表头应包含这些列名：{expected}等")
+        raise NoTable(f"在前{max_scan}行中没有找到表头行，表头应包含这些列名：{expected}等")
     return best
 
 
@@ -352,14 +420,25 @@ def _check_header(cells: list[Any], mapping: dict[int, Column], columns: Sequenc
     for i, column in mapping.items():
         text = clean_text(cells[i]).strip("*: ")
         if column.field in headers:
-            raise TabularError(
-                f"表头中“{headers[column.field]}”和“{text}”都表示“{column.header}”，请只保留其中一列"
-            )
+            fix = "请删除其中一列，或把它的表头改成别的名称"
+            others = [c.header for c in columns if c.kind == "phone" and c.field != column.field]
+            if column.kind == "phone" and others:
+                fix = f"如果其中一列是{others[0]}，请把它的表头改为“{others[0]}”；否则请删除其中一列"
+            raise TabularError(f"表头中“{headers[column.field]}”和“{text}”都表示“{column.header}”，{fix}")
         headers[column.field] = text
-    missing = [c.header for c in columns if c.required and c.field not in headers]
+    missing = [c for c in columns if c.required and c.field not in headers
+               and not any(f in headers for f in c.required_unless)]
     if missing:
-        raise TabularError(f"缺少必填列：{'、'.join(missing)}")
+        instead = {f for c in missing for f in c.required_unless}
+        hint = "（或用一列“" + "”/“".join(c.header for c in columns if c.field in instead) + "”写全）" if instead else ""
+        raise TabularError(f"缺少必填列：{'、'.join(c.header for c in missing)}{hint}")
     return headers
+
+
+def _effective(columns: Sequence[Column], headers: dict[str, str]) -> list[Column]:
+    """The columns with `required` lifted where a stand-in column is present."""
+    return [replace(c, required=False) if c.required and any(f in headers for f in c.required_unless) else c
+            for c in columns]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -401,19 +480,69 @@ def _is_spreadsheet(name: str, data: bytes) -> bool:
     return False
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
+UNDECODABLE = "文件编码无法识别（既不是UTF-8，也不是GBK/GB18030），请另存为UTF-8或GBK编码的CSV，或直接上传Excel文件"
+
+
+def _plausible_gb(text: str) -> bool:
+    """Whether text decoded as GB18030 reads as Chinese text rather than another encoding's bytes.
+
+    Real GBK files (what Excel and WPS save on a Chinese Windows PC) hold only characters GBK can
+    encode; GB18030's four-byte range, control characters and private-use code points appear
+    when a Big5, Shift-JIS, Latin-1 or binary file is forced through GB18030."""
+    odd = 0
+    for ch in text:
+        if ch.isascii():
+            if ch < " " and ch not in "\t\r\n":
+                return False
             continue
-    raise TabularError("文件编码无法识别，请另存为UTF-8或GBK编码的CSV，或直接上传Excel文件")
+        try:
+            ch.encode("gbk")
+        except UnicodeEncodeError:
+            odd += 1
+            continue
+        if "\ue000" <= ch <= "\uf8ff":
+            odd += 1
+    non_ascii = sum(1 for ch in text if not ch.isascii())
+    return odd <= max(2, non_ascii // 200)
+
+
+def detect_encoding(data: bytes) -> str:
+    """The encoding of a CSV file: UTF-16 (with BOM), UTF-8 (with or without BOM) or GB18030 (GBK).
+
+    Never a silent guess: a file that decodes as none of them, or decodes as GB18030 into what
+    is no Chinese text, raises TabularError."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        data.decode("utf-8-sig")
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise TabularError(UNDECODABLE) from None
+    if not _plausible_gb(text):
+        raise TabularError(UNDECODABLE)
+    return "gb18030"
+
+
+class _CsvRows:
+    """The rows of a CSV file, knowing the encoding they were decoded from."""
+
+    def __init__(self, rows: Iterator[tuple[int, list[Any]]], encoding: str):
+        self.rows, self.encoding = rows, encoding
+
+    def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
+        return self.rows
+
+    def __next__(self) -> tuple[int, list[Any]]:
+        return next(self.rows)
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    text = _decode(data)
+    encoding = detect_encoding(data)
+    text = data.decode(encoding)
     sample = text[:8192]
     # Excel's "Unicode text" export is tab-separated; everything else we meet uses commas.
     # Count the lines each delimiter splits into two or more non-blank cells, so stray tabs
@@ -422,7 +551,7 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         return sum(1 for line in sample.splitlines() if sum(1 for c in line.split(delim) if c.strip()) >= 2)
 
     delimiter = "\t" if splits("\t") > splits(",") else ","
-    return enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
+    return _CsvRows(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1), encoding)
 
 
 def _spreadsheet_rows(workbook: CalamineWorkbook, sheet: int | str) -> Iterator[tuple[int, list[Any]]]:
@@ -461,6 +590,10 @@ def _open_workbook(source: Source, data: bytes | None) -> CalamineWorkbook:
 
 def _raw_rows(source: Source, filename: str | None, sheet: int | str) -> Iterator[tuple[int, list[Any]]]:
     name = _source_name(source, filename)
+    try:
+        check_spreadsheet(source, name)  # bombs and look-alikes, before anything is parsed
+    except UnsafeSpreadsheet as exc:
+        raise TabularError(str(exc)) from exc
     if isinstance(source, str | Path):
         try:
             with open(source, "rb") as handle:
@@ -476,6 +609,35 @@ def _raw_rows(source: Source, filename: str | None, sheet: int | str) -> Iterato
     return _csv_rows(data)
 
 
+def sheet_names(source: str | Path, filename: str | None = None) -> list[str]:
+    """The worksheet names of a workbook, in order ([] for a CSV file).
+
+    An .xlsx names them in xl/workbook.xml, read without parsing any sheet; other formats ask
+    python-calamine."""
+    name = _source_name(source, filename)
+    try:
+        with open(source, "rb") as handle:
+            head = handle.read(512)
+    except OSError as exc:
+        raise TabularError(f"文件无法打开：{exc.strerror or exc}") from exc
+    if not _is_spreadsheet(name, head):
+        return []
+    if head.startswith(_ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(source) as archive:
+                info = archive.getinfo("xl/workbook.xml")
+                if info.file_size < 1 << 20:
+                    xml = archive.read(info).decode("utf-8", "replace")
+                    return [html.unescape(n) for n in re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', xml)]
+        except (KeyError, zipfile.BadZipFile, OSError):
+            pass
+    workbook = _open_workbook(source, None)
+    try:
+        return list(workbook.sheet_names)
+    finally:
+        workbook.close()
+
+
 class OpenedInBackground:
     """A file opened — for a spreadsheet, its sheet parsed — in a thread, to pass to read_table.
 
@@ -484,6 +646,7 @@ class OpenedInBackground:
     are raised where read_table would raise them."""
 
     def __init__(self, source: str | Path, filename: str | None = None, sheet: int | str = 0):
+        self.source, self.filename, self.sheet = source, filename, sheet
         self._raw: Iterator[tuple[int, list[Any]]] | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._open, args=(source, filename, sheet), name="tabular-open", daemon=True)
@@ -515,7 +678,9 @@ class _RowCleaner:
     def __init__(self, mapping: dict[int, Column], columns: Sequence[Column], headers: dict[str, str]):
         self.fields = tuple(c.field for c in columns)
         self.headers = headers
-        mapped = list(mapping.values())
+        effective = {c.field: c for c in _effective(columns, headers)}
+        mapped = [effective[c.field] for c in mapping.values()]
+        self.ids = [(k, c.field) for k, c in enumerate(mapped) if c.kind == "id"]
         self.cleaners = [(k, c.field, cell_cleaner(c)) for k, c in enumerate(mapped)]
         self.texts = [(k, c.field, c.required) for k, c in enumerate(mapped) if c.kind == "text"]
         self.others = [cleaner for cleaner, c in zip(self.cleaners, mapped, strict=True) if c.kind != "text"]
@@ -544,7 +709,11 @@ class _RowCleaner:
             except ValueError as exc:
                 errors.append(RowError(number, self.headers[name], str(exc)))
         if not errors:
-            return Row(number, values, self.headers)
+            notes = ()
+            for k, name in self.ids:
+                if values[name] is not None and was_upgraded(known[k]):
+                    notes = (*notes, f"{self.headers[name]}：15位身份证号已升级为18位")
+            return Row(number, values, self.headers, notes)
         bad = RowErrors(errors)
         failed = {e.column for e in errors}
         cleaned = {name for _, name, _ in self.cleaners}
@@ -568,9 +737,15 @@ def read_table(
     raw = source.raw_rows() if isinstance(source, OpenedInBackground) else _raw_rows(source, filename, sheet)
     scanned = [(n, cells) for n, cells in islice(raw, max_header_scan) if not all(map(_is_empty, cells))]
     if not scanned:
-        raise TabularError("文件中没有数据")
+        raise NoTable("文件中没有数据")
     lookup = _header_lookup(columns)
-    position, mapping = _choose_header(scanned, columns, lookup, max_header_scan)
+    try:
+        position, mapping = _choose_header(scanned, columns, lookup, max_header_scan)
+    except NoTable as exc:
+        if getattr(raw, "encoding", "") == "gb18030":
+            # Big5 and other double-byte text also decodes as GB18030, into characters that name no column.
+            raise NoTable(f"{exc}（文件按GBK/GB18030编码读取；如果它是其他编码，如繁体Big5，请另存为UTF-8编码的CSV）") from None
+        raise
     header_cells = scanned[position][1]
     headers = _check_header(header_cells, mapping, columns)
     header_keys = [normalize_header(header_cells[i]) for i in mapping]

@@ -345,6 +345,14 @@ class EducationQuerySet(models.QuerySet):
         return self.filter(org__path__startswith=org.path)
 
 
+class SelfStudyManager(models.Manager.from_queryset(EducationQuerySet)):
+    def get_queryset(self):
+        # Rows a background import is still writing (or that a failed import left) are hidden:
+        # the import writes in short batches so that nobody's write waits behind it, and becomes
+        # visible all at once when its job is done (meetings/importing.py).
+        return super().get_queryset().filter(Q(import_job__isnull=True) | Q(import_job__status="done"))
+
+
 class Visit(models.Model):
     """送学上门: study material taken to an elderly or immobile member at home."""
 
@@ -413,9 +421,11 @@ class SelfStudy(models.Model):
     imported = models.BooleanField(_("导入"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The background import that wrote the row; the row shows only once that job is done.
+    import_job = models.ForeignKey("jobs.Job", models.PROTECT, null=True, blank=True, related_name="+")
     history = HistoricalRecords(excluded_fields=["created_at"])
 
-    objects = EducationQuerySet.as_manager()
+    objects = SelfStudyManager()
 
     class Meta:
         verbose_name = _("自学")

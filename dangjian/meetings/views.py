@@ -10,6 +10,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
@@ -19,9 +20,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from dangjian.jobs.services import job_enqueue
+from dangjian.jobs.sizing import runs_in_background
 from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
-from dangjian.lib.uploads import stash_upload, stashed_upload
+from dangjian.lib.uploads import claim_upload, stash_upload
 from dangjian.lib.web import file_response, paginate, query_without_page
 from dangjian.members.models import Member
 from dangjian.orgs.models import AccessLog, Org, OrgKind
@@ -53,6 +56,7 @@ from .forms import (
 )
 from .importing import study_import_apply, study_import_plan, study_template_xlsx
 from .models import Activity, ActivityType, Attachment, Attendance, CalendarFeed, SelfStudy, Send, Visit
+from .tasks import study_import as study_import_task
 
 # ---------------------------------------------------------------------------------------------
 # Scoping: the one place each id becomes an object.
@@ -639,12 +643,22 @@ def study_import(request):
     _require_keeper(request)
     if request.method == "POST" and request.POST.get("token"):
         org = get_org_for_user(request, request.POST.get("org"))
-        path = stashed_upload(request.POST["token"], prefix="study-")
+        path = claim_upload(request.POST["token"], prefix="study-")
         if path is None:
-            messages.error(request, "上传的文件已过期，请重新上传")
+            messages.error(request, "上传的文件已过期，或这份文件已经确认导入（请勿重复提交），请查看结果或重新上传")
             return redirect("study_import")
-        plan = study_import_apply(study_import_plan(path, org=org, filename=path.name), user=request.user)
-        path.unlink(missing_ok=True)
+        if runs_in_background(path):
+            job = job_enqueue(study_import_task, kind="study_import", label=f"自学记录导入：{org.name}", org=org,
+                              user=request.user, path=str(path), org_id=org.pk, filename=path.name,
+                              user_id=request.user.pk)
+            return redirect("job_detail", pk=job.pk)
+        try:
+            plan = study_import_apply(study_import_plan(path, org=org, filename=path.name), user=request.user)
+        except (ValidationError, IntegrityError):
+            messages.error(request, "另一次导入同时写入了相同的记录，本次没有写入任何数据，请重新上传后再确认")
+            return redirect("study_import")
+        finally:
+            path.unlink(missing_ok=True)
         messages.success(request, f"导入完成：新增{plan.accepted}条，重复跳过{len(plan.duplicates)}条，错误{len(plan.rejected)}处")
         return render(request, "meetings/study_import_done.html", {"plan": plan, "org": org, "tab": "study"})
     form = StudyImportForm(request.POST or None, request.FILES or None, user=request.user)

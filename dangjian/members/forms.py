@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.lib.crypto import blind_index
-from dangjian.lib.forms import BootstrapMixin
+from dangjian.lib.forms import BootstrapMixin, keep_stored_values, mask_stored_fields
 from dangjian.lib.idnumbers import validate_id
 from dangjian.orgs.models import Org, OrgKind
 from dangjian.orgs.scoping import visible_orgs
@@ -22,51 +22,50 @@ class MemberForm(BootstrapMixin, forms.ModelForm):
         model = Member
         fields = [
             "name", "sex", "ethnicity", "birth_date", "id_number", "native_place", "education", "category",
-            "joined_on", "confirmed_on", "status", "org", "party_post", "is_committee", "phone", "address",
+            "joined_on", "confirmed_on", "status", "org", "party_post", "is_committee", "phone", "landline", "address",
             "employer", "introducers", "is_mobile", "mobile_place", "mobile_since", "mobile_reason",
             "has_mobile_card", "mobile_contact", "is_infirm", "in_hardship",
         ]
         widgets = {f: DateInput() for f in ("birth_date", "joined_on", "confirmed_on", "mobile_since")} | {
             "id_number": forms.TextInput(attrs={"autocomplete": "off"}),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "landline": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = visible_orgs(user).filter(kind__in=(OrgKind.BRANCH, OrgKind.GROUP))
         self.fields["org"].label_from_instance = lambda o: ("　" * max(o.depth - 2, 0)) + o.name
-        # Personal data is never sent back to the browser in full: an existing ID number or
-        # phone shows masked as a placeholder, and a blank field keeps the stored value.
+        # Personal data is never sent back to the browser in full (lib.forms.mask_stored_fields).
         self.fields["id_number"].required = not self.instance.pk
         if self.instance.pk:
-            for name, masked in (("id_number", self.instance.masked_id), ("phone", self.instance.masked_phone)):
-                self.initial[name] = ""
-                self.fields[name].widget.attrs["placeholder"] = f"{masked}（不修改请留空）" if masked else ""
-
-    def _kept(self, name: str) -> str | None:
-        value = self.cleaned_data.get(name, "")
-        return getattr(self.instance, name) if not value and self.instance.pk else None
+            mask_stored_fields(self, {n: getattr(self.instance, n) or "" for n in ("id_number", "phone", "landline")},
+                               clearable=("phone", "landline"))
 
     def clean_id_number(self) -> str:
-        kept = self._kept("id_number")
-        if kept is not None:
-            return kept
+        if not self.cleaned_data.get("id_number"):
+            return ""  # kept or refused below
         try:
             return validate_id(self.cleaned_data["id_number"])
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
 
-    def clean_phone(self) -> str:
-        kept = self._kept("phone")
-        if kept is not None:
-            return kept
-        phone = "".join(c for c in self.cleaned_data.get("phone", "") if c.isdigit() or c == "-")
+    @staticmethod
+    def _phone(value: str) -> str:
+        phone = "".join(c for c in value or "" if c.isdigit() or c == "-")
         if phone and len(phone.replace("-", "")) not in (7, 8, 11, 12):
             raise forms.ValidationError(_("电话号码位数不对"))
         return phone
 
+    def clean_phone(self) -> str:
+        return self._phone(self.cleaned_data.get("phone", ""))
+
+    def clean_landline(self) -> str:
+        return self._phone(self.cleaned_data.get("landline", ""))
+
     def clean(self):
         data = super().clean()
+        keep_stored_values(self, data)
         id_number = data.get("id_number")
         if id_number:
             qs = Member.objects.filter(id_hash=blind_index(id_number))

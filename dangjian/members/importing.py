@@ -14,7 +14,8 @@ from django.db import transaction
 
 from dangjian.lib.crypto import blind_index
 from dangjian.lib.idnumbers import birth_date_from_id, sex_from_id
-from dangjian.lib.tabular import Column, Row, RowError, read_table
+from dangjian.lib.names import NameIndex, clean_name
+from dangjian.lib.tabular import Column, Row, RowError, birth_mismatch, read_table
 from dangjian.lib.xlsx import SheetSpec, write_workbook
 from dangjian.orgs.models import Org, OrgKind
 
@@ -38,7 +39,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "党员状态", ("状态", "党员类型")),
     Column("branch", "所在党支部", ("党支部", "所属支部", "支部", "所在支部", "所在党小组", "党小组")),
     Column("party_post", "党内职务", ("职务",)),
-    Column("phone", "联系电话", ("手机", "手机号", "手机号码", "电话", "联系方式"), kind="phone"),
+    Column("phone", "联系电话", ("手机", "手机号", "手机号码", "移动电话", "联系方式"), kind="phone"),
+    Column("landline", "固定电话", ("电话", "固话", "座机", "家庭电话", "住宅电话", "宅电", "电话号码"), kind="phone"),
     Column("address", "居住地址", ("家庭住址", "住址", "现住址", "居住地")),
     Column("employer", "工作单位", ("单位",)),
     Column("introducers", "入党介绍人", ("介绍人",)),
@@ -73,17 +75,33 @@ class ImportPlan:
     update: list[tuple[Member, dict[str, Any]]] = field(default_factory=list)
     unchanged: int = 0
     rejected: list[RowError] = field(default_factory=list)
+    # Branch names as written that matched one unit after normalising ("三支部" → 第三党支部):
+    # name → (unit, rows). Names that matched none or several wait for the user: name → rows.
+    matched_units: dict[str, tuple[Org, list[int]]] = field(default_factory=dict)
+    unmapped: dict[str, list[int]] = field(default_factory=dict)
+    unit_choices: list[Org] = field(default_factory=list)  # what an unmapped name may be mapped to
+    unit_column: str = "所在党支部"  # the branch column as the file names it
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (row, what the reader changed)
 
     @property
     def accepted(self) -> int:
         return len(self.create) + len(self.update) + self.unchanged
 
+    @property
+    def unmapped_rows(self) -> int:
+        return sum(len(rows) for rows in self.unmapped.values())
+
     def create_preview(self) -> list[tuple[int, str]]:
         return [(v["_row"], v["name"]) for v in self.create]
 
+    def unmapped_errors(self) -> list[RowError]:
+        """One RowError per row whose branch name still matches no single unit."""
+        return [RowError(row, self.unit_column, _unmatched_reason(self.org, name, self.unit_choices))
+                for name, rows in self.unmapped.items() for row in rows]
+
     def update_preview(self) -> list[tuple[int, str, list[str]]]:
         labels = {c.field: c.header for c in COLUMNS} | {"org": "所在党支部"}
-        hidden = {"id_number", "phone"}
+        hidden = {"id_number", "phone", "landline"}
         return [
             (changes["_row"], member.name,
              [labels.get(k, k) + ("" if k in hidden else f"：{getattr(member, k) or '（空）'} → {v}")
@@ -92,12 +110,18 @@ class ImportPlan:
         ]
 
     def as_json(self) -> dict:
+        rejected = sorted(self.rejected + self.unmapped_errors(), key=lambda e: e.row)
         return {
             "accepted": self.accepted,
             "created": len(self.create),
             "updated": len(self.update),
             "unchanged": self.unchanged,
-            "rejected": [{"row": e.row, "column": e.column, "reason": e.reason} for e in self.rejected],
+            "rejected_rows": len({e.row for e in rejected}),
+            "rejected": [e.as_json() for e in rejected],
+            "matched_units": [{"name": name, "unit": org_label(unit), "rows": rows}
+                              for name, (unit, rows) in self.matched_units.items()],
+            "unmapped_units": [{"name": name, "rows": rows} for name, rows in self.unmapped.items()],
+            "notes": [{"row": row, "note": note} for row, note in self.notes],
         }
 
 
@@ -105,10 +129,42 @@ def _header(field_name: str) -> str:
     return next(c.header for c in COLUMNS if c.field == field_name)
 
 
-def _clean_row(row: Row, org: Org, branches: dict[str, list[Org]], errors: list[RowError] | None = None
+def _unmatched_reason(org: Org, name: str, units: list[Org]) -> str:
+    return f"在“{org.name}”下找不到党支部/党小组“{name}”（请在导入预览中为它选择党支部，或用 --map 指定）"
+
+
+class _Units:
+    """The branch column's names matched to units of the subtree, once per name (not per row)."""
+
+    def __init__(self, org: Org, plan: ImportPlan, mapping: dict[str, Org] | None):
+        units = list(Org.objects.subtree_of(org).filter(kind__in=(OrgKind.BRANCH, OrgKind.GROUP))
+                     .select_related("parent"))
+        plan.unit_choices = units
+        self.index = NameIndex((o, (o.name, o.short_name, org_label(o))) for o in units)
+        self.mapping = {clean_name(k): v for k, v in (mapping or {}).items()}
+        self.plan = plan
+        self.found: dict[str, list[Org]] = {}
+
+    def find(self, name: str, number: int) -> Org | None:
+        """The unit a row's branch name means; None when it waits for the user's mapping."""
+        if name not in self.found:
+            mapped = self.mapping.get(clean_name(name))
+            self.found[name] = [mapped] if mapped else self.index.find(name)
+        found = self.found[name]
+        if len(found) == 1:
+            unit = found[0]
+            if clean_name(name) not in {clean_name(unit.name), clean_name(org_label(unit))}:
+                self.plan.matched_units.setdefault(name, (unit, []))[1].append(number)
+            return unit
+        self.plan.unmapped.setdefault(name, []).append(number)
+        return None
+
+
+def _clean_row(row: Row, org: Org, units: _Units, errors: list[RowError] | None = None
                ) -> dict[str, Any] | list[RowError]:
     """Row checks beyond single cells; `errors` are the reader's cell errors for this row, so
-    that every problem of a row is reported together (in column order)."""
+    that every problem of a row is reported together (in column order). A branch name that
+    matches no single unit is left to the plan's `unmapped` (listed once per name)."""
     v = dict(row.values)
     errors = list(errors or [])
     failed = {e.column for e in errors}
@@ -146,32 +202,35 @@ def _clean_row(row: Row, org: Org, branches: dict[str, list[Org]], errors: list[
     if v.get("sex") and v["sex"] not in ("男", "女"):
         err("sex", f"性别应为“男”或“女”，不是“{v['sex']}”")
     if v.get("id_number"):
-        if "birth_date" not in v:
-            pass  # its cell already failed
-        elif not v["birth_date"]:
+        if "birth_date" in v:  # else its cell already failed
+            label = row.headers.get("birth_date", "出生日期")
+            mismatch = birth_mismatch(label, v["birth_date"], v["id_number"])
+            if mismatch:
+                err("birth_date", mismatch)
+            # The ID's full date is stored: "1985.03" only says the month.
             v["birth_date"] = birth_date_from_id(v["id_number"])
-        elif v["birth_date"] != birth_date_from_id(v["id_number"]):
-            err("birth_date", "出生日期与身份证号不一致")
-        v["sex"] = v.get("sex") or sex_from_id(v["id_number"])
-        if v["sex"] != sex_from_id(v["id_number"]):
-            err("sex", "性别与身份证号不一致")
+        sex = sex_from_id(v["id_number"])
+        if v.get("sex") and v["sex"] != sex:
+            err("sex", f"性别“{v['sex']}”与身份证号不一致（身份证号为{sex}）")
+        v["sex"] = sex
+    if v.get("landline") and not v.get("phone") and len(v["landline"]) == 11 and v["landline"].isdigit():
+        v["phone"], v["landline"] = v["landline"], None  # a mobile written under 电话
     if v.get("joined_on") and v.get("confirmed_on") and v["confirmed_on"] < v["joined_on"]:
         err("confirmed_on", "转正日期早于入党日期")
     branch_name = v.pop("branch", None)
+    unmapped = False
     if branch_name:
-        found = branches.get(branch_name.replace(" ", "").replace("／", "/"), [])
-        if not found:
-            err("branch", f"在“{org.name}”下找不到党支部/党小组“{branch_name}”")
-        elif len(found) > 1:
-            err("branch", f"“{branch_name}”不唯一，请写成“{org_label(found[0])}”的形式")
-        else:
-            v["org"] = found[0]
+        units.plan.unit_column = row.headers.get("branch", units.plan.unit_column)
+        v["org"] = units.find(branch_name, row.number)
+        unmapped = v["org"] is None
     elif org.kind in (OrgKind.BRANCH, OrgKind.GROUP):
         v["org"] = org
     else:
         err("branch", "所在党支部为空（导入到社区时必须填写）")
     if errors:
         return sorted(errors, key=lambda e: list(row.headers.values()).index(e.column) if e.column in row.headers.values() else 99)
+    if unmapped:
+        return []  # waits in plan.unmapped
     return {k: val for k, val in v.items() if val is not None and k in _FIELD_NAMES}
 
 
@@ -182,33 +241,27 @@ def org_label(org: Org) -> str:
     return org.unit_label
 
 
-def _branch_lookup(org: Org) -> dict[str, list[Org]]:
-    lookup: dict[str, list[Org]] = {}
-    units = Org.objects.subtree_of(org).filter(kind__in=(OrgKind.BRANCH, OrgKind.GROUP)).select_related("parent")
-    for o in units:
-        for name in {o.name, o.short_name, org_label(o)} - {""}:
-            lookup.setdefault(name.replace(" ", ""), []).append(o)
-    return lookup
-
-
-def member_import_plan(source, *, org: Org, filename: str | None = None) -> ImportPlan:
+def member_import_plan(source, *, org: Org, filename: str | None = None,
+                       unit_map: dict[str, Org] | None = None) -> ImportPlan:
     """Read a roster file and decide, row by row, what would be created, updated or rejected.
 
-    Raises lib.tabular.TabularError for a file that cannot be read at all.
+    `unit_map`: branch names as written → the unit the user chose for them (applies to every
+    row with that name). Raises lib.tabular.TabularError for a file that cannot be read at all.
     """
     plan = ImportPlan(org=org)
-    branches = _branch_lookup(org)
+    units = _Units(org, plan, unit_map)
     cleaned: list[tuple[int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
     for item in read_table(source, COLUMNS, filename=filename):
         if isinstance(item, list):
             partial = getattr(item, "partial", None)
-            plan.rejected.extend(_clean_row(partial, org, branches, item) if partial else item)
+            plan.rejected.extend(_clean_row(partial, org, units, item) if partial else item)
             continue
-        result = _clean_row(item, org, branches)
+        result = _clean_row(item, org, units)
         if isinstance(result, list):
             plan.rejected.extend(result)
             continue
+        plan.notes.extend((item.number, note) for note in item.notes)
         digest = blind_index(result["id_number"])
         if digest in seen:
             plan.rejected.append(RowError(item.number, item.headers["id_number"], f"与第{seen[digest]}行的身份证号重复"))
@@ -264,7 +317,8 @@ def roster_rows(members: Iterable[Member]) -> Iterable[list]:
     for m in members:
         yield [
             m.name, m.sex, m.ethnicity, m.birth_date, m.id_number, m.native_place, m.education, m.category,
-            m.joined_on, m.confirmed_on, Status(m.status).label, org_label(m.org), m.party_post, m.phone, m.address,
+            m.joined_on, m.confirmed_on, Status(m.status).label, org_label(m.org), m.party_post, m.phone, m.landline,
+            m.address,
             m.employer, m.introducers, _yes(m.is_mobile), m.mobile_place, m.mobile_since, m.mobile_reason,
             _yes(m.has_mobile_card), m.mobile_contact, _yes(m.is_infirm), _yes(m.in_hardship),
         ]
@@ -273,11 +327,11 @@ def roster_rows(members: Iterable[Member]) -> Iterable[list]:
 def roster_xlsx(org: Org, members: Iterable[Member]) -> bytes:
     """The 党员花名册 in the import layout, so an export re-imports unchanged."""
     return write_workbook([SheetSpec(title="党员花名册", heading=f"{org.name}党员花名册", headers=HEADERS,
-                                     rows=roster_rows(members), text_columns=("公民身份号码", "联系电话"))])
+                                     rows=roster_rows(members), text_columns=("公民身份号码", "联系电话", "固定电话"))])
 
 
 def roster_template_xlsx() -> bytes:
     example = ["张三", "男", "汉族", "1965-03-01", "", "山东济南", "本科", "离退休", "1990-07-01", "1991-07-01",
-               "正式党员", "第二党支部", "", "", "和平社区1号楼", "", "", "否", "", "", "", "否", "", "否", "否"]
+               "正式党员", "第二党支部", "", "", "", "和平社区1号楼", "", "", "否", "", "", "", "否", "", "否", "否"]
     return write_workbook([SheetSpec(title="党员花名册", heading="党员花名册（导入模板：第2行为表头，请从第3行开始填写）",
-                                     headers=HEADERS, rows=[example], text_columns=("公民身份号码", "联系电话"))])
+                                     headers=HEADERS, rows=[example], text_columns=("公民身份号码", "联系电话", "固定电话"))])

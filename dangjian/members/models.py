@@ -81,6 +81,8 @@ class Member(models.Model):
     is_committee = models.BooleanField(_("支委会成员"), default=False)
     phone = EncryptedTextField(_("联系电话"), blank=True)
     phone_tail = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
+    # Rosters keep a 手机 and a 电话/固定电话 column side by side; both are kept, encrypted alike.
+    landline = EncryptedTextField(_("固定电话"), blank=True, default="")
     address = models.CharField(_("居住地址"), max_length=200, blank=True)
     employer = models.CharField(_("工作单位"), max_length=100, blank=True)
     introducers = models.CharField(_("入党介绍人"), max_length=100, blank=True)
@@ -125,7 +127,11 @@ class Member(models.Model):
 
     def prepare(self) -> None:
         """Derived look-up columns: pinyin for search, keyed hash for the ID, tail for phone search."""
-        self.name_initials, self.name_pinyin = search_keys(self.name)
+        # Cut to the columns: a long Latin name passes through whole and must not make the
+        # member unsaveable (search by a prefix still finds it).
+        initials, pinyin = search_keys(self.name)
+        self.name_initials = initials[: self._meta.get_field("name_initials").max_length]
+        self.name_pinyin = pinyin[: self._meta.get_field("name_pinyin").max_length]
         self.id_hash = blind_index(self.id_number) if self.id_number else None
         self.phone_tail = phone_tail(self.phone)
 
@@ -136,6 +142,10 @@ class Member(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone) if self.phone else ""
+
+    @property
+    def masked_landline(self) -> str:
+        return mask_phone(self.landline) if self.landline else ""
 
     def full_member_on(self, day: date) -> bool:
         """Whether the member was a 正式党员 on that day: full now and confirmed (转正) by then. A

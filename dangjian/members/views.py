@@ -1,7 +1,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.lib.idnumbers import mask_id, mask_phone
 from dangjian.lib.tabular import TabularError
-from dangjian.lib.uploads import stash_upload, stashed_upload
+from dangjian.lib.uploads import claim_upload, stash_upload, stashed_upload
 from dangjian.lib.web import file_response, paginate, query_without_page
 from dangjian.orgs.models import AccessLog, Org, OrgKind
 from dangjian.orgs.scoping import can_view_pii, get_org_for_user, is_record_keeper, log_access, visible_orgs
@@ -20,7 +21,7 @@ from .importing import member_import_apply, member_import_plan, roster_template_
 from .models import Member
 from .services import member_event_record
 
-MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone}
+MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone, "landline": mask_phone}
 
 
 def _get_member_for_user(request, pk) -> Member:
@@ -122,7 +123,7 @@ def member_detail(request, pk):
 def member_reveal(request, pk, field):
     """Show one full personal-data field; every call is written to the access log."""
     member = _get_member_for_user(request, pk)
-    if field not in ("id_number", "phone"):
+    if field not in ("id_number", "phone", "landline"):
         raise Http404
     if not (can_view_pii(request.user, member.org) or member.user_id == request.user.pk):
         raise PermissionDenied("无权查看完整个人信息")
@@ -137,12 +138,21 @@ def member_edit(request, pk=None):
     member = _get_member_for_user(request, pk) if pk else None
     if member and member.is_archived:
         raise PermissionDenied("已归档党员不能修改")
+    before = Member.objects.get(pk=member.pk) if member else None
     form = MemberForm(request.POST or None, instance=member, user=request.user)
     if request.method == "POST" and form.is_valid():
+        if before is not None and not _edited(before, form.instance, form.Meta.fields):
+            messages.info(request, "没有修改")  # and no history row
+            return redirect("member_detail", pk=member.pk)
         member = form.save()
         messages.success(request, f"已保存{member.name}的信息")
         return redirect("member_detail", pk=member.pk)
     return render(request, "members/edit.html", {"form": form, "member": member})
+
+
+def _edited(before: Member, after: Member, fields) -> bool:
+    return any(getattr(before, Member._meta.get_field(f).attname) != getattr(after, Member._meta.get_field(f).attname)
+               for f in fields)
 
 
 @login_required
@@ -178,18 +188,41 @@ def member_template(request):
 
 
 
+def _unit_map(request, org: Org) -> dict[str, Org]:
+    """Branch names as written → the unit the user chose on the preview (units of `org` only)."""
+    pairs = [(name, pk) for name, pk in zip(request.POST.getlist("map_name"), request.POST.getlist("map_unit"),
+                                                strict=False) if name and pk.isdigit()]
+    units = Org.objects.subtree_of(org).filter(kind__in=(OrgKind.BRANCH, OrgKind.GROUP)).in_bulk(
+        [int(pk) for _, pk in pairs])
+    return {name: units[int(pk)] for name, pk in pairs if int(pk) in units}
+
+
 @login_required
 def member_import(request):
-    """Upload → preview (nothing written) → confirm (book the accepted rows)."""
+    """Upload → preview (nothing written; branch names mapped here) → confirm (book the accepted rows)."""
     _require_keeper(request)
     if request.method == "POST" and request.POST.get("token"):
-        path = stashed_upload(request.POST["token"])
         org = get_org_for_user(request, request.POST.get("org"))
+        remap = bool(request.POST.get("remap"))
+        # Mapping branch names redraws the preview and keeps the file; only the confirmation takes it.
+        path = stashed_upload(request.POST["token"]) if remap else claim_upload(request.POST["token"])
         if path is None:
-            messages.error(request, "上传的文件已过期，请重新上传")
+            messages.error(request, "上传的文件已过期，或这份文件已经确认导入（请勿重复提交），请查看结果或重新上传")
             return redirect("member_import")
-        plan = member_import_apply(member_import_plan(path, org=org, filename=path.name), user=request.user)
-        path.unlink(missing_ok=True)
+        unit_map = _unit_map(request, org)
+        if remap:
+            plan = member_import_plan(path, org=org, filename=path.name, unit_map=unit_map)
+            return render(request, "members/import_preview.html", {"plan": plan, "token": request.POST["token"],
+                                                                   "org": org, "filename": path.name,
+                                                                   "unit_map": unit_map})
+        try:
+            plan = member_import_apply(member_import_plan(path, org=org, filename=path.name, unit_map=unit_map),
+                                       user=request.user)
+        except (ValidationError, IntegrityError):
+            messages.error(request, "另一次导入同时写入了相同的记录，本次没有写入任何数据，请重新上传后再确认")
+            return redirect("member_import")
+        finally:
+            path.unlink(missing_ok=True)
         log_access(request, AccessLog.Action.IMPORT, f"党员名册导入 {org}：新增{len(plan.create)} 更新{len(plan.update)}")
         messages.success(request, f"导入完成：新增{len(plan.create)}人，更新{len(plan.update)}人，未变{plan.unchanged}人，拒绝{len(plan.rejected)}条")
         return render(request, "members/import_done.html", {"plan": plan, "org": org})
@@ -203,5 +236,6 @@ def member_import(request):
             path.unlink(missing_ok=True)
             form.add_error("file", str(exc))
         else:
-            return render(request, "members/import_preview.html", {"plan": plan, "token": token, "org": form.cleaned_data["org"], "filename": upload.name})
+            return render(request, "members/import_preview.html", {"plan": plan, "token": token, "org": form.cleaned_data["org"],
+                                                                   "filename": upload.name, "unit_map": {}})
     return render(request, "members/import.html", {"form": form})

@@ -12,6 +12,7 @@ NAV = [
     ("dues_home", "党费", (*RECORD_ROLES, Role.MEMBER)),
     ("grid_home", "网格摸排", (*RECORD_ROLES, Role.GRID_WORKER)),
     ("plan_list", "计划与整改", RECORD_ROLES),
+    ("recruit_board", "发展党员", RECORD_ROLES),
     ("report_list", "述职报告", RECORD_ROLES),
     ("org_list", "组织架构", RECORD_ROLES),
     ("account_list", "账号管理", RECORD_ROLES),

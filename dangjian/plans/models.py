@@ -45,6 +45,47 @@ class LocalDay(models.Model):
         return f"{self.day:%Y-%m-%d} {self.name}（{'上班' if self.working else '休息'}）"
 
 
+class HolidaySchedule(models.Model):
+    """The State Council's holiday schedule (国务院办公厅关于某年部分节假日安排的通知) for a year the
+    calendar package does not know yet, entered by the administrator when it is published. Once
+    a year has one, deadlines in that year are exact instead of 预计."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    document = models.CharField(_("通知文号/标题"), max_length=200)
+    published_on = models.DateField(_("发布日期"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   verbose_name=_("录入人"))
+    entered_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["-year"]
+        constraints = [models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="holiday_schedule_year",
+                                              violation_error_message=_("年度应在2000到2100之间"))]
+
+    def __str__(self) -> str:
+        return f"{self.year}年节假日安排"
+
+
+class HolidayScheduleDay(models.Model):
+    """One day of an entered schedule: a day off (放假) or a 调休 working weekend day (上班)."""
+
+    schedule = models.ForeignKey(HolidaySchedule, models.CASCADE, related_name="days", verbose_name=_("节假日安排"))
+    day = models.DateField(_("日期"), unique=True)
+    working = models.BooleanField(_("上班"), default=False)
+    name = models.CharField(_("节日"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日安排日期")
+        verbose_name_plural = _("节假日安排日期")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.name}{'上班' if self.working else '放假'}"
+
+
 class ScopedQuerySet(models.QuerySet):
     org_field = "org"
 

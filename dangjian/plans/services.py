@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -353,3 +353,76 @@ def problem_reopen(*, problem: Problem, user, reason: str, on: date | None = Non
     _save(problem, user, f"重新打开：{reason.strip()}"[:100])
     _event(problem, ProblemEventKind.REOPENED, on=on, user=user, note=reason.strip())
     return problem
+
+
+# ---------------------------------------------------------------------------------------------
+# The State Council holiday schedule of a year the calendar package does not know yet
+
+_SCHEDULE_OFF = ("休", "放假", "休息")
+_SCHEDULE_ON = ("班", "上班", "调休上班")
+
+
+def parse_schedule_lines(year: int, text: str) -> list[tuple[date, bool, str]]:
+    """Lines like "2027-02-05~2027-02-11 休 春节" or "2027-02-14 班 春节" (one day or a range, 休/放假
+    or 班/上班, the holiday's name) → (day, working, name). Errors name the line."""
+    import re
+
+    from dangjian.lib.workdays import is_statutory_holiday
+
+    rows: dict[date, tuple[date, bool, str]] = {}
+    errors: list[str] = []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = raw.strip().replace("～", "~").replace("至", "~").replace("—", "~").replace("/", "-")
+        if not line:
+            continue
+        m = re.fullmatch(r"(\d{4}-\d{1,2}-\d{1,2})(?:\s*~\s*(\d{4}-\d{1,2}-\d{1,2}))?\s+(\S+)\s*(\S*)", line)
+        if not m:
+            errors.append(f"第{number}行“{raw.strip()}”：应写成“日期[~日期] 休/班 节日名称”")
+            continue
+        try:
+            first = date.fromisoformat("-".join(f"{int(x):02d}" for x in m[1].split("-")))
+            last = date.fromisoformat("-".join(f"{int(x):02d}" for x in m[2].split("-"))) if m[2] else first
+        except ValueError:
+            errors.append(f"第{number}行：日期不存在")
+            continue
+        if m[3] not in _SCHEDULE_OFF + _SCHEDULE_ON:
+            errors.append(f"第{number}行：“{m[3]}”应为“休”或“班”")
+            continue
+        if first.year != year or last.year != year or last < first:
+            errors.append(f"第{number}行：日期应在{year}年内，且起日不晚于止日")
+            continue
+        working = m[3] in _SCHEDULE_ON
+        day = first
+        while day <= last:
+            if working and is_statutory_holiday(day):
+                errors.append(f"第{number}行：{day:%Y-%m-%d}是法定节假日，不能安排上班")
+            elif day in rows:
+                errors.append(f"第{number}行：{day:%Y-%m-%d}重复")
+            else:
+                rows[day] = (day, working, m[4][:20])
+            day += timedelta(days=1)
+    if errors:
+        raise ValidationError(errors)
+    if not rows:
+        raise ValidationError("请逐行填写放假和调休上班的日期")
+    return sorted(rows.values())
+
+
+@transaction.atomic
+def holiday_schedule_enter(*, year: int, document: str, published_on: date, text: str, user=None):
+    """Enter (or replace) the published schedule of a year; deadlines in it become exact."""
+    from dangjian.lib.workdays import package_knows
+
+    from .models import HolidaySchedule, HolidayScheduleDay
+
+    if package_knows(year):
+        raise ValidationError(f"{year}年的节假日安排系统已内置，无需录入")
+    days = parse_schedule_lines(year, text)
+    schedule = HolidaySchedule.objects.filter(year=year).first() or HolidaySchedule(year=year)
+    schedule.document, schedule.published_on, schedule.entered_by = document, published_on, user
+    schedule.full_clean()
+    schedule.save()
+    schedule.days.all().delete()
+    HolidayScheduleDay.objects.bulk_create(
+        [HolidayScheduleDay(schedule=schedule, day=d, working=w, name=n) for d, w, n in days])
+    return schedule

@@ -173,7 +173,7 @@ class ReportTemplate(models.Model):
 
 
 class ReportBatch(models.Model):
-    """A street's zip of its communities' finalised reports for a period, built in a thread."""
+    """A street's zip of its communities' finalised reports for a period, built by a worker."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("排队中")
@@ -192,6 +192,7 @@ class ReportBatch(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("申请人"))
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    job = models.ForeignKey("jobs.Job", models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("批量下载")

@@ -478,7 +478,7 @@ def batch_create(request):
 
 @login_required
 def batch_status(request, pk):
-    batch = _get_batch_for_user(request, pk)
+    batch = batch_mod.batch_refresh(_get_batch_for_user(request, pk))
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"status": batch.status, "done": batch.done, "total": batch.total, "percent": batch.percent})
     return render(request, "reports/_batch.html", {"batch": batch})

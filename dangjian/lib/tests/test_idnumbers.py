@@ -17,6 +17,7 @@ from dangjian.lib.idnumbers import (
     phone_tail,
     sex_from_id,
     validate_id,
+    was_upgraded,
 )
 
 # The worked example of GB 11643-1999 Appendix A.
@@ -52,8 +53,11 @@ def test_it_refuses_a_float_that_lost_digits() -> None:
 @pytest.mark.parametrize(
     ("raw", "reason"),
     [
-        ("11010519491231002", "长度不是18位"),
-        ("1101051949123100212", "长度不是18位"),
+        ("11010519491231002", "长度应为18位（或换证前的15位），现为17位"),
+        ("1101051949123100212", "长度应为18位（或换证前的15位），现为19位"),
+        ("1101054913310", "现为13位"),
+        ("110105491331002", "出生日期无效：19491331"),
+        ("11010549123100X", "15位身份证号应全部为数字"),
         ("11010519491231002a", "含非法字符"),
         ("1101051949X231002X", "含非法字符"),
         ("110105194913310024", "出生日期无效"),
@@ -117,3 +121,23 @@ def test_the_check_character_needs_17_ascii_digits(bad: str) -> None:
 @pytest.mark.parametrize(("phone", "tail"), [("13812341234", "1234"), ("010-1234567-89", "6789"), ("", ""), (None, "")])
 def test_the_phone_tail_is_its_last_four_digits(phone, tail) -> None:
     assert phone_tail(phone) == tail
+
+
+def test_it_upgrades_a_15_digit_id_to_18() -> None:
+    # GB 11643-1999's example 11010519491231002X, as its 15-digit predecessor wrote it.
+    assert validate_id("110105491231002") == STANDARD_EXAMPLE
+    assert validate_id(110105491231002.0) == STANDARD_EXAMPLE  # a number cell holds 15 digits exactly
+
+
+def test_it_tells_a_15_digit_cell_from_an_18_digit_one() -> None:
+    assert was_upgraded("110105491231002") and was_upgraded(110105491231002.0)
+    assert not was_upgraded(STANDARD_EXAMPLE)
+
+
+@given(st.dates(date(1900, 1, 1), date(1999, 12, 31)), st.sampled_from(["男", "女"]),
+       st.from_regex(r"[1-8][0-9]{5}", fullmatch=True), st.integers())
+def test_every_15_digit_id_upgrades_to_the_18_digit_one_with_the_same_birth_and_sex(birth, sex, region, seed) -> None:
+    made = make_id(birth, sex, region, random.Random(seed))
+    old = made[:6] + made[8:17]  # the 15-digit form: two-digit year, no check character
+    assert validate_id(old) == made
+    assert (birth_date_from_id(old), sex_from_id(old)) == (birth, sex)

@@ -108,7 +108,7 @@ def test_it_reports_every_bad_cell_of_a_row() -> None:
     [errors] = read(xlsx([["姓名", "身份证号", "出生日期", "手机"], [None, "123", "昨天", "12345"]]))
     assert [(e.column, e.reason[:6]) for e in errors] == [
         ("姓名", "必填项为空"),
-        ("身份证号", "长度不是18"),
+        ("身份证号", "长度应为18"),
         ("出生日期", "日期无法识别"),
         ("手机", "电话号码无效"),
     ]
@@ -130,7 +130,7 @@ def test_it_fails_when_no_header_row_is_found() -> None:
 
 
 def test_it_refuses_two_columns_for_one_field() -> None:
-    with pytest.raises(TabularError, match="请只保留其中一列"):
+    with pytest.raises(TabularError, match="表头中“手机”和“联系电话”都表示“联系电话”，请删除其中一列"):
         read(xlsx([["姓名", "身份证号", "手机", "联系电话"]]))
 
 
@@ -278,9 +278,13 @@ def test_it_asks_whether_1965_1_is_january_or_october() -> None:
         parse_date(1965.1)
 
 
-def test_it_refuses_a_year_alone() -> None:
-    with pytest.raises(ValueError, match="日期无法识别：“1965”"):
-        parse_date(1965)
+def test_it_reads_a_year_alone_as_that_year() -> None:
+    assert (type(parse_date(1965)).__name__, parse_date(1965).year) == ("YearOnly", 1965)
+
+
+def test_it_refuses_a_four_digit_number_that_is_no_year() -> None:
+    with pytest.raises(ValueError, match="日期无法识别：“1850”"):
+        parse_date(1850)
 
 
 MANIFEST = (

@@ -3,20 +3,23 @@
 from datetime import date, timedelta
 
 import chinese_calendar
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from dangjian.lib.workdays import (
+    Deadline,
     WorkCalendar,
     add_working_days,
-    covers,
     holiday_name,
     is_working_day,
     next_working_day,
+    package_knows,
+    statutory_holidays,
     working_days_between,
 )
 
-NO_LOCAL = WorkCalendar(loaders=[])
+NO_LOCAL = WorkCalendar(loaders=[], schedules=[])
 
 
 def test_it_agrees_with_the_package_on_the_2023_national_day_adjustments():
@@ -78,8 +81,9 @@ def test_it_applies_local_non_working_days():
 
 
 def test_it_applies_local_working_days():
-    calendar = WorkCalendar({date(2023, 10, 3): True}, loaders=[])
-    assert calendar.add_working_days(date(2023, 9, 28), 1) == date(2023, 10, 3)
+    # 2023-10-05 was a 调休 day off, not a statutory holiday: a deployment may work it.
+    calendar = WorkCalendar({date(2023, 10, 5): True}, loaders=[])
+    assert calendar.add_working_days(date(2023, 9, 28), 1) == date(2023, 10, 5)
 
 
 def test_it_reads_local_days_from_a_loader_once_per_year():
@@ -95,10 +99,10 @@ def test_it_reads_local_days_from_a_loader_once_per_year():
     assert calls == [2023]
 
 
-def test_it_falls_back_to_weekdays_for_a_year_the_package_does_not_know():
-    unknown = date(2099, 10, 1)  # a Thursday
-    assert not covers(unknown)
-    assert NO_LOCAL.is_working_day(unknown) and not NO_LOCAL.is_working_day(date(2099, 10, 3))
+def test_it_falls_back_to_weekdays_less_statutory_holidays_for_a_year_the_package_does_not_know():
+    unknown = date(2099, 10, 1)  # a Thursday, 国庆节
+    assert not NO_LOCAL.covers(unknown)
+    assert not NO_LOCAL.is_working_day(unknown) and NO_LOCAL.is_working_day(date(2099, 10, 8))
 
 
 def test_it_offers_module_level_helpers(db):
@@ -118,3 +122,79 @@ def test_it_inverts_adding_and_counting(day, n):
 @given(st.dates(min_value=date(2005, 1, 1), max_value=date(2025, 12, 1)), st.integers(min_value=1, max_value=40))
 def test_it_never_takes_fewer_calendar_days_than_working_days(day, n):
     assert NO_LOCAL.add_working_days(day, n) - day >= timedelta(days=n)
+
+
+# ---------------------------------------------------------------------------------------------
+# A year the package does not know: computed holidays, 预计 until the schedule is entered
+
+# (the day before, the holiday(s) skipped, the next working day) — 2027 as the law computes it:
+# 春节 2027-02-06 is 初一 (lunar), its eve 02-05; weekend holidays get 补假 on the next weekdays.
+HOLIDAYS_2027 = [
+    ("元旦", date(2026, 12, 31), date(2027, 1, 1), date(2027, 1, 4)),
+    ("春节", date(2027, 2, 4), date(2027, 2, 8), date(2027, 2, 11)),
+    ("清明节", date(2027, 4, 2), date(2027, 4, 5), date(2027, 4, 6)),
+    ("劳动节", date(2027, 4, 30), date(2027, 5, 1), date(2027, 5, 5)),
+    ("端午节", date(2027, 6, 8), date(2027, 6, 9), date(2027, 6, 10)),
+    ("中秋节", date(2027, 9, 14), date(2027, 9, 15), date(2027, 9, 16)),
+    ("国庆节", date(2027, 9, 30), date(2027, 10, 1), date(2027, 10, 6)),
+]
+
+
+def test_it_does_not_know_2027_from_the_package():
+    assert package_knows(2026) and not package_knows(2027)
+
+
+@pytest.mark.parametrize(("name", "before", "holiday", "after"), HOLIDAYS_2027)
+def test_it_skips_each_2027_statutory_holiday_and_marks_the_deadline_estimated(name, before, holiday, after):
+    assert not NO_LOCAL.is_working_day(holiday) and holiday_name(holiday) == name
+    assert NO_LOCAL.deadline(before, 1) == Deadline(after, estimated=True)
+
+
+def test_it_computes_the_2027_spring_festival_from_the_lunar_calendar():
+    assert {date(2027, 2, 5), date(2027, 2, 6), date(2027, 2, 7), date(2027, 2, 8)} <= set(statutory_holidays(2027))
+
+
+def test_it_marks_a_deadline_exact_within_a_published_year():
+    assert NO_LOCAL.deadline(date(2026, 9, 30), 1) == Deadline(date(2026, 10, 8), estimated=False)
+
+
+# An entered 2027 schedule (the shape of the State Council's notice; dates chosen for the test).
+SCHEDULE_2027 = {
+    **{date(2027, 1, d): False for d in (1, 2, 3)},
+    **{date(2027, 2, d): False for d in range(5, 13)}, date(2027, 2, 20): True,
+    **{date(2027, 4, d): False for d in (3, 4, 5)},
+    **{date(2027, 5, d): False for d in range(1, 6)}, date(2027, 4, 25): True,
+    date(2027, 6, 9): False, date(2027, 9, 15): False,
+    **{date(2027, 10, d): False for d in range(1, 8)}, date(2027, 9, 26): True, date(2027, 10, 9): True,
+}
+ENTERED = WorkCalendar(loaders=[], schedules=[lambda year: SCHEDULE_2027 if year == 2027 else None])
+
+
+def test_it_makes_2027_deadlines_exact_once_the_schedule_is_entered():
+    assert ENTERED.deadline(date(2027, 9, 30), 1) == Deadline(date(2027, 10, 8), estimated=False)
+    assert ENTERED.deadline(date(2027, 2, 4), 1) == Deadline(date(2027, 2, 15), estimated=False)
+
+
+def test_it_counts_an_entered_makeup_weekend_as_a_working_day():
+    assert ENTERED.is_working_day(date(2027, 2, 20)) and ENTERED.add_working_days(date(2027, 2, 19), 1) == date(2027, 2, 20)
+
+
+def test_it_never_lets_an_entry_make_a_statutory_holiday_a_working_day():
+    calendar = WorkCalendar({date(2027, 10, 1): True}, loaders=[],
+                            schedules=[lambda year: {date(2027, 2, 6): True} if year == 2027 else None])
+    assert not calendar.is_working_day(date(2027, 10, 1)) and not calendar.is_working_day(date(2027, 2, 6))
+
+
+def test_it_never_lets_a_local_day_make_a_known_years_holiday_a_working_day():
+    assert not WorkCalendar({date(2025, 10, 1): True}, loaders=[], schedules=[]).is_working_day(date(2025, 10, 1))
+
+
+@given(st.integers(min_value=2027, max_value=2080))
+def test_it_never_counts_a_computed_statutory_holiday_as_a_working_day(year):
+    assert not any(NO_LOCAL.is_working_day(day) for day in statutory_holidays(year))
+
+
+@given(st.dates(min_value=date(2026, 6, 1), max_value=date(2040, 12, 1)), st.integers(min_value=1, max_value=40))
+def test_it_marks_a_deadline_estimated_exactly_when_it_reaches_an_unpublished_year(day, n):
+    deadline = NO_LOCAL.deadline(day, n)
+    assert deadline.estimated == (deadline.day.year >= 2027)

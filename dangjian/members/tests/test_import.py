@@ -58,15 +58,15 @@ def test_it_reads_every_variant_of_a_messy_roster(world):
 def test_it_reports_each_rejected_row_with_its_excel_row_number_column_and_reason(world):
     plan = member_import_plan(messy_roster(), org=world.community, filename="roster.xlsx")
     errors = [(e.row, e.column, e.reason) for e in plan.rejected]
+    assert plan.unmapped == {"第九党支部": [6]}
     assert errors == [
-        (6, "支部", "在“和平社区党总支”下找不到党支部/党小组“第九党支部”"),
         (8, "身份证号", "身份证号被Excel存为数字，后几位已丢失，请把该列设为文本后重新填写"),
         (9, "身份证号", "校验码错误，应为9"),
         (10, "身份证号", "与第4行的身份证号重复"),
-        (11, "出生年月", "出生日期与身份证号不一致"),
+        (11, "出生年月", "出生年月1971-01-01与身份证号中的1970-12-05不一致"),
         (11, "入党时间", "日期无法识别：“明年”"),
         (11, "人员类别", "无法识别的人员类别“退休工人”，可填：在职、离退休、农民、学生、无固定收入、下岗失业、低保、个体、年薪制"),
-        (11, "手机号码", "电话号码无效：“1330000”，应为11位手机号或带区号的固定电话（如010-12345678）"),
+        (11, "手机号码", "电话号码无效：“133**00”，应为11位手机号或带区号的固定电话（如010-12345678）"),
     ]
 
 
@@ -114,5 +114,7 @@ def test_it_runs_from_the_command_line_with_json(world, tmp_path, capsys):
     call_command("import_members", str(path), "--org", "HP", "--dry-run", "--json")
     out = json.loads(capsys.readouterr().out)
     assert (out["accepted"], out["created"], out["updated"], len(out["rejected"])) == (3, 3, 0, 8)
-    assert out["rejected"][0] == {"row": 6, "column": "支部", "reason": "在“和平社区党总支”下找不到党支部/党小组“第九党支部”"}
+    assert out["rejected"][0] == {"row": 6, "column": "支部",
+                                  "reason": "在“和平社区党总支”下找不到党支部/党小组“第九党支部”（请在导入预览中为它选择党支部，或用 --map 指定）"}
+    assert out["unmapped_units"] == [{"name": "第九党支部", "rows": [6]}]
     assert Member.objects.count() == 3  # dry run wrote nothing

@@ -19,14 +19,22 @@ class Command(BaseCommand):
         parser.add_argument("--org", required=True, help="导入到的组织（代码或名称）；所在党支部列在其下查找")
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
         parser.add_argument("--json", action="store_true", help="输出 JSON")
+        parser.add_argument("--map", action="append", default=[], metavar="名称=党支部",
+                            help="把文件中对应不上的党支部名称指定给某个党支部（可多次使用），如 --map 五支部=第五党支部")
 
-    def handle(self, *args, file, org, dry_run, json: bool, **opts):
+    def handle(self, *args, file, org, dry_run, json: bool, map: list[str], **opts):
         path = Path(file)
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
         try:
             target = Org.resolve(org)
-            plan = member_import_plan(path, org=target, filename=path.name)
+            unit_map = {}
+            for pair in map:
+                name, sep, unit = pair.partition("=")
+                if not sep or not name.strip():
+                    raise ValueError(f"--map 应写成“名称=党支部”，不是“{pair}”")
+                unit_map[name.strip()] = Org.resolve(unit.strip(), within=target)
+            plan = member_import_plan(path, org=target, filename=path.name, unit_map=unit_map)
         except (ValueError, TabularError) as exc:
             raise CommandError(str(exc)) from exc
         if not dry_run:
@@ -41,6 +49,12 @@ class Command(BaseCommand):
         verb = "将" if dry_run else "已"
         self.stdout.write(f"{verb}新增 {len(plan.create)} 人，{verb}更新 {len(plan.update)} 人，无变化 {plan.unchanged} 人，"
                           f"拒绝 {len(plan.rejected)} 处")
+        for name, (unit, rows) in plan.matched_units.items():
+            self.stdout.write(f"  “{name}” → {unit.unit_label}（{len(rows)}行）")
+        for name, rows in plan.unmapped.items():
+            self.stdout.write(f"  找不到党支部“{name}”（第{'、'.join(map(str, rows))}行），可用 --map {name}=党支部名称 指定")
+        for row, note in plan.notes:
+            self.stdout.write(f"  第{row}行 {note}")
         for e in plan.rejected:
             self.stdout.write(f"  第{e.row}行 [{e.column}] {e.reason}")
 

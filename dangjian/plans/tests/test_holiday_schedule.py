@@ -1,0 +1,63 @@
+"""Entering the State Council's schedule of a year the calendar package does not know yet."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from dangjian.lib.workdays import Deadline, WorkCalendar, covers
+from dangjian.plans.services import holiday_schedule_enter
+
+pytestmark = pytest.mark.django_db
+
+NOTICE_2027 = """2027-01-01~2027-01-03 休 元旦
+2027-02-05~2027-02-12 休 春节
+2027-02-20 班 春节
+2027-04-03~2027-04-05 休 清明节
+2027-04-25 班 劳动节
+2027-05-01~2027-05-05 休 劳动节
+2027-06-09 休 端午节
+2027-09-15 休 中秋节
+2027-09-26 班 国庆节
+2027-10-01~2027-10-07 休 国庆节
+2027-10-09 班 国庆节
+"""
+
+
+def enter(text=NOTICE_2027, year=2027):
+    return holiday_schedule_enter(year=year, document="国务院办公厅关于2027年部分节假日安排的通知",
+                                  published_on=date(2026, 11, 12), text=text)
+
+
+def test_it_turns_2027_deadlines_from_estimated_to_exact():
+    assert WorkCalendar().deadline(date(2027, 9, 30), 1) == Deadline(date(2027, 10, 6), estimated=True)
+    enter()
+    assert covers(date(2027, 10, 8))
+    assert WorkCalendar().deadline(date(2027, 9, 30), 1) == Deadline(date(2027, 10, 8), estimated=False)
+
+
+def test_it_counts_an_entered_makeup_saturday():
+    enter()
+    assert WorkCalendar().add_working_days(date(2027, 2, 19), 1) == date(2027, 2, 20)
+
+
+def test_it_names_the_line_of_a_bad_entry():
+    with pytest.raises(ValidationError) as exc:
+        enter("2027-01-01 休 元旦\n2027-13-01 休 春节")
+    assert "第2行" in str(exc.value)
+
+
+def test_it_refuses_to_schedule_work_on_a_statutory_holiday():
+    with pytest.raises(ValidationError, match="法定节假日"):
+        enter("2027-10-01 班 国庆节")
+
+
+def test_it_refuses_a_year_the_package_already_knows():
+    with pytest.raises(ValidationError, match="已内置"):
+        enter("2026-10-01 休 国庆节", year=2026)
+
+
+def test_it_replaces_an_earlier_entry_of_the_same_year():
+    enter()
+    schedule = enter("2027-01-01 休 元旦")
+    assert schedule.days.count() == 1

@@ -1,0 +1,194 @@
+"""The recruitment board, a person's timeline, and the forms that record steps. Only record
+keepers (街道/社区/党务) of the organisation's subtree see any of it; a 党员 account sees nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dangjian.lib.periods import Period
+from dangjian.lib.web import file_response
+from dangjian.lib.xlsx import SheetSpec, write_workbook
+from dangjian.members.models import Member
+from dangjian.orgs.models import OrgKind
+from dangjian.orgs.scoping import get_org_for_user, is_record_keeper, top_orgs, visible_orgs
+
+from . import services
+from .board import board_for
+from .choices import BY_CODE, NUMBERED, ONGOING, Stage
+from .figures import in_period
+from .forms import ApplicantForm, StepForm
+from .models import Applicant
+from .progress import done_codes, track
+from .rules import RULE_NOTE, effective
+
+
+def _require_keeper(request) -> None:
+    if not is_record_keeper(request.user):
+        raise PermissionDenied("只有党务人员可以查看发展党员工作")
+
+
+def _get_applicant_for_user(request, pk) -> Applicant:
+    try:
+        return Applicant.objects.visible_to(request.user).select_related("org", "member").get(pk=pk)
+    except (Applicant.DoesNotExist, ValueError) as exc:
+        raise Http404("发展党员对象不存在或无权查看") from exc
+
+
+def _org(request):
+    _require_keeper(request)
+    if request.GET.get("org"):
+        return get_org_for_user(request, request.GET["org"])
+    tops = top_orgs(request.user)
+    if not tops:
+        raise PermissionDenied("没有可查看的组织")
+    return tops[0]
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    return [m for m in exc.messages if m]
+
+
+def _day(request):
+    try:
+        return date.fromisoformat(request.GET["on"])
+    except (KeyError, ValueError):
+        return None
+
+
+@login_required
+def board(request):
+    """The board today, or as of a past day (`on`, the figures' links); with `period` and `list`,
+    the people admitted (approval) or converted in that period."""
+    org = _org(request)
+    today = timezone.localdate()
+    on = _day(request)
+    b = board_for(org, today, on=min(on, today) if on else None)
+    listed, period = None, None
+    if request.GET.get("list") in ("approval", "conversion_approval"):
+        try:
+            period = Period.parse(request.GET.get("period", ""))
+        except ValueError:
+            period = Period.of(today, "quarter")
+        listed = in_period(org, period, request.GET["list"])
+    return render(request, "recruitment/board.html", {
+        "org": org, "board": b, "orgs": visible_orgs(request.user).exclude(kind=OrgKind.GROUP),
+        "rule_note": RULE_NOTE, "stages": Stage, "is_past": b.today != today, "listed": listed, "period": period,
+        "list_label": BY_CODE[request.GET["list"]].label if listed is not None else "",
+    })
+
+
+@login_required
+def board_export(request):
+    org = _org(request)
+    b = board_for(org, timezone.localdate())
+    rows = []
+    for t in b.tracks:
+        a, due = t.applicant, t.next_due
+        rows.append([a.org.name, a.name, a.get_stage_display(), f"{t.next_step.number}. {t.next_step.label}" if t.next_step else "",
+                     due.label if due else "", due.due_on if due else None, "逾期" if t.overdue else "",
+                     a.applied_on, a.activist_on, a.candidate_on, a.admitted_on, a.probation_ends_on])
+    content = write_workbook([SheetSpec(title="发展党员", heading=f"{org.name}发展党员工作台账（{b.today:%Y-%m-%d}）",
+                                        headers=["党支部", "姓名", "阶段", "下一步", "到期事项", "到期日", "逾期",
+                                                 "递交申请书", "确定积极分子", "确定发展对象", "支部大会接收", "预备期满"],
+                                        rows=rows)])
+    return file_response(content, f"{org.name}发展党员台账.xlsx")
+
+
+@login_required
+def applicant_create(request):
+    org = _org(request)
+    if org.kind != OrgKind.BRANCH:
+        branches = visible_orgs(request.user).filter(kind=OrgKind.BRANCH, path__startswith=org.path)
+    else:
+        branches = [org]
+    form = ApplicantForm(request.POST or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        branch = get_org_for_user(request, request.POST.get("branch") or org.pk)
+        d = form.cleaned_data
+        try:
+            applicant = services.applicant_create(org=branch, user=request.user, **d)
+        except ValidationError as exc:
+            errors = _messages(exc)
+        else:
+            messages.success(request, f"已登记{applicant.name}的入党申请")
+            return redirect(applicant.get_absolute_url())
+    return render(request, "recruitment/applicant_form.html", {"form": form, "org": org, "branches": branches,
+                                                                "errors": errors})
+
+
+def _timeline(applicant: Applicant) -> list[dict]:
+    steps = list(applicant.steps.select_related("recorded_by"))
+    by_code: dict[str, list] = {}
+    for s in steps:
+        by_code.setdefault(s.code, []).append(s)
+    rows = []
+    for d in NUMBERED:
+        rows.append({"def": d, "steps": by_code.get(d.code, []), "ongoing": d.code in ONGOING,
+                     "skipped": applicant.from_roster and d.number < 15})
+    return rows
+
+
+@login_required
+def detail(request, pk):
+    _require_keeper(request)
+    applicant = _get_applicant_for_user(request, pk)
+    return _detail(request, applicant, StepForm(initial=_initial(applicant)), [])
+
+
+def _initial(applicant: Applicant) -> dict:
+    t = track(applicant, effective(), timezone.localdate())
+    return {"code": t.next_step.code if t.next_step else "report", "done_on": timezone.localdate()}
+
+
+def _detail(request, applicant, form, errors, status=200):
+    today = timezone.localdate()
+    t = track(applicant, effective(), today)
+    entries = [s for s in applicant.steps.all() if not BY_CODE[s.code].number]
+    return render(request, "recruitment/detail.html", {
+        "a": applicant, "track": t, "timeline": _timeline(applicant), "entries": entries, "form": form,
+        "errors": errors, "done": done_codes(applicant), "today": today, "rule_note": RULE_NOTE,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def step_add(request, pk):
+    _require_keeper(request)
+    applicant = _get_applicant_for_user(request, pk)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, applicant, form, [], status=422)
+    d = dict(form.cleaned_data)
+    code, done_on = d.pop("code"), d.pop("done_on")
+    fields = {k: v for k, v in d.items() if v not in (None, "")}
+    try:
+        step = services.step_record(applicant=applicant, code=code, done_on=done_on, user=request.user, **fields)
+    except ValidationError as exc:
+        return _detail(request, applicant, form, _messages(exc), status=422)
+    messages.success(request, f"已登记“{step.label}”（{step.done_on:%Y-%m-%d}）")
+    return redirect(applicant.get_absolute_url())
+
+
+@login_required
+@require_POST
+def adopt(request, member_pk):
+    _require_keeper(request)
+    try:
+        member = Member.objects.visible_to(request.user).current().get(pk=member_pk)
+    except (Member.DoesNotExist, ValueError) as exc:
+        raise Http404("党员不存在或无权查看") from exc
+    try:
+        applicant = services.probationer_adopt(member=member, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(_messages(exc)))
+        return redirect("recruit_board")
+    return redirect(applicant.get_absolute_url())
