@@ -60,9 +60,11 @@ def test_it_reads_on_a_phone(phone_page, e2e_world):
 def test_it_zips_the_streets_finalised_reports_with_progress(page, e2e_world):
     from dangjian.lib.periods import Period
     from dangjian.reports.services import report_draft, report_finalise
+    from dangjian.reports.tests.conftest import write_placeholders
 
     w = e2e_world
     report = report_draft(org=w.community, period=Period.parse("2023Q3"), reporter_name="刘书记", user=w.worker)
+    write_placeholders(report, w.secretary)
     report_finalise(report=report, user=w.secretary)
     login(page, "jiedao")
     page.goto(page.base_url + f"/reports/street/?org={w.street.pk}&period=2023Q3")
