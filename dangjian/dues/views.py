@@ -59,7 +59,7 @@ from .services import (
 
 STATES = {
     "arrears": ("欠交", lambda r: r.arrears > 0),
-    "pending": ("未到期未交", lambda r: r.pending > 0),
+    "pending": ("未到期", lambda r: r.pending > 0),
     "paid": ("已交清", lambda r: r.due > 0 and r.arrears == 0 and r.pending == 0),
     "late": ("未按时足额", lambda r: r.judged and not r.on_time),
     "unassessed": ("未核定", lambda r: r.unassessed > 0),
@@ -220,18 +220,20 @@ def _statement(member: Member, today: date):
             balance += line.due
         balance -= line.paid
         rows.append({"line": line, "balance": balance, "future": line.month > current,
-                     "new_rule": line.explanation != previous})
+                     "state": line.state_on(today), "state_label": line.state_label_on(today),
+                     "due_now": line.is_due(today), "new_rule": line.explanation != previous})
         previous = line.explanation
     years: dict[int, dict] = {}
     for row in reversed(rows):
         ln = row["line"]
         y = years.setdefault(ln.month.year, {"year": ln.month.year, "rows": [], "due": Decimal("0.00"),
-                                             "paid": Decimal("0.00"), "owed": Decimal("0.00")})
+                                             "paid": Decimal("0.00"), "owed": Decimal("0.00"),
+                                             "pending": Decimal("0.00")})
         y["rows"].append(row)
         y["paid"] += ln.paid
         if not row["future"]:
             y["due"] += ln.due or 0
-            y["owed"] += ln.outstanding
+            y["owed" if row["due_now"] else "pending"] += ln.outstanding
     grouped = list(years.values())
     for i, y in enumerate(grouped):
         y["open"] = i == 0 or y["owed"] > 0
@@ -260,15 +262,18 @@ def dues_member(request, pk):
     entries.reverse()
     can_edit = has_role(request.user, *RECORD_ROLES, org=member.org) and not member.is_archived
     profile = book.profile
-    overdue = sum((ln.outstanding for ln in book.lines if ln.month <= month_of(today)), Decimal("0.00"))
+    # What is owed now: months past their deadline (the arrears list's definition); a month not yet due is 未到期.
+    overdue = book.owed_now(today)
+    pending = sum((ln.outstanding for ln in book.lines if ln.month <= month_of(today) and not ln.is_due(today)),
+                  Decimal("0.00"))
+    voluntary = profile.voluntary_extra if profile and overdue else Decimal("0")
     category = FROM_MEMBER_CATEGORY.get(member.category, DuesCategory.EMPLOYED)
     last_base = book.bases[-1] if book.bases else None
     return render(request, "dues/member.html", {
         "member": member, "book": book, "years": years, "balance": balance, "entries": entries,
-        "profile": profile, "can_edit": can_edit, "overdue": overdue, "today": today,
+        "profile": profile, "can_edit": can_edit, "overdue": overdue, "pending": pending, "today": today,
         "pay_form": PaymentForm(initial={
-            "paid_on": today, "amount": overdue + (profile.voluntary_extra if profile else 0) or None,
-            "extra": profile.voluntary_extra if profile else Decimal("0"),
+            "paid_on": today, "amount": overdue + voluntary or None, "extra": voluntary,
             "collected_by": request.user.get_full_name() or request.user.username, "mode": PaymentForm.MODE_AUTO}),
         "base_form": BaseForm(initial={
             "effective_month": _first_base_month(member, today) if not last_base else month_of(today),

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -154,7 +154,9 @@ def filtered_activities(request):
     if g.get("tag"):
         qs = qs.filter(tags__name=g["tag"])
     if g.get("combined") == "1":
-        qs = qs.filter(also_types__isnull=False).distinct()
+        # Counted under a second type: an own type listed again under 同时开展 is not one (meetings.figures.combined).
+        qs = qs.filter(pk__in=Activity.also_types.through.objects.exclude(
+            activitytype_id=F("activity__type_id")).values("activity_id"))
     if g.get("attended", "").isdigit():
         qs = qs.filter(attendance__member_id=g["attended"], attendance__mark__in=PRESENT_MARKS).distinct()
     if g.get("q"):

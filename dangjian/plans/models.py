@@ -361,11 +361,14 @@ class ProblemQuerySet(ScopedQuerySet):
         return self.active_in(first, last)
 
     def active_in(self, first_day: date, last_day: date):
-        """On the books at some point of the span: found by its end, not closed before its start."""
+        """On the books at some point of the span: found in it, open at its start, or closed or reopened in it.
+        Each of these is either closed in the span or open at its end (销号 + 未销号 = 在账)."""
         before = first_day - timedelta(days=1)
         return self.filter(found_on__lte=last_day).filter(
             Q(pk__in=Problem.objects.open_on(before).values("pk")) | Q(found_on__gte=first_day)
-            | Q(pk__in=ProblemEvent.objects.filter(on__range=(first_day, last_day)).values("problem_id")))
+            | Q(pk__in=ProblemEvent.objects.filter(
+                on__range=(first_day, last_day), kind__in=(ProblemEventKind.CLOSED, ProblemEventKind.REOPENED)
+            ).values("problem_id")))
 
 
 class Problem(models.Model):
