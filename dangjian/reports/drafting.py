@@ -247,8 +247,7 @@ def life_parts(c: Collected) -> list[dict]:
     """The types the meetings sentence lists: each type's own count (a rule on a subset of a type,
     such as 书记讲党课, is said separately), those with a requirement or held at least once."""
     return [e for e in c.apps["meetings"].extra.get("by_type", [])
-            if e["key"] == e.get("type_code", e["key"]) and (e["required"] or (c.figure(f"meetings.type.{e['key']}.held")
-                                                                               or Figure("", 0)).value)]
+            if e.get("part", True) and (e["required"] or (c.figure(f"meetings.type.{e['key']}.held") or Figure("", 0)).value)]
 
 
 def _organisational_life(w: _Writer, pw: str) -> None:
@@ -258,12 +257,11 @@ def _organisational_life(w: _Writer, pw: str) -> None:
     types = life_parts(w.c)
     detail = "、".join(p for p in (_type_phrase(w, e) for e in types) if p)
     held = w.v("meetings.held") or 0
-    parts_sum = sum(w.v(f"meetings.type.{e['key']}.held") or 0 for e in types)
     overlap = ""
-    if detail and parts_sum != held and w.v("meetings.combined"):
-        extra = parts_sum - held
-        overlap = (f"（{w.m('meetings.combined')}次活动同时计入两类）" if extra == w.v("meetings.combined")
-                   else f"（{w.m('meetings.combined')}次活动同时计入多类，各类合计比总数多{extra}次）")
+    if detail and w.v("meetings.combined"):
+        # An activity held together with another (主题党日 with a 党课) counts under both types.
+        overlap = (f"（{w.m('meetings.combined')}次活动同时计入两类）" if w.v("meetings.extra_counts") == w.v("meetings.combined")
+                   else f"（{w.m('meetings.combined')}次活动同时计入多类，各类合计比总数多{w.m('meetings.extra_counts')}次）")
     text = (f"{pw}共开展组织生活{w.m('meetings.held')}次"
             + (f"，其中{detail}" if detail else "") + overlap
             + (f"，党员平均参会率{w.m('meetings.attendance_rate')}%。" if held else "。"))
