@@ -502,7 +502,9 @@ def _problems(w: _Writer, pw: str) -> None:
         w.add("s3.body", "body", unavailable(w.c, "plans", "存在的问题和原因"))
         return
     problems = w.c.apps["plans"].extra.get("problems", [])
-    text = (f"对照整改台账，{pw}在账问题{w.m('plans.problems_listed')}个（其中{pw}新查摆{w.m('plans.problems_found')}个），"
+    origin = (f"上期结转{w.m('plans.problems_carried')}个、{pw}新查摆{w.m('plans.problems_found')}个"
+              if w.fig("plans.problems_carried") is not None else f"其中{pw}新查摆{w.m('plans.problems_found')}个")
+    text = (f"对照整改台账，{pw}在账问题{w.m('plans.problems_listed')}个（{origin}），"
             f"已整改销号{w.m('plans.problems_closed')}个，期末尚未销号{w.m('plans.problems_open')}个。")
     if not problems:
         w.add("s3.summary", "body", text)
