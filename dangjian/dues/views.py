@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from dangjian.lib.money import money_in_capitals
 from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload
@@ -32,7 +33,7 @@ from dangjian.orgs.scoping import (
 from . import figures as dues_figures
 from .book import add_months, member_book, month_of, months_between
 from .calculator import UNVERIFIED_NOTE, calculate
-from .choices import BASE_CATEGORIES, FROM_MEMBER_CATEGORY, DuesCategory
+from .choices import BASE_CATEGORIES, FROM_MEMBER_CATEGORY, DuesCategory, EntryKind
 from .exporting import ledger_xlsx
 from .forms import (
     BaseForm,
@@ -316,6 +317,19 @@ def dues_pay(request, pk):
     for warning in booked.warnings:
         messages.warning(request, warning)
     return redirect(_back(request, back))
+
+
+@login_required
+def dues_receipt(request, pk):
+    """A printable 党费收据 for one payment: who paid, for which months, the amount in figures and in
+    capitals, how, and who took it. A reversed payment's receipt says it was reversed."""
+    entry = _get_entry_for_user(request, pk)
+    if entry.kind != EntryKind.PAYMENT:
+        raise Http404("冲正记录没有收据")
+    return render(request, "dues/receipt.html", {
+        "e": entry, "allocations": entry.allocations.order_by("month"), "capitals": money_in_capitals(entry.amount),
+        "org": entry.org, "reversal": DuesEntry.objects.filter(reverses=entry).first(),
+    })
 
 
 @login_required

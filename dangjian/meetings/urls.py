@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/return/", views.meeting_return, name="meeting_return"),
     path("<int:pk>/attachments/", views.meeting_attachment_add, name="meeting_attachment_add"),
     path("<int:pk>/signin/", views.meeting_signin, name="meeting_signin"),
+    path("<int:pk>/record/", views.meeting_record, name="meeting_record"),
     path("attachments/<int:pk>/", views.meeting_attachment, name="meeting_attachment"),
     path("calendar/", views.meeting_calendar, name="meeting_calendar"),
     path("feeds/", views.meeting_feeds, name="meeting_feeds"),

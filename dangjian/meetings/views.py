@@ -381,6 +381,19 @@ def meeting_signin(request, pk):
     })
 
 
+@login_required
+def meeting_record(request, pk):
+    """The meeting printed as a 会议记录, the page branches paste into their record books."""
+    activity = _get_activity_for_user(request, pk)
+    activity = (Activity.objects.filter(pk=activity.pk).select_related("org", "type")
+                .prefetch_related("attendance__member", "guests", "also_types").get())
+    rows = list(activity.attendance.all())
+    return render(request, "meetings/record.html", {
+        "a": activity, "turnout": activity.turnout(),
+        "away": [r for r in rows if r.mark not in (Mark.PRESENT, Mark.LATE)],
+    })
+
+
 # ---------------------------------------------------------------------------------------------
 # Calendar and its .ics feed
 

@@ -102,6 +102,8 @@ def report_list(request):
     return render(request, "reports/list.html", {
         "rows": rows, "form": form, "period_text": period_text,
         "default_period": _default_period(),
+        # The street overview lists communities: only for those whose scope holds some.
+        "sees_communities": any(o.kind == OrgKind.STREET for o in top_orgs(user)),
     })
 
 
