@@ -209,7 +209,8 @@ def member_import(request):
         if remap:
             plan = member_import_plan(path, org=org, filename=path.name, unit_map=unit_map)
             return render(request, "members/import_preview.html", {"plan": plan, "token": request.POST["token"],
-                                                                   "org": org, "filename": path.name,
+                                                                   "org": org,
+                                                                   "filename": request.POST.get("filename", "")[:200] or path.name,
                                                                    "unit_map": unit_map})
         try:
             plan = member_import_apply(member_import_plan(path, org=org, filename=path.name, unit_map=unit_map),
