@@ -20,5 +20,6 @@ urlpatterns = [
     path("plans/", include("dangjian.plans.urls")),
     path("recruitment/", include("dangjian.recruitment.urls")),
     path("reports/", include("dangjian.reports.urls")),
+    path("jobs/", include("dangjian.jobs.urls")),
     path("", include("dangjian.dashboard.urls")),
 ]

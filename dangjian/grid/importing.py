@@ -14,22 +14,21 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-import zipfile
 from collections import namedtuple
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import ExpressionWrapper, F, TextField
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from dangjian.jobs.sizing import estimate_rows
 from dangjian.lib.names import NameIndex, clean_name
 from dangjian.lib.tabular import RowError, TabularError
+from dangjian.lib.uploads import discard_upload
 from dangjian.lib.xlsx import SheetSpec, write_workbook
 from dangjian.members.models import Member
 from dangjian.orgs.models import AccessLog, Org
@@ -77,6 +76,7 @@ class ImportResult:
     members_linked: int = 0
     rejects: list[dict] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
+    matched_grids: dict[str, str] = field(default_factory=dict)  # grid name as written → the grid it means
 
     def reject(self, errors: list[RowError]) -> None:
         self.rejected += 1
@@ -91,7 +91,8 @@ class ImportResult:
     def as_json(self) -> dict:
         return {k: getattr(self, k) for k in ("processed", "created", "updated", "unchanged", "rejected",
                                               "households_created", "buildings_created", "grids_created",
-                                              "members_linked")} | {"rejects": self.rejects, "notes": self.notes}
+                                              "members_linked")} | {"rejects": self.rejects, "notes": self.notes,
+                                                                    "matched_grids": self.matched_grids}
 
 
 # A new resident's columns: what grid.register prepared, then the same for every row, then the
@@ -144,6 +145,8 @@ class Places:
         if written not in self.grid_names:
             found = self.grid_index.find(written)
             self.grid_names[written] = found[0] if len(found) == 1 else found or written
+            if len(found) == 1:
+                self.result.matched_grids[written] = found[0]
         return self.grid_names[written]
 
     def named(self, row: Prepared, headers: dict[str, str]) -> Prepared | RowError:
@@ -437,51 +440,7 @@ class Importer:
 
 
 # ---------------------------------------------------------------------------------------------
-# Jobs: the CLI runs one in the foreground, the web page in a background thread
-
-
-_PROGRESS: dict[int, int] = {}
-_PROGRESS_LOCK = threading.Lock()
-
-
-def live_progress(job: ImportJob) -> int:
-    """Rows processed so far (the running job's thread reports here; the row is written at the end)."""
-    with _PROGRESS_LOCK:
-        return _PROGRESS.get(job.pk, job.processed)
-
-
-def is_running_here(job: ImportJob) -> bool:
-    with _PROGRESS_LOCK:
-        return job.pk in _PROGRESS
-
-
-def estimate_rows(path: str | Path) -> int:
-    """About how many data rows the file has, without reading it (0 when unknown)."""
-    path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4)
-        if head.startswith(b"PK"):
-            with zipfile.ZipFile(path) as zf:
-                sheets = sorted(n for n in zf.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
-                if not sheets:
-                    return 0
-                info = zf.getinfo(sheets[0])
-                with zf.open(info) as fh:
-                    chunk = fh.read(256 * 1024)
-                found = re.search(rb'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', chunk)
-                if found:
-                    return max(int(found.group(1)) - 1, 0)
-                rows = chunk.count(b"<row ")
-                if not rows:
-                    return 0
-                return max(int(info.file_size / (len(chunk) / rows)) - 1, 0)
-        if head.startswith(b"\xd0\xcf"):
-            return 0
-        with path.open("rb") as fh:
-            return max(sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b"")) - 1, 0)
-    except (OSError, zipfile.BadZipFile):
-        return 0
+# Jobs: the CLI runs one in the foreground, the web page hands it to a worker (grid/tasks.py)
 
 
 def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = None) -> ImportJob:
@@ -491,8 +450,6 @@ def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = Non
     job.save(update_fields=["status", "started_at", "total_estimate"])
 
     def progress(done: int) -> None:
-        with _PROGRESS_LOCK:
-            _PROGRESS[job.pk] = done
         if on_progress:
             on_progress(done, job.total_estimate)
 
@@ -520,38 +477,34 @@ def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = Non
     except Exception as exc:  # the job row must say it failed; the log keeps the traceback
         log.exception("居民导入失败（任务 %s）", job.pk)
         job.status, job.error = JobStatus.FAILED, f"导入失败：{exc}"
-    finally:
-        with _PROGRESS_LOCK:
-            _PROGRESS.pop(job.pk, None)
     if result is not None and job.status == JobStatus.DONE:
         for name in ("processed", "created", "updated", "unchanged", "rejected", "households_created",
                      "buildings_created", "members_linked"):
             setattr(job, name, getattr(result, name))
         job.rejects = sorted(result.rejects, key=lambda e: (e.get("sheet", ""), e["row"],
                                                             HEADERS.index(e["column"]) if e["column"] in HEADERS else 99))
-        job.notes = result.notes
+        job.notes = [{"note": f"网格“{written}”按“{grid}”导入"} for written, grid in result.matched_grids.items()] + result.notes
         job.total_estimate = job.processed  # the estimate counted title rows and blank lines too
     job.finished_at = timezone.now()
     job.save()
+    if not job.dry_run or job.status != JobStatus.DONE:
+        discard_upload(job.path)  # only a passed dry run keeps its file, for "import for real"
     if job.status == JobStatus.DONE and not job.dry_run:
         log_access(job.user, AccessLog.Action.IMPORT,
                    f"居民导入 {job.community}：新增{job.created} 更新{job.updated} 拒绝{job.rejected}（{job.filename}）")
     return job
 
 
-def _run_in_thread(job_id: int) -> None:
-    close_old_connections()
-    try:
-        run_job(ImportJob.objects.select_related("community", "user").get(pk=job_id))
-    finally:
-        connection.close()
-
-
 def start_in_background(job: ImportJob) -> None:
-    """Run the job in a thread of this server (waitress has no task broker; the page polls)."""
-    with _PROGRESS_LOCK:
-        _PROGRESS[job.pk] = 0
-    threading.Thread(target=_run_in_thread, args=(job.pk,), name=f"grid-import-{job.pk}", daemon=True).start()
+    """Queue the job for a worker (the page follows its progress from the database)."""
+    from dangjian.jobs.services import job_enqueue
+
+    from .tasks import resident_import
+
+    verb = "检查" if job.dry_run else "导入"
+    job.job = job_enqueue(resident_import, kind="resident_import", label=f"居民{verb}：{job.filename}",
+                          org=job.community, user=job.user, import_job_id=job.pk)
+    job.save(update_fields=["job"])
 
 
 # ---------------------------------------------------------------------------------------------

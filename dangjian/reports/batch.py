@@ -1,19 +1,17 @@
 """The street's batch download: every community's finalised report for a period in one .zip.
 
-Built in a background thread (fine under waitress: no broker needed); the page polls the
-ReportBatch row for progress. The files go to DATA_DIR/exports, never the repo.
+Built by a background worker (reports/tasks.py); the page polls the ReportBatch row for progress. The files go to DATA_DIR/exports, never the repo.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import threading
 import zipfile
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from dangjian.lib.periods import Period
@@ -56,7 +54,7 @@ def filename_for(report: Report, ext: str) -> str:
     return f"{report.org.display_name}{report.period_obj.label}述职报告.{ext}"
 
 
-def batch_run(batch_id: int) -> None:
+def batch_run(batch_id: int, on_progress=None) -> None:
     """Build the zip for one batch row, updating its progress as each report is added."""
     batch = ReportBatch.objects.select_related("org").get(pk=batch_id)
     try:
@@ -77,6 +75,8 @@ def batch_run(batch_id: int) -> None:
                     except pdf.ConversionError as exc:
                         problems.append(f"{report.org.display_name}：{exc}")
                 ReportBatch.objects.filter(pk=batch.pk).update(done=i)
+                if on_progress:
+                    on_progress(i, len(finals))
             listing = [f"{batch.org.name} {period.label} 述职报告定稿情况", ""]
             for row in rows:
                 final = row["final"]
@@ -97,20 +97,31 @@ def batch_run(batch_id: int) -> None:
                                                        finished_at=timezone.now())
 
 
-def _in_thread(batch_id: int) -> None:
-    """The thread's own database connection is opened for the batch and closed after it."""
-    try:
-        batch_run(batch_id)
-    finally:
-        connections.close_all()
-
-
-def start_thread(batch_id: int) -> None:
-    threading.Thread(target=_in_thread, args=(batch_id,), daemon=True, name=f"report-batch-{batch_id}").start()
-
-
 def batch_start(*, org: Org, period: Period, user, with_pdf: bool = False, run=None) -> ReportBatch:
+    """Record the batch and queue it for a worker (`run`, when given, is called instead once the
+    row is committed — tests that build the zip themselves)."""
     batch = ReportBatch.objects.create(org=org, period=str(period), with_pdf=with_pdf, requested_by=user)
-    # Start only once the row is committed, so the thread's own connection can see it.
-    transaction.on_commit(lambda: (run or start_thread)(batch.pk))
+    if run is not None:
+        transaction.on_commit(lambda: run(batch.pk))
+        return batch
+    from dangjian.jobs.services import job_enqueue
+
+    from .tasks import report_batch
+
+    batch.job = job_enqueue(report_batch, kind="report_batch", label=f"{org.name}{period.label}述职报告批量下载", org=org, user=user,
+                            batch_id=batch.pk)
+    batch.save(update_fields=["job"])
+    return batch
+
+
+def batch_refresh(batch: ReportBatch) -> ReportBatch:
+    """A batch whose worker died mid-way is shown failed with the reason."""
+    from dangjian.jobs.lease import check_job
+
+    if batch.status in (ReportBatch.Status.PENDING, ReportBatch.Status.RUNNING) and batch.job_id:
+        job = check_job(batch.job)
+        if job.status == "failed":
+            ReportBatch.objects.filter(pk=batch.pk).update(status=ReportBatch.Status.FAILED, message=job.message[:500],
+                                                           finished_at=job.finished_at)
+            batch.refresh_from_db()
     return batch

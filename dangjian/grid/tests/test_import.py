@@ -1,6 +1,7 @@
 """Importing a residents register: streamed, batched, re-import updates, rejects say why in Chinese."""
 
 import json
+import os
 from datetime import date
 
 import pytest
@@ -12,6 +13,8 @@ from hypothesis import strategies as st
 from dangjian.grid import importing
 from dangjian.grid.importing import HEADERS, run_job
 from dangjian.grid.models import Building, Grid, Household, ImportJob, Resident
+from dangjian.jobs import lease
+from dangjian.jobs.models import WorkerProcess
 from dangjian.lib.xlsx import SheetSpec, write_workbook
 from dangjian.orgs.models import AccessLog
 
@@ -201,14 +204,16 @@ def test_it_runs_upload_check_and_apply_from_the_page(world, client_for, tmp_pat
 
 
 def test_it_shows_the_progress_bar_while_a_job_runs(world, client_for):
+    from dangjian.jobs.models import Job
+    from dangjian.jobs.worker import new_worker_id
+
+    worker = new_worker_id()
+    WorkerProcess.objects.create(worker_id=worker, host=lease.HOST, pid=os.getpid())
+    background = Job.objects.create(kind="resident_import", label="x", status="running", done=250, total=1000,
+                                    task_id="t", worker_id=worker)
     job = ImportJob.objects.create(community=world.community, filename="x.xlsx", path="/nonexistent", status="running",
-                                   total_estimate=1000)
-    with importing._PROGRESS_LOCK:
-        importing._PROGRESS[job.pk] = 250
-    try:
-        response = client_for(world.secretary).get(reverse("import_job_status", args=[job.pk]))
-    finally:
-        importing._PROGRESS.pop(job.pk, None)
+                                   total_estimate=1000, job=background)
+    response = client_for(world.secretary).get(reverse("import_job_status", args=[job.pk]))
     assert "250 / 1000" in response.content.decode() and 'aria-valuenow="25"' in response.content.decode()
 
 
