@@ -71,6 +71,10 @@ def build(kind: str) -> Path:
         row = b"".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>'.encode() for r in range(1, 20_001))
         _stream_workbook(path, [b"<sheetData>", *(row for _ in range(1100 * MB // len(row))), b"</sheetData>"],
                          _sst([b"<si><t>x</t></si>"]))
+    elif kind == "rows-500MB":  # just under the part limit: only the scan of the sheet refuses it
+        row = b"".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>'.encode() for r in range(1, 20_001))
+        _stream_workbook(path, [b"<sheetData>", *(row for _ in range(500 * MB // len(row))), b"</sheetData>"],
+                         _sst([b"<si><t>x</t></si>"]))
     elif kind == "shared-1.1GB":  # the probe's: shared strings of 1.1 GB
         item = b"<si><t>" + b"x" * 1000 + b"</t></si>"
         _stream_workbook(path, [one_row], _sst([item * 1024 for _ in range(1100)]))
@@ -89,12 +93,24 @@ def build(kind: str) -> Path:
     return path
 
 
-KINDS = ("entries", "sheet-1.1GB", "rows-1.1GB", "shared-1.1GB", "shared-copies", "forged-size", "dimension",
+KINDS = ("entries", "sheet-1.1GB", "rows-1.1GB", "rows-500MB", "shared-1.1GB", "shared-copies", "forged-size", "dimension",
          "far-corner", "beyond-excel")
 
 
-def _rss_mb() -> float:
+def _status_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _reset_peak() -> None:
+    """Linux: writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS, so the
+    peak measured next is the import's, not the migration's that built the idle server."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
 
 
 def child(file: str) -> dict:
@@ -111,14 +127,15 @@ def child(file: str) -> dict:
     from dangjian.orgs.models import Org, OrgKind
 
     org = Org.objects.create(kind=OrgKind.GENERAL_BRANCH, name="和平社区党总支", code="HP")
-    idle = _rss_mb()
+    _reset_peak()
+    idle = _status_mb("VmRSS")
     started = time.perf_counter()
     try:
         member_import_plan(Path(file), org=org, filename=Path(file).name)
         message = "(accepted)"
     except TabularError as exc:
         message = str(exc)
-    return {"seconds": time.perf_counter() - started, "above_idle_mb": _rss_mb() - idle, "idle_mb": idle,
+    return {"seconds": time.perf_counter() - started, "above_idle_mb": _status_mb("VmHWM") - idle, "idle_mb": idle,
             "message": message}
 
 

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 MAX_ENTRIES = 5_000  # a workbook has a few dozen parts; one with a hundred sheets and images a few hundred
-MAX_ENTRY_BYTES = 1 << 30  # one part uncompressed
-MAX_TOTAL_BYTES = 2 << 30  # all parts uncompressed
+MAX_ENTRY_BYTES = 512 << 20  # one part uncompressed (a 200,000-row register sheet: ~230 MB)
+MAX_TOTAL_BYTES = 1 << 30  # all parts uncompressed
 MAX_RATIO = 200  # uncompressed ÷ compressed of one part over RATIO_FLOOR; sheet XML compresses 10–30×
 RATIO_FLOOR = 1 << 20
 MAX_SHARED_STRINGS_BYTES = 256 << 20
