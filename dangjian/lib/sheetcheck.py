@@ -83,6 +83,9 @@ def check_spreadsheet(source: str | Path | bytes | BinaryIO, name: str) -> None:
     Files that are no spreadsheet at all but carry a spreadsheet's name get a message saying what
     they are; text (CSV, tab-separated) under any name is left to the reader."""
     suffix = Path(name).suffix.lower()
+    key = _passed_key(source, suffix)
+    if key is not None and key in _PASSED:
+        return  # the same file, unchanged, passed a moment ago (a workbook read sheet by sheet)
     opened = _open(source)
     try:
         head = opened.read(4096)
@@ -102,6 +105,23 @@ def check_spreadsheet(source: str | Path | bytes | BinaryIO, name: str) -> None:
     finally:
         if isinstance(source, str | Path):
             opened.close()
+    if key is not None:
+        _PASSED[key] = None
+        while len(_PASSED) > 64:
+            _PASSED.pop(next(iter(_PASSED)))
+
+
+_PASSED: dict[tuple, None] = {}
+
+
+def _passed_key(source, suffix: str) -> tuple | None:
+    if not isinstance(source, str | Path):
+        return None
+    try:
+        stat = Path(source).stat()
+    except OSError:
+        return None
+    return (str(Path(source).resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino, suffix)
 
 
 def _open(source: str | Path | bytes | BinaryIO) -> BinaryIO:
