@@ -26,7 +26,7 @@ from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload
 from dangjian.lib.web import file_response, paginate, query_without_page
-from dangjian.members.models import Member
+from dangjian.members.models import Member, label_namesakes
 from dangjian.orgs.models import AccessLog, Org, OrgKind
 from dangjian.orgs.scoping import (
     get_org_for_user,
@@ -185,6 +185,8 @@ def meeting_detail(request, pk):
     addable = (Member.objects.in_org(branch).current().exclude(pk__in=on_list).order_by("name_pinyin")
                if editable else Member.objects.none())
     history = activity.history.select_related("history_user").order_by("-history_date")[:20]
+    addable = list(addable)
+    label_namesakes([a.member for a in activity.attendance.all()] + addable)
     return render(request, "meetings/detail.html", {
         "a": activity, "turnout": activity.turnout(), "quorum": rules.quorum_check(activity, ruleset),
         "editable": editable, "keeper": keeper, "can_return": activity.status == Status.SUBMITTED and may_sign(request.user, activity.org),
@@ -328,6 +330,7 @@ def meeting_signin(request, pk):
         # Nobody on the list yet: print the type's default roster (unsaved rows).
         rows = [Attendance(activity=activity, member=m)
                 for m in services.roster_for(org=activity.org, type=activity.type, day=activity.day)]
+    label_namesakes(r.member for r in rows)
     spare = max(3, 20 - len(rows))  # blank rows for people not on the list
     return render(request, "meetings/signin.html", {
         "a": activity, "rows": rows, "spare": range(spare), "guest_spare": range(3),
@@ -342,6 +345,7 @@ def meeting_record(request, pk):
     activity = (Activity.objects.filter(pk=activity.pk).select_related("org", "type")
                 .prefetch_related("attendance__member", "guests", "also_types").get())
     rows = list(activity.attendance.all())
+    label_namesakes(r.member for r in rows)
     return render(request, "meetings/record.html", {
         "a": activity, "turnout": activity.turnout(),
         "away": [r for r in rows if r.mark not in (Mark.PRESENT, Mark.LATE)],
