@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangjian.jobs.services import job_enqueue
+from dangjian.jobs.sizing import runs_in_background
 from dangjian.lib.idnumbers import mask_id, mask_phone
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import stash_upload, stashed_upload
@@ -19,6 +21,7 @@ from .forms import EventForm, ImportForm, MemberForm
 from .importing import member_import_apply, member_import_plan, roster_template_xlsx, roster_xlsx
 from .models import Member
 from .services import member_event_record
+from .tasks import member_import as member_import_task
 
 MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone, "landline": mask_phone}
 
@@ -212,6 +215,11 @@ def member_import(request):
             return render(request, "members/import_preview.html", {"plan": plan, "token": request.POST["token"],
                                                                    "org": org, "filename": path.name,
                                                                    "unit_map": unit_map})
+        if runs_in_background(path):
+            job = job_enqueue(member_import_task, kind="member_import", label=f"党员名册导入：{org.name}", org=org,
+                              user=request.user, path=str(path), org_id=org.pk, filename=path.name,
+                              unit_map={name: unit.pk for name, unit in unit_map.items()}, user_id=request.user.pk)
+            return redirect("job_detail", pk=job.pk)
         plan = member_import_apply(plan, user=request.user)
         path.unlink(missing_ok=True)
         log_access(request, AccessLog.Action.IMPORT, f"党员名册导入 {org}：新增{len(plan.create)} 更新{len(plan.update)}")
