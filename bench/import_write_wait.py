@@ -111,7 +111,7 @@ def writes_while(job, member) -> list[float]:
         if job.is_finished:
             return waits
         started = time.perf_counter()
-        services.self_study_record(member=member, studied_on=date(2025, 1, 2), source="xuexi", content="手工登记",
+        services.self_study_record(member=member, studied_on=date(2025, 1, 2), source="学习强国", content="手工登记",
                                    hours=None, points=10)
         waits.append(time.perf_counter() - started)
         close_old_connections()
