@@ -1,4 +1,5 @@
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,6 +23,7 @@ from .importing import member_import_apply, member_import_plan, roster_template_
 from .models import Member
 from .services import member_event_record
 from .tasks import member_import as member_import_task
+from .tasks import roster_export as roster_export_task
 
 MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone, "landline": mask_phone}
 
@@ -179,9 +181,16 @@ def member_export(request):
     _require_keeper(request)
     members = filtered_members(request)
     org = get_org_for_user(request, request.GET["org"]) if request.GET.get("org") else (visible_orgs(request.user).order_by("depth").first())
-    log_access(request, AccessLog.Action.EXPORT, f"党员名册 {org} {members.count()}人")
+    count = members.count()
+    log_access(request, AccessLog.Action.EXPORT, f"党员名册 {org} {count}人")
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return file_response(roster_xlsx(org, members), f"{org.name}党员花名册{stamp}.xlsx")
+    filename = f"{org.name}党员花名册{stamp}.xlsx"
+    if count >= settings.DANGJIAN_BACKGROUND_ROWS:
+        job = job_enqueue(roster_export_task, kind="roster_export", label=f"导出党员花名册：{org.name}（{count}人）", org=org,
+                          user=request.user, org_id=org.pk, member_ids=list(members.values_list("pk", flat=True)),
+                          filename=filename)
+        return redirect("job_detail", pk=job.pk)
+    return file_response(roster_xlsx(org, members), filename)
 
 
 @login_required
