@@ -17,6 +17,8 @@ from hypothesis import settings as hypothesis_settings
 from dangjian.orgs.models import Org, OrgKind, Role
 from dangjian.testing.factories import MemberFactory, UserFactory
 
+pytest_plugins = ["dangjian.testing.concurrency"]  # the concurrent_db fixture
+
 # No per-example deadline (a loaded 2-core CI box is slow, not wrong); under CI the examples
 # are derived from each test, so a run is repeatable.
 hypothesis_settings.register_profile("dev", deadline=None)

@@ -95,7 +95,9 @@ def measure_all(ctx, label: str, runs: int) -> list[tuple]:
     for name, url in (("page list", "/meetings/"), ("page calendar", f"/meetings/calendar/?org={street.pk}&month=2024-07"),
                       ("page compliance", f"/meetings/compliance/?org={street.pk}&period=2024"),
                       ("page reach", f"/meetings/reach/?org={street.pk}&period=2024Q3"),
-                      ("page dashboard", f"/?org={street.pk}&period=2024Q3")):
+                      ("page dashboard", f"/?org={street.pk}&period=2024Q3"),
+                      # The detail with its quorum (未登记出席 before attendance): a committee meeting of the first community.
+                      ("page detail", f"/meetings/{Activity.objects.filter(type__code='committee').order_by('pk').first().pk}/")):
         ms, q = measure(client, url, runs=runs)
         rows.append((label, activities, attendance, name, f"{ms:.1f}", q))
     return rows

@@ -22,9 +22,16 @@ HELP_ONLY = envbool("DANGJIAN_HELP_ONLY")
 
 
 def data_dir() -> Path:
+    """The data folder, readable by its owner only: it holds the database and the uploads."""
     path = Path(os.environ.get("DANGJIAN_DATA_DIR") or platformdirs.user_data_dir("dangjian", appauthor=False))
-    if not HELP_ONLY:
-        path.mkdir(parents=True, exist_ok=True)
+    if HELP_ONLY:
+        return path
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o700)
+    except OSError:  # a folder we do not own (a shared mount): the system check says so
+        pass
     return path
 
 
@@ -42,9 +49,18 @@ def _file_secret(name: str, nbytes: int = 50) -> str:
 DATA_DIR = data_dir()
 DEBUG = envbool("DEBUG")
 PRODUCTION = envbool("DANGJIAN_PRODUCTION")
-SECRET_KEY = os.environ.get("SECRET_KEY") or _file_secret("secret_key")
-# Key material for personal data (ID numbers, phones); see dangjian/lib/crypto.py.
-PII_KEY = os.environ.get("DANGJIAN_PII_KEY") or _file_secret("pii_key", 32)
+# In production both keys come from the environment only: a key kept next to the database would
+# let a copy of the data folder (or of a backup) decrypt every ID number. Without them the system
+# check `dangjian.E001` stops every command and the server (dangjian/checks.py); the throwaway
+# key below only lets that check run.
+MISSING_KEYS = [name for name in ("SECRET_KEY", "DANGJIAN_PII_KEY") if PRODUCTION and not os.environ.get(name)]
+if PRODUCTION:
+    SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
+    PII_KEY = os.environ.get("DANGJIAN_PII_KEY") or ""
+else:
+    SECRET_KEY = os.environ.get("SECRET_KEY") or _file_secret("secret_key")
+    # Key material for personal data (ID numbers, phones); see dangjian/lib/crypto.py.
+    PII_KEY = os.environ.get("DANGJIAN_PII_KEY") or _file_secret("pii_key", 32)
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -86,6 +102,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "dangjian.lib.web.NoStoreMiddleware",
+    "dangjian.lib.web.QueryBoundsMiddleware",
 ]
 
 ROOT_URLCONF = "dangjian.urls"
@@ -140,6 +158,7 @@ DANGJIAN_WORKER_LEASE = float(os.environ.get("DANGJIAN_WORKER_LEASE", "60"))
 # Daily runs the workers enqueue themselves (no cron): name → (task, local time, label).
 DANGJIAN_DAILY = {
     "remind": ("dangjian.plans.tasks.daily_reminders", os.environ.get("DANGJIAN_REMIND_AT", "06:30"), "每日到期提醒"),
+    "backup": ("dangjian.orgs.tasks.nightly_backup", os.environ.get("DANGJIAN_BACKUP_AT", "02:30"), "每日备份"),
 }
 # Imports from this many rows run in a worker, not in the request (the page follows their progress).
 DANGJIAN_BACKGROUND_ROWS = int(os.environ.get("DANGJIAN_BACKGROUND_ROWS", "2000"))

@@ -39,6 +39,8 @@ from .rules import Assessed, DuesRules, RuleBook, monthly_dues, to_cent
 ZERO = Decimal("0.00")
 OUT_EVENTS = (EventKind.TRANSFER_OUT, EventKind.SUSPEND, EventKind.EXPEL, EventKind.DEATH)
 IN_EVENTS = (EventKind.TRANSFER_IN,)
+STATE_LABELS = {"unassessed": "未核定", "exempt": "免交", "paid": "已交清", "partial": "部分交纳", "unpaid": "未交",
+                "pending": "未到期"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -151,8 +153,21 @@ class Line:
 
     @property
     def state_label(self) -> str:
-        return {"unassessed": "未核定", "exempt": "免交", "paid": "已交清", "partial": "部分交纳",
-                "unpaid": "未交"}[self.state]
+        return STATE_LABELS[self.state]
+
+    def is_due(self, asof: date) -> bool:
+        """Past its deadline on `asof` (the deadline day itself counts: the books close at its end)."""
+        return self.deadline <= asof
+
+    def state_on(self, asof: date) -> str:
+        """As `state`, except that a month not yet due and not paid in full is "pending" (未到期), never 未交."""
+        state = self.state
+        if state in ("unpaid", "partial") and not self.is_due(asof):
+            return "pending"
+        return state
+
+    def state_label_on(self, asof: date) -> str:
+        return STATE_LABELS[self.state_on(asof)]
 
     @property
     def label(self) -> str:
@@ -176,6 +191,14 @@ class MemberBook:
     def line(self, month: date) -> Line | None:
         return next((ln for ln in self.lines if ln.month == month), None)
 
+    def overdue_lines(self, asof: date | None = None) -> list[Line]:
+        """Months past their deadline and not paid in full: what is owed now."""
+        return overdue_lines(self.lines, asof or self.asof)
+
+    def owed_now(self, asof: date | None = None) -> Decimal:
+        """What is owed now (months past their deadline); months not yet due are not owed yet."""
+        return sum((ln.outstanding for ln in self.overdue_lines(asof)), ZERO)
+
     def streak(self, asof: date | None = None) -> int:
         """Consecutive months, up to the latest one past its deadline, with nothing paid."""
         asof = asof or self.asof
@@ -190,6 +213,12 @@ class MemberBook:
             count += 1
             expected = add_months(ln.month, -1)
         return count
+
+
+def overdue_lines(lines: Iterable[Line], asof: date) -> list[Line]:
+    """The lines past their deadline on `asof` with something outstanding — the one definition of
+    欠交 that the arrears list, the member's statement and the pay form's amount all use."""
+    return [ln for ln in lines if ln.is_due(asof) and ln.outstanding > 0]
 
 
 def _cutoff(month: date) -> datetime:

@@ -35,8 +35,7 @@ def _month_sheet(f: DuesFigures, allocations: Iterable[DuesAllocation]) -> Sheet
         line = r.lines[0] if r.lines else None
         allocs = by_member.get(r.member.pk, [])
         entries = list({a.entry_id: a.entry for a in allocs}.values())
-        unpaid = (r.arrears or r.pending)
-        values = [r.due, r.paid, r.extra, unpaid]
+        values = [r.due, r.paid, r.extra, r.arrears]  # 欠交: past the deadline only; 未到期 is not owed yet
         totals = [t + v for t, v in zip(totals, values, strict=True)]
         rows.append([
             i, r.member.name, r.branch.name if r.branch else "", line.explanation if line else "未核定", *values,
@@ -44,7 +43,7 @@ def _month_sheet(f: DuesFigures, allocations: Iterable[DuesAllocation]) -> Sheet
             "、".join(sorted({e.method for e in entries if e.method})),
             "、".join(e.receipt_no for e in entries if e.receipt_no),
             "、".join(sorted({e.collected_by for e in entries if e.collected_by})),
-            line.state_label if line else "", _streak(r, f),
+            line.state_label_on(f.asof) if line else "", _streak(r, f),
         ])
     rows.append(["", "合计", "", "", *totals, "", "", "", "", "", ""])
     return SheetSpec(title="党费收缴台账", heading=f"{f.org.name}{f.period.label}党费收缴台账", headers=headers, rows=rows)
@@ -53,7 +52,7 @@ def _month_sheet(f: DuesFigures, allocations: Iterable[DuesAllocation]) -> Sheet
 def _span_sheet(f: DuesFigures) -> SheetSpec:
     months = [m.first_day for m in f.period.months()]
     headers = ["序号", "姓名", "所在党支部", "核定情况", *[f"{m.month}月实交" for m in months],
-               "应交合计", "实交合计", "自愿多交", "欠交", "未到期未交", "预交", "连续未交"]
+               "应交合计", "实交合计", "自愿多交", "欠交", "未到期", "预交以后月份", "连续未交"]
     rows = []
     totals = [ZERO] * (len(months) + 6)
     for i, r in enumerate(f.rows, start=1):

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from dangjian.lib.figures import Figure, link
+from dangjian.lib.figures import Figure, Relation, at_most, equals, link, sums_to
 from dangjian.lib.periods import Period
 from dangjian.orgs.models import Org
 
@@ -46,7 +46,9 @@ class MemberRow:
     paid: Decimal = ZERO
     extra: Decimal = ZERO
     arrears: Decimal = ZERO  # overdue, in the period
-    pending: Decimal = ZERO  # not yet due, in the period
+    pending: Decimal = ZERO  # not yet due and not yet paid, in the period
+    paid_ahead: Decimal = ZERO  # of `paid`: paid for months of the period not yet due
+    overpaid: Decimal = ZERO  # of `paid`: more than a month owes (its base or relief lowered after payment)
     prepaid: Decimal = ZERO  # paid for months of the period after asof's month
     judged: bool = False  # has a month with dues past its deadline
     on_time: bool = True
@@ -95,6 +97,8 @@ class DuesFigures:
     extra: Figure
     arrears: Figure
     pending: Figure
+    paid_ahead: Figure
+    overpaid: Figure
     prepaid: Figure
     on_time_rate: Figure
     on_time: Figure
@@ -116,7 +120,8 @@ class DuesFigures:
         return [self.due, self.paid, self.arrears, self.on_time_rate]
 
     def as_json(self) -> dict:
-        keys = ("members", "due", "paid", "extra", "arrears", "pending", "prepaid", "on_time_rate", "on_time",
+        keys = ("members", "due", "paid", "extra", "arrears", "pending", "paid_ahead", "overpaid", "prepaid",
+                "on_time_rate", "on_time",
                 "warned", "alarmed", "unassessed", "large_payments")
         return {
             "org": self.org.name, "period": str(self.period), "period_label": self.period.label,
@@ -139,6 +144,36 @@ class DuesFigures:
             "definitions": self.definitions,
             "citation": self.rules["employed_brackets"].source,
         }
+
+    def relations(self) -> list[Relation]:
+        """What must hold between these figures (checked by `dangjian verify` and the report's 自检)."""
+        due, paid, arrears, pending = self.due.value, self.paid.value, self.arrears.value, self.pending.value
+        over = self.overpaid.value
+        balance = Relation(
+            "dues.balance", "应交 = 实交 + 欠交 + 未到期" + ("（实交中超出应交的部分除外）" if over else ""),
+            {"应交": due, "实交": paid, "其中超出应交": over, "欠交": arrears, "未到期": pending},
+            due == paid - over + arrears + pending)
+        in_period = sum((ln.outstanding for r in self.arrears_rows for ln in r.owed_months
+                         if ln.month >= self.period.first_day), ZERO)
+        listed_warned = sum(1 for r in self.arrears_rows if r.level)
+        return [
+            balance,
+            at_most("dues.paid_ahead", ("其中未到期月份已交", self.paid_ahead.value), ("实交", paid)),
+            at_most("dues.streaks", (self.alarmed.label, self.alarmed.value), (self.warned.label, self.warned.value)),
+            equals("dues.warned_listed", (self.warned.label, self.warned.value), ("欠交名单中预警、告警人数", listed_warned)),
+            equals("dues.arrears_listed", ("欠交", arrears), ("欠交名单中本期月份合计", in_period)),
+            at_most("dues.on_time", (self.on_time.label, self.on_time.value), ("应按期交纳人数", self.judged)),
+            sums_to("dues.by_branch_due", ("应交", due), [(b["name"], b["due"]) for b in self.by_branch],
+                    text="应交 = 各支部应交之和"),
+            sums_to("dues.by_branch_paid", ("实交", paid), [(b["name"], b["paid"]) for b in self.by_branch],
+                    text="实交 = 各支部实交之和"),
+            sums_to("dues.by_branch_arrears", ("欠交", arrears), [(b["name"], b["arrears"]) for b in self.by_branch],
+                    text="欠交 = 各支部欠交之和"),
+            sums_to("dues.by_month_due", ("应交", due), {m["label"]: m["due"] for m in self.by_month},
+                    text="应交 = 各月应交之和"),
+            sums_to("dues.by_month_paid", ("实交", paid), {m["label"]: m["paid"] for m in self.by_month},
+                    text="实交 = 各月实交之和"),
+        ]
 
 
 def default_asof(period: Period, today: date | None = None) -> date:
@@ -188,7 +223,8 @@ def for_period(org: Org, period: Period, asof: date | None = None, *, rulebook: 
                  .select_related("member").order_by("paid_on", "pk"))
 
     total = {k: sum((getattr(r, k) for r in member_rows), ZERO) for k in ("due", "paid", "extra", "arrears",
-                                                                             "pending", "prepaid")}
+                                                                             "pending", "paid_ahead", "overpaid",
+                                                                             "prepaid")}
     payers = sum(1 for r in member_rows if r.due > 0)
     judged = [r for r in member_rows if r.judged]
     on_time = sum(1 for r in judged if r.on_time)
@@ -211,8 +247,10 @@ def for_period(org: Org, period: Period, asof: date | None = None, *, rulebook: 
         paid=Figure("实交", total["paid"], link("dues_home", org=o, period=p), "元"),
         extra=Figure("自愿多交", total["extra"], link("dues_home", org=o, period=p), "元"),
         arrears=Figure("欠交", total["arrears"], link("dues_arrears", org=o, period=p), "元"),
-        pending=Figure("未到期未交", total["pending"], link("dues_home", org=o, period=p, state="pending"), "元"),
-        prepaid=Figure("预交", total["prepaid"], link("dues_home", org=o, period=p), "元"),
+        pending=Figure("未到期", total["pending"], link("dues_home", org=o, period=p, state="pending"), "元"),
+        paid_ahead=Figure("其中未到期月份已交", total["paid_ahead"], link("dues_home", org=o, period=p), "元"),
+        overpaid=Figure("其中超出应交", total["overpaid"], link("dues_home", org=o, period=p), "元"),
+        prepaid=Figure("预交以后月份", total["prepaid"], link("dues_home", org=o, period=p), "元"),
         on_time_rate=Figure("按时足额率", rate, link("dues_home", org=o, period=p, state="late"), "%"),
         on_time=Figure("按时足额交纳人数", on_time, link("dues_home", org=o, period=p), "人"),
         judged=len(judged),
@@ -236,7 +274,7 @@ def _add(rows: dict[int, MemberRow], branch_totals: dict[int, dict], month_total
         row = rows[mid] = MemberRow(mbook, None)
     row.branch = branch
     if line.month < first:
-        if line.deadline <= asof and line.outstanding > 0:
+        if line.is_due(asof) and line.outstanding > 0:
             row.owed_months.append(line)
         return
     if line.month > current:
@@ -248,6 +286,7 @@ def _add(rows: dict[int, MemberRow], branch_totals: dict[int, dict], month_total
         return
     row.due += line.due
     row.paid += line.paid
+    row.overpaid += max(line.paid - line.due, ZERO)
     row.extra += line.extra
     month_totals[line.month][0] += line.due
     month_totals[line.month][1] += line.paid
@@ -255,7 +294,7 @@ def _add(rows: dict[int, MemberRow], branch_totals: dict[int, dict], month_total
                                               "arrears": ZERO, "_judged": set(), "_late": set()})
     bt["due"] += line.due
     bt["paid"] += line.paid
-    if line.deadline <= asof:
+    if line.is_due(asof):
         row.arrears += line.outstanding
         bt["arrears"] += line.outstanding
         if line.outstanding > 0:
@@ -268,4 +307,5 @@ def _add(rows: dict[int, MemberRow], branch_totals: dict[int, dict], month_total
                 bt["_late"].add(mid)
     else:
         row.pending += line.outstanding
+        row.paid_ahead += line.paid
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.lib.forms import BootstrapMixin
+from dangjian.lib.forms import BootstrapMixin, within_years
 from dangjian.lib.money import CENT
 from dangjian.orgs.models import Org, OrgKind
 from dangjian.orgs.scoping import visible_orgs
@@ -28,6 +29,7 @@ class MonthField(forms.CharField):
     """`<input type="month">`: "2023-07" (also 2023/7, 2023年7月) → date(2023, 7, 1)."""
 
     widget = forms.TextInput(attrs={"type": "month", "placeholder": "2023-07"})
+    default_validators = [within_years]
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -63,6 +65,14 @@ class PaymentForm(BootstrapMixin, forms.Form):
     receipt_no = forms.CharField(label=_("收据号"), max_length=40, required=False)
     collected_by = forms.CharField(label=_("收款人"), max_length=50, required=False)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    # One-time: issued with the form, stored on the entry it books (dues_entry_form_token_once).
+    form_token = forms.CharField(widget=forms.HiddenInput, max_length=64, error_messages={
+        "required": _("表单已过期，请刷新页面后重新填写")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("form_token", secrets.token_urlsafe(24))
 
     def clean(self):
         data = super().clean()

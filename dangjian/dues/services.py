@@ -172,6 +172,8 @@ def _with_seq_retry(book: Callable[[], T]) -> T:
         except IntegrityError as exc:
             if "external_ref" in str(exc):
                 raise DuesError("该交易单号已入账，不能重复登记") from None
+            if "form_token" in str(exc):
+                raise DuesError(RESUBMITTED) from None
             if not _seq_conflict(exc) or attempt == SEQ_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
@@ -228,23 +230,29 @@ def allocate(book: MemberBook, amount: Decimal, chosen: Sequence[date] | None, h
 def payment_record(*, member: Member, amount: Decimal, paid_on: date, method: str, receipt_no: str = "",
                    collected_by: str = "", months: Sequence[date] | None = None, extra: Decimal = ZERO,
                    note: str = "", external_ref: str = "", source: str = EntrySource.MANUAL,
-                   import_batch: DuesImport | None = None, user=None, today: date | None = None) -> Booked:
+                   import_batch: DuesImport | None = None, user=None, today: date | None = None,
+                   form_token: str = "") -> Booked:
     """Book one payment. `months`: the months it pays, in order (quarterly, prepaid, 补交); None pays
     the oldest unpaid months first, then the coming ones. `extra` of `amount` is 自愿多交.
 
     Raises DuesError when a chosen month is already paid in full, not owed, or the amount exceeds
-    what the months still owe (the excess must be declared as 自愿多交).
+    what the months still owe (the excess must be declared as 自愿多交), and when `form_token` (the
+    pay form's one-time token) already booked an entry: a double click or a resent form books once.
     """
     return _with_seq_retry(lambda: _payment_once(
         member=member, amount=amount, paid_on=paid_on, method=method, receipt_no=receipt_no,
         collected_by=collected_by, months=months, extra=extra, note=note, external_ref=external_ref,
-        source=source, import_batch=import_batch, user=user, today=today or timezone.localdate()))
+        source=source, import_batch=import_batch, user=user, today=today or timezone.localdate(),
+        form_token=form_token.strip()))
+
+
+RESUBMITTED = "这张表单已经提交过，交费已登记，没有重复登记"
 
 
 @transaction.atomic
 def _payment_once(*, member: Member, amount: Decimal, paid_on: date, method: str, receipt_no: str,
                   collected_by: str, months: Sequence[date] | None, extra: Decimal, note: str, external_ref: str,
-                  source: str, import_batch: DuesImport | None, user, today: date) -> Booked:
+                  source: str, import_batch: DuesImport | None, user, today: date, form_token: str) -> Booked:
     amount, extra = Decimal(amount), Decimal(extra or 0)
     if amount <= 0:
         raise DuesError("交纳金额应大于0")
@@ -260,6 +268,8 @@ def _payment_once(*, member: Member, amount: Decimal, paid_on: date, method: str
     member.refresh_from_db(fields=["org", "joined_on", "archived_on"])
     if external_ref and DuesEntry.objects.filter(kind=EntryKind.PAYMENT, external_ref=external_ref).exists():
         raise DuesError(f"交易单号{external_ref}已入账，不能重复登记")
+    if form_token and DuesEntry.objects.filter(form_token=form_token).exists():
+        raise DuesError(RESUBMITTED)
     first_base = DuesBase.objects.filter(member=member).order_by("effective_month").first()
     dues_amount = amount - extra
     if first_base is None and dues_amount > 0:
@@ -299,7 +309,8 @@ def _payment_once(*, member: Member, amount: Decimal, paid_on: date, method: str
 
     entry = DuesEntry(member=member, seq=_next_seq(member), org=member.org, kind=EntryKind.PAYMENT,
                       paid_on=paid_on, amount=amount, method=method, receipt_no=receipt_no.strip(),
-                      collected_by=collected_by.strip(), external_ref=external_ref.strip(), source=source,
+                      collected_by=collected_by.strip(), external_ref=external_ref.strip(), form_token=form_token,
+                      source=source,
                       import_batch=import_batch, note=note.strip(),
                       recorded_by=user if getattr(user, "pk", None) else None)
     entry.full_clean(validate_constraints=False)  # the database checks them, under the race too

@@ -1,6 +1,34 @@
-"""Bootstrap classes on every widget, so templates can render fields plainly."""
+"""Bootstrap classes on every widget, so templates can render fields plainly; a required choice with
+only one possible answer (a clerk's own organisation) comes preselected."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+from .periods import FIRST_YEAR, LAST_YEAR
+
+
+def within_years(value) -> None:
+    """A date people type is within FIRST_YEAR–LAST_YEAR: 9999-12-31 or 0001-01-01 is a typo,
+    and the work calendar and every figure's period arithmetic stop at those years."""
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(f"日期应在{FIRST_YEAR}—{LAST_YEAR}年之间", code="year_range")
+
+
+def bound_every_date_field() -> None:
+    """Give every form's date and date-time fields (ours, the admin's) the year range, once at
+    start-up (OrgsConfig.ready), so no form can forget it. It wraps the classes' `validate`,
+    which every field instance looks up when it cleans, so fields created before start-up
+    finished (forms the admin imported) are bounded too."""
+    for field_class in (forms.DateField, forms.DateTimeField):
+        if getattr(field_class.validate, "year_bounded", False):
+            continue
+
+        def validate(self, value, _validate=field_class.validate):
+            _validate(self, value)
+            within_years(value)
+
+        validate.year_bounded = True
+        field_class.validate = validate
 
 
 class BootstrapMixin:
@@ -18,6 +46,16 @@ class BootstrapMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+    def get_initial_for_field(self, field, field_name):
+        # Read when the field is rendered, after the view or form has narrowed its queryset.
+        value = super().get_initial_for_field(field, field_name)
+        if (value is None and field.required and isinstance(field, forms.ModelChoiceField)
+                and not isinstance(field, forms.ModelMultipleChoiceField)):
+            only = list(field.queryset[:2])
+            if len(only) == 1:
+                return only[0].pk
+        return value
 
 
 # ---------------------------------------------------------------------------------------------

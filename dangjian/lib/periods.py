@@ -36,6 +36,11 @@ def _index_from_text(text: str) -> int:
     return int(text)
 
 
+# The years a record can be about: a date typed outside them is a typo (9999-12-31, 0001), and
+# the calendar arithmetic of the figures is only defined inside them.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
 @dataclass(frozen=True)
 class Period:
     """A calendar span: Period("month", 2023, 7), Period("quarter", 2023, 3), Period("year", 2023, 1)."""
@@ -47,8 +52,8 @@ class Period:
     def __post_init__(self) -> None:
         if self.kind not in _PER_YEAR:
             raise ValueError(f"期间类型无效：“{self.kind}”，应为 month、quarter、half 或 year")
-        if not 1 <= self.year <= 9999:
-            raise ValueError(f"年份超出范围：{self.year}")
+        if not FIRST_YEAR <= self.year <= LAST_YEAR:
+            raise ValueError(f"年份{self.year}超出范围，应在{FIRST_YEAR}—{LAST_YEAR}之间")
         if not 1 <= self.index <= _PER_YEAR[self.kind]:
             raise ValueError(f"{self.year}年没有第{self.index}个{_KIND_NAMES[self.kind]}")
 

@@ -27,6 +27,8 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError, Work
 
 from .idnumbers import birth_date_from_id, validate_id, was_upgraded
 from .money import parse_decimal
+from .sheetcheck import UnsafeSpreadsheet, check_spreadsheet
+from .uploads import mask_personal
 
 KINDS = ("text", "date", "id", "int", "decimal", "phone", "choice")
 Source = str | Path | bytes | BinaryIO  # or an OpenedInBackground
@@ -63,6 +65,10 @@ class RowError:
 
     def as_json(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "reason": self.reason} | ({"sheet": self.sheet} if self.sheet else {})
+
+    def __post_init__(self) -> None:
+        # A reason may quote the cell; it is shown and stored, so no full ID or phone in it.
+        object.__setattr__(self, "reason", mask_personal(self.reason))
 
 
 @dataclass
@@ -584,6 +590,10 @@ def _open_workbook(source: Source, data: bytes | None) -> CalamineWorkbook:
 
 def _raw_rows(source: Source, filename: str | None, sheet: int | str) -> Iterator[tuple[int, list[Any]]]:
     name = _source_name(source, filename)
+    try:
+        check_spreadsheet(source, name)  # bombs and look-alikes, before anything is parsed
+    except UnsafeSpreadsheet as exc:
+        raise TabularError(str(exc)) from exc
     if isinstance(source, str | Path):
         try:
             with open(source, "rb") as handle:

@@ -1,9 +1,13 @@
 """Small helpers shared by views: htmx detection, file responses, pagination."""
 
+import re
 from urllib.parse import quote
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.utils.cache import add_never_cache_headers
+
+from .periods import FIRST_YEAR, LAST_YEAR, Period
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -13,11 +17,33 @@ def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def safe_filename(filename: str) -> str:
+    """A download's name built from names people typed: no folders, no control characters, and
+    no leading = + - @ that a spreadsheet program could read as a formula."""
+    name = re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]', "_", filename).lstrip("=+-@ .")
+    return name[-150:] or "download"
+
+
 def file_response(content: bytes, filename: str, content_type: str = XLSX) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     # RFC 6266 filename* so Chinese names survive every browser.
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(safe_filename(filename))}"
     return response
+
+
+class NoStoreMiddleware:
+    """Nothing a signed-in user sees, and no download, stays in a browser's or proxy's cache:
+    rosters, ID numbers and phones must not be readable from a shared computer after logout."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or response.has_header("Content-Disposition"):
+            add_never_cache_headers(response)
+        return response
 
 
 def paginate(request, queryset, per_page: int = 50):
@@ -28,3 +54,35 @@ def query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+MAX_QUERY = 100  # a search longer than any name, address or note people look for
+
+
+def _bad_parameter(request) -> str | None:
+    year = request.GET.get("year", "").strip()
+    if year and not (year.isdecimal() and FIRST_YEAR <= int(year) <= LAST_YEAR):
+        return f"年份“{year[:20]}”无效，应在{FIRST_YEAR}—{LAST_YEAR}之间"
+    period = request.GET.get("period", "").strip()
+    if period:
+        try:
+            Period.parse(period[:40])
+        except ValueError as exc:
+            return str(exc)
+    return None
+
+
+class QueryBoundsMiddleware:
+    """Every page's ?year= and ?period= are checked once here (a bad one answers 400 with the
+    reason in Chinese instead of reaching date arithmetic), and ?q= is cut to MAX_QUERY."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if problem := _bad_parameter(request):
+            return HttpResponseBadRequest(f"参数错误：{problem}", content_type="text/plain; charset=utf-8")
+        if len(request.GET.get("q", "")) > MAX_QUERY:
+            request.GET = request.GET.copy()
+            request.GET["q"] = request.GET["q"][:MAX_QUERY]
+        return self.get_response(request)

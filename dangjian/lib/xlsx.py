@@ -45,8 +45,9 @@ def _is_text_column(header: str, text_columns: Sequence[str]) -> bool:
 
 
 def sheet_title(title: str) -> str:
-    """Excel forbids []:*?/\\ in sheet names and allows at most 31 characters."""
-    return re.sub(r"[\[\]:*?/\\]", "_", title).strip("'")[:31] or "Sheet1"
+    """Excel forbids []:*?/\\ in sheet names and allows at most 31 characters; a leading = + - @
+    is dropped so a formula reference built from the name can never start a formula."""
+    return re.sub(r"[\[\]:*?/\\]", "_", title).strip("'").lstrip("=+-@ ")[:31] or "Sheet1"
 
 
 def _cell_value(value: Any, as_text: bool) -> Any:
@@ -80,11 +81,21 @@ def _shown_width(value: Any) -> int:
     return display_width("" if value is None else str(value))
 
 
+def _text(ws: Worksheet, row: int, column: int, value: Any):
+    """A cell holding `value` as text whatever it starts with: headings and headers carry names
+    people typed (an organisation, a grid, an uploaded file's name), and "=HYPERLINK(…)" there
+    must stay words, never a formula Excel runs."""
+    cell = ws.cell(row=row, column=column, value=_cell_value(value, True))
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
+
+
 def _write_sheet(ws: Worksheet, spec: SheetSpec) -> None:
     ncols = max(len(spec.headers), 1)
     header_row = 1
     if spec.heading:
-        ws.cell(row=1, column=1, value=spec.heading).font = Font(bold=True, size=14)
+        _text(ws, 1, 1, spec.heading).font = Font(bold=True, size=14)
         ws.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center")
         if ncols > 1:
             ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
@@ -94,7 +105,7 @@ def _write_sheet(ws: Worksheet, spec: SheetSpec) -> None:
     as_text = [_is_text_column(h, spec.text_columns) for h in spec.headers]
     widths = [display_width(h) for h in spec.headers]
     for col, header in enumerate(spec.headers, start=1):
-        cell = ws.cell(row=header_row, column=col, value=header)
+        cell = _text(ws, header_row, col, header)
         cell.font = Font(bold=True)
         cell.border = _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)

@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
@@ -253,7 +253,9 @@ def held_counts(org: Org, period: Period) -> tuple[Counter, Counter]:
         counts[key] += r["n"]
         if r["is_secretary_lecture"]:
             secretary[key] += r["n"]
-    through = Activity.also_types.through.objects.filter(activity__in=acts)
+    # An activity's own type listed again under 同时开展 is not a second type.
+    through = Activity.also_types.through.objects.filter(activity__in=acts).exclude(
+        activitytype_id=F("activity__type_id"))
     rows = (through.annotate(y=ExtractYear("activity__held_on"), m=ExtractMonth("activity__held_on"))
             .values("activity__org_id", "activitytype__code", "y", "m", "activity__is_secretary_lecture")
             .annotate(n=Count("pk")))
@@ -393,7 +395,9 @@ def _by_type(results: list[BranchCompliance], counts: Counter, secretary: Counte
             missing_units=sum(1 for u in owed if u.state == MISSING), source=rule.source, key=rule.key,
         ))
     ruled = {r.type_code for r in ruleset.frequency}
-    for t in ActivityType.objects.filter(is_active=True).exclude(code__in=ruled).order_by("sort", "pk"):
+    # Types no rule asks for: the active ones, and any retired type that still has records in the period.
+    kept = Q(is_active=True) | Q(code__in=[code for code, n in held_by_code.items() if n])
+    for t in ActivityType.objects.filter(kept).exclude(code__in=ruled).order_by("sort", "pk"):
         totals.append(TypeTotal(label=t.name, type_code=t.code, required=None, held=held_by_code[t.code],
                                 held_total=held_by_code[t.code]))
     return totals

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from dangjian.lib.figures import Figure, link
+from dangjian.lib.figures import Figure, Relation, at_most, link, named_terms, sums_to
 from dangjian.lib.periods import Period
 from dangjian.orgs.models import Org
 
@@ -41,7 +41,8 @@ class MeetingFigures:
     lapse_warnings: Figure
     lapse_flags: Figure
     secretary_lectures: Figure
-    combined: Figure  # held activities that also count under another type (同时开展)
+    combined: Figure  # activities counted under more than one type (同时开展)
+    extra_counts: Figure  # how many counts the types add beyond one per activity
     by_type: list[dict] = field(default_factory=list)  # {key, label, required, held, held_total, …, link}
     compliance: compliance_mod.Compliance | None = None
     reach: reach_mod.Reach | None = None
@@ -50,7 +51,37 @@ class MeetingFigures:
 
     FIGURES = ("held", "branches_ok", "branches_short", "attendance_rate", "reached", "not_reached", "visits",
                "visited_members", "sends", "sent_members", "sends_confirmed", "self_study", "self_study_members",
-               "self_study_hours", "lapse_warnings", "lapse_flags", "secretary_lectures", "combined")
+               "self_study_hours", "lapse_warnings", "lapse_flags", "secretary_lectures", "combined", "extra_counts")
+
+    def parts(self) -> list[dict]:
+        """The types "共开展组织生活N次，其中…" lists: one entry per activity type (支部书记讲党课 is a
+        part of 党课, not a type of its own). Their `held_total`s add up to held + extra_counts."""
+        return [t for t in self.by_type if t["part"]]
+
+    def relations(self) -> list[Relation]:
+        """What must hold between these figures (checked by `dangjian verify` and the report's 自检)."""
+        held, extra = self.held.value, self.extra_counts.value
+        parts = [(t["label"], t["held_total"]) for t in self.parts()]
+        total = self.reach.total if self.reach is not None else self.reached.value + self.not_reached.value
+        lecture = next((t["held_total"] for t in self.parts() if t["type_code"] == "lecture"), 0)
+        named = named_terms(parts)
+        return [
+            Relation("meetings.parts", "各类组织生活次数之和 = 开展组织生活次数 + 同时计入多类而多计的次数",
+                     {"开展组织生活": held, "多计次数": extra, "同时计入多类的活动": self.combined.value, **named},
+                     sum(named.values()) == held + extra),
+            at_most("meetings.combined", ("同时计入多类的活动", self.combined.value), ("多计次数", extra)),
+            sums_to("meetings.reach", ("党员数", total),
+                    {self.reached.label: self.reached.value, self.not_reached.label: self.not_reached.value},
+                    text="覆盖 + 未覆盖 = 党员数"),
+            at_most("meetings.lapses", (self.lapse_flags.label, self.lapse_flags.value),
+                    (self.lapse_warnings.label, self.lapse_warnings.value)),
+            at_most("meetings.secretary_lectures", (self.secretary_lectures.label, self.secretary_lectures.value),
+                    ("党课", lecture)),
+            at_most("meetings.branches", ("达标支部 + 未达标支部", self.branches_ok.value + self.branches_short.value),
+                    ("支部数", len(self.compliance.branches) if self.compliance is not None else 0)),
+            at_most("meetings.sends_confirmed", (self.sends_confirmed.label, self.sends_confirmed.value),
+                    (self.sends.label, self.sends.value)),
+        ]
 
     def as_json(self) -> dict:
         return {"org": self.org.name, "period": str(self.period),
@@ -77,7 +108,6 @@ def for_period(org: Org, period: Period, *, as_of: date | None = None) -> Meetin
         n=Count("pk"), members=Count("member", distinct=True), confirmed=Count("pk", filter=Q(confirmed_on__isnull=False)))
     study = SelfStudy.objects.in_org(org).filter(studied_on__gte=first, studied_on__lte=last).aggregate(
         n=Count("pk"), members=Count("member", distinct=True), hours=Sum("hours"))
-    combined = acts.filter(also_types__isnull=False).values("pk").distinct().count()
     tagged = (acts.filter(tags__isnull=False).values("tags__name").annotate(n=Count("pk", distinct=True))
               .order_by("tags__name"))
     by_tag = [{"name": r["tags__name"], "held": r["n"],
@@ -92,11 +122,18 @@ def for_period(org: Org, period: Period, *, as_of: date | None = None) -> Meetin
                         "link": link("study_list", org=org.pk, period=p, source=r["source"])} for r in by_source]
     secretary_total = next((t.held_total for t in comp.by_type if t.key == "secretary_lecture"), 0)
 
+    secretary_only = {r.key for r in ruleset.frequency if r.secretary_only}
+    seen: set[str] = set()
     by_type = [{
         "key": t.key or t.type_code, "label": t.label, "type_code": t.type_code, "required": t.required, "held": t.held, "held_total": t.held_total,
         "met_units": t.met_units, "owed_units": t.owed_units, "missing_units": t.missing_units, "source": t.source,
         "link": link("meeting_list", org=org.pk, period=p, type=t.type_code, status=Status.SUBMITTED),
+        "part": t.key not in secretary_only and not (t.type_code in seen or seen.add(t.type_code)),
     } for t in comp.by_type]
+    # Activities held together (同时开展) count under each of their types: say how many, and how many counts that adds.
+    links = (Activity.also_types.through.objects.filter(activity__in=acts)
+             .exclude(activitytype_id=F("activity__type_id"))
+             .aggregate(n=Count("pk"), activities=Count("activity", distinct=True)))
     total = reach.total
     return MeetingFigures(
         org=org, period=period,
@@ -116,15 +153,18 @@ def for_period(org: Org, period: Period, *, as_of: date | None = None) -> Meetin
         self_study=Figure("自学记录", study["n"], link("study_list", org=org.pk, period=p), "条"),
         self_study_members=Figure("参加自学党员", study["members"], link("study_list", org=org.pk, period=p), "人"),
         self_study_hours=Figure("自学时长", study["hours"] or 0, link("study_list", org=org.pk, period=p), "小时"),
-        lapse_warnings=Figure(f"连续{ruleset.lapse_warn.months}个月以上未参加组织生活", len(reach.warnings),
+        # "3个月以上" includes those at 6 months and more.
+        lapse_warnings=Figure(f"连续{ruleset.lapse_warn.months}个月以上未参加组织生活", len(reach.lapses),
                               link("meeting_reach", org=org.pk, period=p) + "#lapses", "人"),
         lapse_flags=Figure(f"连续{ruleset.lapse_flag.months}个月以上未参加组织生活", len(reach.flagged),
                            link("meeting_reach", org=org.pk, period=p) + "#lapses", "人"),
         secretary_lectures=Figure("支部书记讲党课", secretary_total,
                                   link("meeting_list", org=org.pk, period=p, type="lecture", secretary="1",
                                        status=Status.SUBMITTED), "次"),
-        combined=Figure("同时计入两类以上的活动", combined,
+        combined=Figure("同时计入两类以上的活动", links["activities"],
                         link("meeting_list", org=org.pk, period=p, status=Status.SUBMITTED, combined="1"), "次"),
+        extra_counts=Figure("分类统计中多计的次数", links["n"],
+                            link("meeting_list", org=org.pk, period=p, status=Status.SUBMITTED, combined="1"), "次"),
         by_type=by_type, compliance=comp, reach=reach, by_tag=by_tag, study_by_source=study_by_source,
     )
 
@@ -142,3 +182,26 @@ def attended_by(org: Org, period: Period, member_id: int) -> dict[str, Figure]:
         "attended": Figure("本人参加组织生活", counts["all"], link("meeting_list", **base), "次"),
         "attended_study": Figure("本人参加集中学习", counts["study"], link("meeting_list", type="study", **base), "次"),
     }
+
+
+@dataclass
+class AppraisalFigures:
+    """民主评议党员 for the year of a period: who was rated, and how many at each 等次."""
+
+    org: Org
+    year: int
+    appraised: Figure
+    by_result: list[Figure]
+
+
+def appraisal_for_period(org: Org, period: Period) -> AppraisalFigures:
+    from .choices import AppraisalResult
+    from .models import Appraisal
+
+    year = period.last_day.year
+    rows = dict(Appraisal.objects.filter(activity__org__path__startswith=org.path, year=year)
+                .values_list("result").annotate(n=Count("pk")))
+    by_result = [Figure(f"评为{r.label}", rows.get(r.value, 0), link("appraisal_list", org=org.pk, year=year, result=r.value), "人")
+                 for r in AppraisalResult]
+    return AppraisalFigures(org, year, Figure("参加民主评议党员", sum(rows.values()),
+                                              link("appraisal_list", org=org.pk, year=year), "人"), by_result)

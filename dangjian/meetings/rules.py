@@ -189,6 +189,9 @@ class QuorumCheck:
     rule: QuorumRule
     base: int  # members the rule counts (正式党员, or 支委)
     present: int
+    recorded: bool = True  # the meeting's day has come and someone's attendance is marked
+
+    UNRECORDED, MET, SHORT = "unrecorded", "met", "short"
 
     @property
     def needed(self) -> int:
@@ -200,8 +203,18 @@ class QuorumCheck:
         return self.present >= self.needed
 
     @property
+    def state(self) -> str:
+        """No alarm before the meeting's day or before attendance is entered: "unrecorded" (未登记出席)."""
+        if not self.recorded:
+            return self.UNRECORDED
+        return self.MET if self.ok else self.SHORT
+
+    @property
     def message(self) -> str:
         who = "有表决权的正式党员" if self.rule.base == "voting" else "支委"
+        if not self.recorded:
+            return (f"{self.rule.label}：{who}应到{self.base}人，须{self.rule.requirement}（至少{self.needed}人）到会"
+                    f"（{self.rule.source}）")
         state = "已达到" if self.ok else "未达到"
         return (f"{self.rule.label}：{who}应到{self.base}人、实到{self.present}人，须{self.rule.requirement}"
                 f"（至少{self.needed}人）到会，{state}（{self.rule.source}）")
@@ -213,14 +226,16 @@ def quorum_check(activity, ruleset: Ruleset) -> QuorumCheck | None:
     if rule is None or (rule.vote_only and not activity.has_vote):
         return None
     rows = list(activity.attendance.all())
+    today = timezone.localdate()
+    day = activity.held_on or activity.planned_on or today
+    recorded = day <= today and any(a.mark for a in rows)
     if rule.base == "voting":
         # Who had a vote on the day: a member confirmed (转正) since then was still 预备 at the time.
-        day = activity.held_on or activity.planned_on or timezone.localdate()
         counted = [a for a in rows if a.member.full_member_on(day)]
     else:
         # The 支委 on the list; a list without anyone flagged 支委 is taken as all 支委.
         counted = [a for a in rows if a.member.is_committee] or rows
-    return QuorumCheck(rule, len(counted), sum(1 for a in counted if a.mark in PRESENT_MARKS))
+    return QuorumCheck(rule, len(counted), sum(1 for a in counted if a.mark in PRESENT_MARKS), recorded)
 
 
 RULE_NOTE = _("规则默认值来自《中国共产党支部工作条例（试行）》和党章，标注“常见做法”的是文件未规定具体次数、"

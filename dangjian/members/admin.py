@@ -9,7 +9,7 @@ class MemberAdmin(SimpleHistoryAdmin):
     list_display = ("name", "org", "status", "category", "archived_on")
     list_filter = ("status", "category", "is_mobile")
     search_fields = ("name", "name_initials")
-    exclude = ("id_number", "phone")  # personal data is viewed (and logged) in the app, not here
+    exclude = ("id_number", "phone", "landline")  # personal data is viewed (and logged) in the app, not here
 
 
 @admin.register(MemberEvent)

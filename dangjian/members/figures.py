@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from dangjian.lib.figures import Figure, link
+from dangjian.lib.figures import Figure, Relation, at_most, link, sums_to
 from dangjian.lib.periods import Period
 from dangjian.orgs.models import Org, OrgKind
 
@@ -26,6 +26,20 @@ class MemberFigures:
     infirm: Figure
     by_branch: list[dict] = field(default_factory=list)
     by_category: list[dict] = field(default_factory=list)
+
+    def relations(self) -> list[Relation]:
+        """What must hold between these figures (checked by `dangjian verify` and the report's 自检)."""
+        total = (self.total.label, self.total.value)
+        return [
+            sums_to("members.status", total, {self.full.label: self.full.value,
+                                              self.probationary.label: self.probationary.value}),
+            sums_to("members.by_branch", total, [(f"{b['name']}（正式）", b["full"]) for b in self.by_branch]
+                    + [(f"{b['name']}（预备）", b["probationary"]) for b in self.by_branch], text="党员总数 = 各支部人数之和"),
+            sums_to("members.by_category", total, [(c["name"], c["value"]) for c in self.by_category],
+                    text="党员总数 = 各类别人数之和"),
+            at_most("members.mobile", (self.mobile.label, self.mobile.value), total),
+            at_most("members.infirm", (self.infirm.label, self.infirm.value), total),
+        ]
 
     def as_json(self) -> dict:
         return {

@@ -14,23 +14,16 @@ from dangjian.lib.crypto import EncryptedTextField, blind_index
 from dangjian.lib.idnumbers import mask_id, mask_phone, phone_tail
 from dangjian.lib.pinyin import search_keys
 from dangjian.orgs.models import Org
-from dangjian.orgs.scoping import path_q, scope_of
+from dangjian.orgs.scoping import OrgScopedQuerySet
 
 from .choices import Category, Education, EventKind, Sex, Status
 
 
-class MemberQuerySet(models.QuerySet):
-    def visible_to(self, user) -> MemberQuerySet:
-        q = path_q(user, "org")
-        if scope_of(user).roots_by_role.get("member"):
-            q |= Q(user=user)
-        return self.filter(q)
+class MemberQuerySet(OrgScopedQuerySet):
+    own_field = "user"
 
     def current(self) -> MemberQuerySet:
         return self.filter(archived_on__isnull=True)
-
-    def in_org(self, org: Org) -> MemberQuerySet:
-        return self.filter(org__path__startswith=org.path)
 
     def on_roll_on(self, day: date) -> MemberQuerySet:
         """Members on the roll on a day: joined by then and not archived before it."""
@@ -127,7 +120,11 @@ class Member(models.Model):
 
     def prepare(self) -> None:
         """Derived look-up columns: pinyin for search, keyed hash for the ID, tail for phone search."""
-        self.name_initials, self.name_pinyin = search_keys(self.name)
+        # Cut to the columns: a long Latin name passes through whole and must not make the
+        # member unsaveable (search by a prefix still finds it).
+        initials, pinyin = search_keys(self.name)
+        self.name_initials = initials[: self._meta.get_field("name_initials").max_length]
+        self.name_pinyin = pinyin[: self._meta.get_field("name_pinyin").max_length]
         self.id_hash = blind_index(self.id_number) if self.id_number else None
         self.phone_tail = phone_tail(self.phone)
 

@@ -2,7 +2,8 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,10 +13,19 @@ from dangjian.jobs.services import job_enqueue
 from dangjian.jobs.sizing import runs_in_background
 from dangjian.lib.idnumbers import mask_id, mask_phone
 from dangjian.lib.tabular import TabularError
-from dangjian.lib.uploads import stash_upload, stashed_upload
+from dangjian.lib.uploads import claim_upload, stash_upload, stashed_upload
 from dangjian.lib.web import file_response, paginate, query_without_page
 from dangjian.orgs.models import AccessLog, Org, OrgKind
-from dangjian.orgs.scoping import can_view_pii, get_org_for_user, is_record_keeper, log_access, visible_orgs
+from dangjian.orgs.scoping import (
+    get_org_for_user,
+    get_visible_or_404,
+    log_access,
+    may_keep_records,
+    may_view_pii,
+    request_org,
+    require_record_keeper,
+    visible_orgs,
+)
 
 from .choices import Category, Status
 from .forms import EventForm, ImportForm, MemberForm
@@ -26,19 +36,6 @@ from .tasks import member_import as member_import_task
 from .tasks import roster_export as roster_export_task
 
 MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone, "landline": mask_phone}
-
-
-def _get_member_for_user(request, pk) -> Member:
-    """The one place a member id becomes a member: 404 outside the user's subtree."""
-    try:
-        return Member.objects.visible_to(request.user).select_related("org", "org__parent").get(pk=pk)
-    except (Member.DoesNotExist, ValueError) as exc:
-        raise Http404("党员不存在或无权查看") from exc
-
-
-def _require_keeper(request) -> None:
-    if not is_record_keeper(request.user):
-        raise PermissionDenied("只有党务人员可以修改名册")
 
 
 FLAGS = {
@@ -79,7 +76,7 @@ def member_list(request):
         "flags": [(k, v[0]) for k, v in FLAGS.items()],
         "selected_flags": request.GET.getlist("flag"),
         "querystring": query_without_page(request),
-        "can_edit": is_record_keeper(request.user),
+        "can_edit": may_keep_records(request.user),
     })
 
 
@@ -111,14 +108,14 @@ def _org_name(org_id):
 
 @login_required
 def member_detail(request, pk):
-    member = _get_member_for_user(request, pk)
+    member = get_visible_or_404(Member.objects.select_related("org", "org__parent"), request, pk)
     return render(request, "members/detail.html", {
         "member": member,
         "history": _history_rows(member),
         "events": member.events.select_related("recorded_by"),
         "event_form": EventForm(),
-        "can_edit": is_record_keeper(request.user) and not member.is_archived,
-        "can_view_pii": can_view_pii(request.user, member.org) or member.user_id == request.user.pk,
+        "can_edit": may_keep_records(request.user) and not member.is_archived,
+        "can_view_pii": may_view_pii(request.user, member.org) or member.user_id == request.user.pk,
     })
 
 
@@ -126,10 +123,10 @@ def member_detail(request, pk):
 @require_POST
 def member_reveal(request, pk, field):
     """Show one full personal-data field; every call is written to the access log."""
-    member = _get_member_for_user(request, pk)
+    member = get_visible_or_404(Member.objects.select_related("org", "org__parent"), request, pk)
     if field not in ("id_number", "phone", "landline"):
         raise Http404
-    if not (can_view_pii(request.user, member.org) or member.user_id == request.user.pk):
+    if not (may_view_pii(request.user, member.org) or member.user_id == request.user.pk):
         raise PermissionDenied("无权查看完整个人信息")
     action = AccessLog.Action.VIEW_ID if field == "id_number" else AccessLog.Action.VIEW_PHONE
     log_access(request, action, member)
@@ -138,8 +135,8 @@ def member_reveal(request, pk, field):
 
 @login_required
 def member_edit(request, pk=None):
-    _require_keeper(request)
-    member = _get_member_for_user(request, pk) if pk else None
+    require_record_keeper(request.user)
+    member = get_visible_or_404(Member.objects.select_related("org", "org__parent"), request, pk, write=True) if pk else None
     if member and member.is_archived:
         raise PermissionDenied("已归档党员不能修改")
     before = Member.objects.get(pk=member.pk) if member else None
@@ -162,8 +159,8 @@ def _edited(before: Member, after: Member, fields) -> bool:
 @login_required
 @require_POST
 def member_event_add(request, pk):
-    _require_keeper(request)
-    member = _get_member_for_user(request, pk)
+    require_record_keeper(request.user)
+    member = get_visible_or_404(Member.objects.select_related("org", "org__parent"), request, pk, write=True)
     form = EventForm(request.POST)
     if form.is_valid():
         try:
@@ -178,9 +175,9 @@ def member_event_add(request, pk):
 
 @login_required
 def member_export(request):
-    _require_keeper(request)
+    require_record_keeper(request.user)
     members = filtered_members(request)
-    org = get_org_for_user(request, request.GET["org"]) if request.GET.get("org") else (visible_orgs(request.user).order_by("depth").first())
+    org = request_org(request)
     count = members.count()
     log_access(request, AccessLog.Action.EXPORT, f"党员名册 {org} {count}人")
     stamp = timezone.localdate().strftime("%Y%m%d")
@@ -211,16 +208,18 @@ def _unit_map(request, org: Org) -> dict[str, Org]:
 @login_required
 def member_import(request):
     """Upload → preview (nothing written; branch names mapped here) → confirm (book the accepted rows)."""
-    _require_keeper(request)
+    require_record_keeper(request.user)
     if request.method == "POST" and request.POST.get("token"):
-        path = stashed_upload(request.POST["token"])
         org = get_org_for_user(request, request.POST.get("org"))
+        remap = bool(request.POST.get("remap"))
+        # Mapping branch names redraws the preview and keeps the file; only the confirmation takes it.
+        path = stashed_upload(request.POST["token"]) if remap else claim_upload(request.POST["token"])
         if path is None:
-            messages.error(request, "上传的文件已过期，请重新上传")
+            messages.error(request, "上传的文件已过期，或这份文件已经确认导入（请勿重复提交），请查看结果或重新上传")
             return redirect("member_import")
         unit_map = _unit_map(request, org)
-        plan = member_import_plan(path, org=org, filename=path.name, unit_map=unit_map)
-        if request.POST.get("remap"):
+        if remap:
+            plan = member_import_plan(path, org=org, filename=path.name, unit_map=unit_map)
             return render(request, "members/import_preview.html", {"plan": plan, "token": request.POST["token"],
                                                                    "org": org, "filename": path.name,
                                                                    "unit_map": unit_map})
@@ -229,8 +228,14 @@ def member_import(request):
                               user=request.user, path=str(path), org_id=org.pk, filename=path.name,
                               unit_map={name: unit.pk for name, unit in unit_map.items()}, user_id=request.user.pk)
             return redirect("job_detail", pk=job.pk)
-        plan = member_import_apply(plan, user=request.user)
-        path.unlink(missing_ok=True)
+        try:
+            plan = member_import_apply(member_import_plan(path, org=org, filename=path.name, unit_map=unit_map),
+                                       user=request.user)
+        except (ValidationError, IntegrityError):
+            messages.error(request, "另一次导入同时写入了相同的记录，本次没有写入任何数据，请重新上传后再确认")
+            return redirect("member_import")
+        finally:
+            path.unlink(missing_ok=True)
         log_access(request, AccessLog.Action.IMPORT, f"党员名册导入 {org}：新增{len(plan.create)} 更新{len(plan.update)}")
         messages.success(request, f"导入完成：新增{len(plan.create)}人，更新{len(plan.update)}人，未变{plan.unchanged}人，拒绝{len(plan.rejected)}条")
         return render(request, "members/import_done.html", {"plan": plan, "org": org})

@@ -11,6 +11,10 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织与账号"
 
     def ready(self) -> None:
+        from dangjian import checks  # noqa: F401 — registers the deployment checks
+        from dangjian.lib.forms import bound_every_date_field
+
+        bound_every_date_field()
         # Records say who did something ("登记人", history rows, 收款人) by printing the account; show
         # the person's name there rather than the login name (zhibu1), without a custom user model.
         from django.contrib.auth import get_user_model

@@ -13,7 +13,7 @@ from datetime import date
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
-from dangjian.lib.figures import Figure, link
+from dangjian.lib.figures import Figure, Relation, at_most, equals, link, sums_to
 from dangjian.lib.periods import Period
 from dangjian.orgs.models import Org
 
@@ -32,6 +32,26 @@ class MeasureDigest:
     problem_id: int
     problem_title: str
     link: str
+
+    def relations(self) -> list[Relation]:
+        """查摆 + 上期结转 = 销号 + 未销号 = the problems listed (checked by `dangjian verify` and 自检)."""
+        found, carried, listed = self.problems_found.value, self.problems_carried.value, self.problems_listed.value
+        closed, still_open = self.problems_closed.value, self.problems_open.value
+        return [
+            sums_to("plans.problems_in", (self.problems_listed.label, listed),
+                    {self.problems_found.label: found, self.problems_carried.label: carried}),
+            sums_to("plans.problems_out", (self.problems_listed.label, listed),
+                    {self.problems_closed.label: closed, self.problems_open.label: still_open}),
+            equals("plans.problems_listed", (self.problems_listed.label, listed), ("列出的问题", len(self.problems))),
+            equals("plans.problems_listed_open", (self.problems_open.label, still_open),
+                   ("列出的问题中期末未销号", sum(1 for p in self.problems if p.open_at_end))),
+            at_most("plans.items", ("按时完成 + 逾期完成", self.items_on_time.value + self.items_late.value),
+                    (self.items_due.label, self.items_due.value)),
+            at_most("plans.items_overdue", (self.items_overdue.label, self.items_overdue.value),
+                    ("未完成", self.items_due.value - self.items_on_time.value - self.items_late.value)),
+            at_most("plans.milestones", (self.milestones_on_time.label, self.milestones_on_time.value),
+                    (self.milestones_due.label, self.milestones_due.value)),
+        ]
 
     def as_json(self) -> dict:
         return {"id": self.id, "title": self.title, "detail": self.detail, "owner": self.owner,
@@ -61,6 +81,26 @@ class ProblemDigest:
     def open_at_end(self) -> bool:
         return self.closed_on is None
 
+    def relations(self) -> list[Relation]:
+        """查摆 + 上期结转 = 销号 + 未销号 = the problems listed (checked by `dangjian verify` and 自检)."""
+        found, carried, listed = self.problems_found.value, self.problems_carried.value, self.problems_listed.value
+        closed, still_open = self.problems_closed.value, self.problems_open.value
+        return [
+            sums_to("plans.problems_in", (self.problems_listed.label, listed),
+                    {self.problems_found.label: found, self.problems_carried.label: carried}),
+            sums_to("plans.problems_out", (self.problems_listed.label, listed),
+                    {self.problems_closed.label: closed, self.problems_open.label: still_open}),
+            equals("plans.problems_listed", (self.problems_listed.label, listed), ("列出的问题", len(self.problems))),
+            equals("plans.problems_listed_open", (self.problems_open.label, still_open),
+                   ("列出的问题中期末未销号", sum(1 for p in self.problems if p.open_at_end))),
+            at_most("plans.items", ("按时完成 + 逾期完成", self.items_on_time.value + self.items_late.value),
+                    (self.items_due.label, self.items_due.value)),
+            at_most("plans.items_overdue", (self.items_overdue.label, self.items_overdue.value),
+                    ("未完成", self.items_due.value - self.items_on_time.value - self.items_late.value)),
+            at_most("plans.milestones", (self.milestones_on_time.label, self.milestones_on_time.value),
+                    (self.milestones_due.label, self.milestones_due.value)),
+        ]
+
     def as_json(self) -> dict:
         return {"id": self.id, "org": self.org, "title": self.title, "description": self.description,
                 "category": self.category, "source": self.source, "found_on": self.found_on.isoformat(),
@@ -82,9 +122,10 @@ class PlanFigures:
     milestones_due: Figure  # deadline within the period
     milestones_on_time: Figure  # … done by their deadline
     problems_found: Figure
+    problems_carried: Figure  # on the books from before the period (open at its start, or reopened in it)
+    problems_listed: Figure  # the ledger of the period: found + carried = closed + open at end
     problems_closed: Figure
     problems_open: Figure
-    problems_listed: Figure  # on the ledger in the period (= 销号 + 未销号): the list part 三 prints
     measures_done: Figure
     measures_open: Figure
     measures_overdue: Figure
@@ -96,7 +137,7 @@ class PlanFigures:
     milestones_passed_on_time: int = 0
 
     NUMBERS = ("plans", "items_due", "items_on_time", "items_late", "items_overdue", "milestones_due",
-               "milestones_on_time", "problems_found", "problems_closed", "problems_open", "problems_listed", "measures_done",
+               "milestones_on_time", "problems_found", "problems_carried", "problems_listed", "problems_closed", "problems_open", "measures_done",
                "measures_open", "measures_overdue")
 
     @property
@@ -104,6 +145,26 @@ class PlanFigures:
         """Share of the period's milestones, whose deadline has come, done by it (严格按照时间节点)."""
         due = self.milestones_passed
         return round(100 * self.milestones_passed_on_time / due, 1) if due else None
+
+    def relations(self) -> list[Relation]:
+        """查摆 + 上期结转 = 销号 + 未销号 = the problems listed (checked by `dangjian verify` and 自检)."""
+        found, carried, listed = self.problems_found.value, self.problems_carried.value, self.problems_listed.value
+        closed, still_open = self.problems_closed.value, self.problems_open.value
+        return [
+            sums_to("plans.problems_in", (self.problems_listed.label, listed),
+                    {self.problems_found.label: found, self.problems_carried.label: carried}),
+            sums_to("plans.problems_out", (self.problems_listed.label, listed),
+                    {self.problems_closed.label: closed, self.problems_open.label: still_open}),
+            equals("plans.problems_listed", (self.problems_listed.label, listed), ("列出的问题", len(self.problems))),
+            equals("plans.problems_listed_open", (self.problems_open.label, still_open),
+                   ("列出的问题中期末未销号", sum(1 for p in self.problems if p.open_at_end))),
+            at_most("plans.items", ("按时完成 + 逾期完成", self.items_on_time.value + self.items_late.value),
+                    (self.items_due.label, self.items_due.value)),
+            at_most("plans.items_overdue", (self.items_overdue.label, self.items_overdue.value),
+                    ("未完成", self.items_due.value - self.items_on_time.value - self.items_late.value)),
+            at_most("plans.milestones", (self.milestones_on_time.label, self.milestones_on_time.value),
+                    (self.milestones_due.label, self.milestones_due.value)),
+        ]
 
     def as_json(self) -> dict:
         return {"org": self.org.name, "period": str(self.period), "as_of": self.as_of.isoformat(),
@@ -140,6 +201,7 @@ def for_period(org: Org, period: Period, *, today: date | None = None) -> PlanFi
         passed_on_time=Count("pk", filter=Q(done_on__isnull=False, done_on__lte=F("deadline"), deadline__lte=as_of)))
     problems_qs = Problem.objects.in_org(org)
     found = problems_qs.found_in(first, last).count()
+    listed = problems_qs.in_ledger(period).aggregate(n=Count("pk"), carried=Count("pk", filter=Q(found_on__lt=first)))
     closed = problems_qs.closed_in(first, last).count()
     open_at_end = problems_qs.open_on(last).count()
     measures_qs = Measure.objects.in_org(org)
@@ -168,9 +230,10 @@ def for_period(org: Org, period: Period, *, today: date | None = None) -> PlanFi
         milestones_due=Figure("期内时间节点", milestones["due"], item_link(ItemState.ALL), "个"),
         milestones_on_time=Figure("按时完成的时间节点", milestones["on_time"], item_link(ItemState.ALL), "个"),
         problems_found=Figure("期内查摆问题", found, ledger(LedgerShow.FOUND), "个"),
+        problems_carried=Figure("上期结转问题", listed["carried"], ledger(LedgerShow.ACTIVE), "个"),
+        problems_listed=Figure("期内在账问题", listed["n"], ledger(LedgerShow.ACTIVE), "个"),
         problems_closed=Figure("期内整改销号", closed, ledger(LedgerShow.CLOSED), "个"),
         problems_open=Figure("期末未销号问题", open_at_end, ledger(LedgerShow.OPEN), "个"),
-        problems_listed=Figure("期内在账问题", len(problems), ledger(LedgerShow.ACTIVE), "个"),
         measures_done=Figure("期内完成整改措施", m["done"], ledger(LedgerShow.ACTIVE), "条"),
         measures_open=Figure("期末未完成整改措施", m["open"], ledger(LedgerShow.OPEN), "条"),
         measures_overdue=Figure("逾期未完成整改措施", m["overdue"], ledger(LedgerShow.OPEN), "条"),
@@ -188,11 +251,11 @@ def _measure_digest(m: Measure, problem_title: str) -> MeasureDigest:
 
 
 def problems_for_report(org: Org, period: Period) -> list[ProblemDigest]:
-    """The period's ledger (on the books at some point of it: carried over, found, closed or still
-    open at its end — the list behind 期内在账问题), with causes and measures (三、四)."""
-    first, last = period.first_day, period.last_day
+    """The period's ledger (found in it, carried into it, closed or reopened in it), with causes and
+    measures (三、四): the same problems `problems_listed` counts."""
+    last = period.last_day
     open_ids = Problem.objects.in_org(org).open_on(last).values("pk")
-    qs = (Problem.objects.in_org(org).active_in(first, last)
+    qs = (Problem.objects.in_org(org).in_ledger(period)
           .select_related("org", "category", "source")
           .prefetch_related(Prefetch("causes", queryset=ProblemCause.objects.order_by("sort", "pk")),
                             Prefetch("measures", queryset=Measure.objects.order_by("sort", "deadline", "pk")))

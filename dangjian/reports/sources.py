@@ -115,8 +115,10 @@ class MeetingsSource(Source):
             key = (totals[i].key if i < len(totals) and totals[i].key else row["type_code"]) or f"t{i}"
             held = Figure(f"{row['label']}（开展）", row["held_total"], row["link"], "次")
             result.figures[f"meetings.type.{key}.held"] = held
-            entry = {"key": key, "type_code": row["type_code"], "label": row["label"], "required": row["required"], "held": row["held"],
-                     "missing_units": row.get("missing_units", 0), "source": row.get("source", "")}
+            entry = {"key": key, "type_code": row["type_code"], "label": row["label"], "required": row["required"],
+                     "held": row["held"], "missing_units": row.get("missing_units", 0), "source": row.get("source", ""),
+                     # a part of "共开展组织生活N次，其中…" (支部书记讲党课 is within 党课, not a part of its own)
+                     "part": row.get("part", True)}
             if row["required"] is not None:
                 result.figures[f"meetings.type.{key}.required"] = Figure(
                     f"{row['label']}（应开展）", row["required"], row["link"], "次")

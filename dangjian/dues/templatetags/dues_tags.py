@@ -26,4 +26,4 @@ def ym(value) -> str:
 def state_badge(state: str) -> str:
     return {"paid": "text-bg-success", "partial": "text-bg-warning", "unpaid": "text-bg-danger",
             "exempt": "text-bg-secondary", "unassessed": "text-bg-light border", "arrears": "text-bg-danger",
-            "pending": "text-bg-warning"}.get(state, "text-bg-light")
+            "pending": "text-bg-light border"}.get(state, "text-bg-light")  # 未到期 is not a warning

@@ -1,6 +1,7 @@
 """The dues pages: record, reverse, 核定, relief, calculator, lists and their filters."""
 
 import io
+import secrets
 from decimal import Decimal
 
 import openpyxl
@@ -31,7 +32,7 @@ def owing(world, today):
 
 def test_it_records_a_payment_and_says_which_months_it_paid(owing, client_for, today):
     response = client_for(owing.worker_a).post(reverse("dues_pay", args=[owing.member_a.pk]), {
-        "paid_on": today.isoformat(), "amount": "80", "extra": "0", "mode": "auto", "method": "微信",
+        "form_token": secrets.token_hex(8), "paid_on": today.isoformat(), "amount": "80", "extra": "0", "mode": "auto", "method": "微信",
         "receipt_no": "R1", "collected_by": "王会计"}, follow=True)
     entry = DuesEntry.objects.get(member=owing.member_a)
     assert (entry.amount, entry.receipt_no, entry.recorded_by) == (D("80.00"), "R1", owing.worker_a)
@@ -41,7 +42,7 @@ def test_it_records_a_payment_and_says_which_months_it_paid(owing, client_for, t
 def test_it_records_chosen_months(owing, client_for, today):
     first = add_months(month_of(today), -1)
     client_for(owing.worker_a).post(reverse("dues_pay", args=[owing.member_a.pk]), {
-        "paid_on": today.isoformat(), "amount": "80", "extra": "0", "mode": "months", "method": "现金",
+        "form_token": secrets.token_hex(8), "paid_on": today.isoformat(), "amount": "80", "extra": "0", "mode": "months", "method": "现金",
         "from_month": f"{first:%Y-%m}", "to_month": f"{month_of(today):%Y-%m}"})
     months = sorted(a.month for a in DuesEntry.objects.get(member=owing.member_a).allocations.all())
     assert months == [first, month_of(today)]
@@ -49,23 +50,23 @@ def test_it_records_chosen_months(owing, client_for, today):
 
 def test_it_shows_the_refusal_when_a_month_is_already_paid(owing, client_for, today):
     client = client_for(owing.worker_a)
-    data = {"paid_on": today.isoformat(), "amount": "40", "extra": "0", "mode": "months", "method": "现金",
+    data = {"form_token": secrets.token_hex(8), "paid_on": today.isoformat(), "amount": "40", "extra": "0", "mode": "months", "method": "现金",
             "from_month": f"{month_of(today):%Y-%m}"}
     client.post(reverse("dues_pay", args=[owing.member_a.pk]), data)
-    response = client.post(reverse("dues_pay", args=[owing.member_a.pk]), data, follow=True)
+    response = client.post(reverse("dues_pay", args=[owing.member_a.pk]), data | {"form_token": "another"}, follow=True)
     assert "已交清，不能重复交纳" in response.content.decode() and DuesEntry.objects.count() == 1
 
 
 def test_it_returns_to_the_list_the_clerk_came_from(owing, client_for, today):
     back = reverse("dues_arrears") + "?period=2023"
     response = client_for(owing.worker_a).post(reverse("dues_pay", args=[owing.member_a.pk]), {
-        "paid_on": today.isoformat(), "amount": "40", "extra": "0", "mode": "auto", "method": "现金", "next": back})
+        "form_token": secrets.token_hex(8), "paid_on": today.isoformat(), "amount": "40", "extra": "0", "mode": "auto", "method": "现金", "next": back})
     assert response.url == back
 
 
 def test_it_refuses_to_return_to_another_site(owing, client_for, today):
     response = client_for(owing.worker_a).post(reverse("dues_pay", args=[owing.member_a.pk]), {
-        "paid_on": today.isoformat(), "amount": "40", "extra": "0", "mode": "auto", "method": "现金",
+        "form_token": secrets.token_hex(8), "paid_on": today.isoformat(), "amount": "40", "extra": "0", "mode": "auto", "method": "现金",
         "next": "https://evil.example/"})
     assert response.url == reverse("dues_member", args=[owing.member_a.pk])
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dangjian.lib.periods import Period
+from dangjian.lib.periods import FIRST_YEAR, LAST_YEAR, Period
 
 KIND_SIZES = {"month": 12, "quarter": 4, "half": 2, "year": 1}
 
@@ -12,7 +12,7 @@ KIND_SIZES = {"month": 12, "quarter": 4, "half": 2, "year": 1}
 @st.composite
 def periods(draw: st.DrawFn) -> Period:
     kind = draw(st.sampled_from(sorted(KIND_SIZES)))
-    return Period(kind, draw(st.integers(1000, 9998)), draw(st.integers(1, KIND_SIZES[kind])))
+    return Period(kind, draw(st.integers(FIRST_YEAR + 1, LAST_YEAR - 1)), draw(st.integers(1, KIND_SIZES[kind])))
 
 
 @pytest.mark.parametrize(
@@ -102,6 +102,12 @@ def test_it_steps_back_and_forth(period: Period) -> None:
     assert period.previous().next() == period
 
 
-@given(periods(), st.dates(date(1000, 1, 1), date(9998, 12, 31)))
+@given(periods(), st.dates(date(FIRST_YEAR + 1, 1, 1), date(LAST_YEAR - 1, 12, 31)))
 def test_it_contains_exactly_its_own_days(period: Period, day: date) -> None:
     assert period.contains(day) == (Period.of(day, period.kind) == period)
+
+
+@pytest.mark.parametrize("text", ["0001", "9999", "10000", "1899", "2101-01"])
+def test_it_refuses_a_year_outside_the_calendar(text: str) -> None:
+    with pytest.raises(ValueError, match="超出范围|无法识别"):
+        Period.parse(text)

@@ -67,3 +67,11 @@ def test_it_counts_cjk_characters_double_for_widths() -> None:
 def test_it_puts_each_spec_on_its_own_sheet() -> None:
     data = write_workbook([SheetSpec(title="甲", headers=["a"]), SheetSpec(title="乙/丙", headers=["b"])])
     assert load_workbook(io.BytesIO(data)).sheetnames == ["甲", "乙_丙"]
+
+
+def test_it_keeps_a_formula_like_heading_header_and_sheet_name_as_text() -> None:
+    payload = '=HYPERLINK("http://x","y")'
+    book = load_workbook(io.BytesIO(write_workbook([SheetSpec(title=payload, heading=payload, headers=[payload, "姓名"])])))
+    sheet = book.worksheets[0]
+    assert (sheet["A1"].data_type, sheet["A2"].data_type, sheet["A1"].value) == ("s", "s", payload)
+    assert not sheet.title.startswith("=")

@@ -1,9 +1,10 @@
 """What the pages show: the detail with its turnout and quorum, the printable sign-in sheet."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.meetings import services
 from dangjian.meetings.choices import Mark, Status
@@ -25,6 +26,26 @@ def test_it_warns_when_a_committee_meeting_is_short_of_its_quorum(world, client_
     a = held(world.branch_b, "committee", date(2023, 7, 1), marks=marks)
     response = client_for(world.worker_b).get(reverse("meeting_detail", args=[a.pk]))
     assert not response.context["quorum"].ok and "不足法定人数" in response.content.decode()
+
+
+def test_it_raises_no_quorum_alarm_for_a_meeting_planned_for_next_week(world, client_for):
+    members = committee(world.branch_b)
+    a = held(world.branch_b, "committee", timezone.localdate() + timedelta(days=7), status=Status.DRAFT, planned=True,
+             marks=dict.fromkeys(members, ""))
+    response = client_for(world.worker_b).get(reverse("meeting_detail", args=[a.pk]))
+    text = response.content.decode()
+    assert response.context["quorum"].state == "unrecorded"
+    assert "未登记出席" in text and "不足法定人数" not in text and "实到0人" not in text
+
+
+def test_it_raises_no_quorum_alarm_before_attendance_is_entered(world, client_for):
+    members = committee(world.branch_b)
+    a = held(world.branch_b, "committee", date(2023, 7, 1), status=Status.DRAFT, marks=dict.fromkeys(members, ""))
+    response = client_for(world.worker_b).get(reverse("meeting_detail", args=[a.pk]))
+    quorum = response.context["quorum"]
+    text = response.content.decode()
+    assert quorum.state == "unrecorded" and "未登记出席" in text and "不足法定人数" not in text
+    assert f"至少{quorum.needed}人" in text  # the rule it will be held to, from the rules module
 
 
 def test_it_prints_a_sign_in_sheet_with_the_roster_of_a_planned_meeting(world, client_for):

@@ -35,8 +35,9 @@ class Command(BaseCommand):
         w(f"{target.name} {span.label} 党费收缴情况（统计截至 {f.asof:%Y-%m-%d}）")
         w(f"  应交党费人数 {f.members.value} 人")
         w(f"  应交 {fmt_money(f.due.value)} 元　实交 {fmt_money(f.paid.value)} 元　欠交 {fmt_money(f.arrears.value)} 元"
-          f"　未到期未交 {fmt_money(f.pending.value)} 元")
-        w(f"  自愿多交 {fmt_money(f.extra.value)} 元　预交 {fmt_money(f.prepaid.value)} 元")
+          f"　未到期 {fmt_money(f.pending.value)} 元（应交 = 实交 + 欠交 + 未到期）")
+        w(f"  其中未到期月份已交 {fmt_money(f.paid_ahead.value)} 元　自愿多交 {fmt_money(f.extra.value)} 元"
+          f"　预交以后月份 {fmt_money(f.prepaid.value)} 元")
         w(f"  按时足额 {f.on_time.value}/{f.judged} 人，按时足额率 {f.on_time_rate.value}%")
         w(f"  {f.warned.label} {f.warned.value} 人；{f.alarmed.label} {f.alarmed.value} 人")
         w(f"  {f.unassessed.label} {f.unassessed.value} 人；{f.large_payments.label} {f.large_payments.value} 笔")

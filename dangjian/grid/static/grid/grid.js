@@ -32,26 +32,9 @@
     var msg = holder && holder.querySelector(".dj-net-error");
     if (msg) msg.classList.add("d-none");
   });
-  // Autosave for forms that htmx swaps in later (app.js wires the ones present at page load).
-  function wire(form) {
-    if (form.dataset.djWired) return;
-    form.dataset.djWired = "1";
-    var key = "dj-autosave:" + form.dataset.autosave;
-    try {
-      var saved = JSON.parse(localStorage.getItem(key) || "{}");
-      Object.keys(saved).forEach(function (name) {
-        var field = form.elements[name];
-        if (field && field.type && field.type !== "hidden" && field.type !== "file" && field.type !== "checkbox" && !field.value) field.value = saved[name];
-      });
-    } catch (err) { /* ignore broken storage */ }
-    form.addEventListener("input", function () {
-      var data = {};
-      Array.prototype.forEach.call(form.elements, function (f) {
-        if (f.name && f.type !== "hidden" && f.type !== "password" && f.type !== "file" && f.type !== "checkbox") data[f.name] = f.value;
-      });
-      localStorage.setItem(key, JSON.stringify(data));
-    });
-  }
+  // Autosave for forms that htmx swaps in later (app.js wires the ones present at page load and
+  // owns the rules: per user, never an ID number or phone).
+  function wire(form) { if (window.djAutosave) window.djAutosave.wire(form); }
   document.addEventListener("htmx:load", function (e) {
     var root = e.detail.elt;
     if (root.matches && root.matches("form[data-autosave]")) wire(root);
@@ -62,7 +45,7 @@
     if (form && e.detail.successful && e.detail.xhr && e.detail.xhr.status < 300) {
       // Saved: a form that came back with errors is redrawn with the posted values anyway.
       var swappedBack = e.detail.xhr.responseText.indexOf("invalid-feedback") === -1 && e.detail.xhr.responseText.indexOf("text-danger small") === -1;
-      if (swappedBack) localStorage.removeItem("dj-autosave:" + form.dataset.autosave);
+      if (swappedBack && window.djAutosave) localStorage.removeItem(window.djAutosave.key(form.dataset.autosave));
     }
   });
 })();

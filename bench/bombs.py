@@ -1,0 +1,148 @@
+"""Peak memory and time of an import handed a decompression bomb, one of each kind.
+
+    python bench/bombs.py [--kinds ratio,shared,...]
+
+Each bomb is written once into a temp folder (the big ones streamed, so this process stays
+small), then each runs in its own subprocess: Django set up on a fresh SQLite database (the
+"idle server"), then the roster import's plan (`member_import_plan`, what /members/import/ runs
+on upload) given the file. Printed: file size, how long until the Chinese refusal, the peak RSS
+above the idle process, and the message. The probe's own figures for these files were 8.4 GB
+(sheet of 1.1 GB) and 12.5 GB (shared strings of 1.1 GB). Timings are never asserted anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CACHE = Path(tempfile.gettempdir()) / "dangjian-bench-bombs"
+MB = 1 << 20
+
+
+def _stream_workbook(path: Path, sheet_parts, shared_parts) -> None:
+    """An .xlsx whose sheet and shared strings are written piece by piece (never whole in memory)."""
+    from dangjian.testing import bombs
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", bombs._CONTENT_TYPES)
+        archive.writestr("_rels/.rels", bombs._RELS)
+        archive.writestr("xl/workbook.xml", bombs._WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", bombs._WORKBOOK_RELS)
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
+            for piece in shared_parts:
+                part.write(piece)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            part.write(bombs._SHEET_HEAD.encode())
+            for piece in sheet_parts:
+                part.write(piece)
+            part.write(b"</worksheet>")
+
+
+def _sst(strings_parts) -> list:
+    head = b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    return [head, *strings_parts, b"</sst>"]
+
+
+def build(kind: str) -> Path:
+    from dangjian.lib import sheetcheck
+    from dangjian.testing import bombs
+
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"{kind}.xlsx"
+    if path.exists():
+        return path
+    one_row = b'<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData>'
+    if kind == "entries":
+        path.write_bytes(bombs.many_entries(50_000))
+    elif kind == "sheet-1.1GB":  # the probe's: a sheet that inflates to 1.1 GB
+        pad = b"<!--" + b" " * MB + b"-->"
+        _stream_workbook(path, [one_row, *(pad for _ in range(1100))], _sst([b"<si><t>x</t></si>"]))
+    elif kind == "rows-1.1GB":  # 1.1 GB of real rows (no padding): caught by the ratio, else by the estimate
+        row = b"".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>'.encode() for r in range(1, 20_001))
+        _stream_workbook(path, [b"<sheetData>", *(row for _ in range(1100 * MB // len(row))), b"</sheetData>"],
+                         _sst([b"<si><t>x</t></si>"]))
+    elif kind == "shared-1.1GB":  # the probe's: shared strings of 1.1 GB
+        item = b"<si><t>" + b"x" * 1000 + b"</t></si>"
+        _stream_workbook(path, [one_row], _sst([item * 1024 for _ in range(1100)]))
+    elif kind == "shared-copies":  # one Excel-legal string in every cell of a small sheet
+        path.write_bytes(bombs.shared_strings_bomb(sheetcheck.MAX_PARSE_BYTES // 32_000 * 4))
+    elif kind == "forged-size":
+        path.write_bytes(bombs.forged_size(512))
+    elif kind == "dimension":
+        path.write_bytes(bombs.far_corner())
+    elif kind == "far-corner":
+        path.write_bytes(bombs.far_corner("A1", "XFD1048576"))
+    elif kind == "beyond-excel":
+        path.write_bytes(bombs.declared_beyond())
+    else:
+        raise SystemExit(f"unknown kind {kind}")
+    return path
+
+
+KINDS = ("entries", "sheet-1.1GB", "rows-1.1GB", "shared-1.1GB", "shared-copies", "forged-size", "dimension",
+         "far-corner", "beyond-excel")
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(file: str) -> dict:
+    os.environ["DANGJIAN_DATA_DIR"] = tempfile.mkdtemp(prefix="dangjian-bench-bombs-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from dangjian.lib.tabular import TabularError
+    from dangjian.members.importing import member_import_plan
+    from dangjian.orgs.models import Org, OrgKind
+
+    org = Org.objects.create(kind=OrgKind.GENERAL_BRANCH, name="和平社区党总支", code="HP")
+    idle = _rss_mb()
+    started = time.perf_counter()
+    try:
+        member_import_plan(Path(file), org=org, filename=Path(file).name)
+        message = "(accepted)"
+    except TabularError as exc:
+        message = str(exc)
+    return {"seconds": time.perf_counter() - started, "above_idle_mb": _rss_mb() - idle, "idle_mb": idle,
+            "message": message}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--child")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child), ensure_ascii=False))
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
+    print(f"{'kind':<14} {'file':>9} {'refused in':>10} {'peak above idle':>16}  message")
+    for kind in args.kinds.split(","):
+        path = build(kind)
+        out = subprocess.run([sys.executable, __file__, "--child", str(path)], capture_output=True, text=True,
+                             env=os.environ | {"PYTHONPATH": str(ROOT)})
+        if out.returncode:
+            print(kind, "FAILED", out.stderr[-800:])
+            continue
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"{kind:<14} {path.stat().st_size / MB:>7.1f}MB {r['seconds']:>9.2f}s {r['above_idle_mb']:>13.0f} MB  "
+              f"{r['message'][:70]}")
+
+
+if __name__ == "__main__":
+    main()
