@@ -32,8 +32,8 @@ def roster_for(*, org: Org, type: ActivityType, day: date | None) -> list[Member
     """The 应到 list a type concerns: the branch's members (with its 党小组), its 支委, or the group."""
     if type.audience == Audience.CHOSEN:
         return []
-    members = Member.objects.in_org(org).select_related("org")
-    members = members.on_roll_on(day) if day else members.current()
+    members = Member.objects.in_org_on(org, day) if day else Member.objects.in_org(org).current()
+    members = members.select_related("org")
     if type.audience == Audience.COMMITTEE:
         members = members.filter(is_committee=True)
     return list(members)

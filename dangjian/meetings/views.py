@@ -35,6 +35,7 @@ from dangjian.orgs.scoping import (
     may_keep_records,
     may_sign,
     org_and_period,
+    request_org,
     require_record_keeper,
     visible_orgs,
 )
@@ -350,7 +351,7 @@ def meeting_record(request, pk):
 @login_required
 def meeting_appraisal(request, pk):
     """民主评议党员: the 评定等次 this meeting decided, entered for everyone on its list at once."""
-    activity = _get_activity_for_keeper(request, pk)
+    activity = get_visible_or_404(Activity.objects.select_related("org", "org__parent", "type"), request, pk, write=True)
     if not services.decides_appraisals(activity):
         raise Http404("这次会议不是民主评议党员会议")
     rows = list(activity.attendance.select_related("member").order_by("member__name_pinyin"))
@@ -375,9 +376,8 @@ def meeting_appraisal(request, pk):
 @login_required
 def appraisal_list(request):
     """Everyone's 民主评议 result for a year in an org's subtree (the figures link here)."""
-    _require_keeper(request)
+    org = request_org(request)
     g = request.GET
-    org = get_org_for_user(request, g["org"]) if g.get("org") else top_orgs(request.user)[0]
     year = int(g["year"]) if g.get("year", "").isdigit() and 1900 <= int(g["year"]) <= 2100 else timezone.localdate().year
     qs = (Appraisal.objects.filter(activity__org__path__startswith=org.path, year=year)
           .select_related("member", "member__org", "activity", "activity__org").order_by("activity__org__path", "member__name_pinyin"))

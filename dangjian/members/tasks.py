@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -10,20 +11,21 @@ from django_tasks import task
 from dangjian.orgs.models import AccessLog, Org
 from dangjian.orgs.scoping import log_access
 
-from .importing import member_import_apply, member_import_plan
+from .importing import JOINED, member_import_apply, member_import_plan
 
 
 @task()
 def member_import(job_id: int, path: str, org_id: int, filename: str, unit_map: dict[str, int],
-                  user_id: int | None = None) -> dict:
-    """The same plan the clerk confirmed (with the branch names mapped there), booked in one transaction."""
+                  user_id: int | None = None, since: str | None = None) -> dict:
+    """The same plan the clerk confirmed (with the branch names mapped there and the date the new
+    members belong from: an ISO date or JOINED), booked in one transaction."""
     org = Org.objects.get(pk=org_id)
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     units = {u.pk: u for u in Org.objects.filter(pk__in=unit_map.values())}
     try:
         plan = member_import_plan(path, org=org, filename=filename,
                                   unit_map={name: units[pk] for name, pk in unit_map.items() if pk in units})
-        member_import_apply(plan, user=user)
+        member_import_apply(plan, user=user, since=since if since in (None, JOINED) else date.fromisoformat(since))
     finally:
         Path(path).unlink(missing_ok=True)
     log_access(user, AccessLog.Action.IMPORT, f"党员名册导入 {org}：新增{len(plan.create)} 更新{len(plan.update)}")
