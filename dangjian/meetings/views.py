@@ -563,6 +563,58 @@ def visit_create(request):
                                                              "multipart": True, "back": "visit_list"})
 
 
+def _shown(field: str, old, new) -> tuple:
+    """History values as people read them: the member's name rather than an id."""
+    if field == "member":
+        names = Member.objects.in_bulk([old, new])
+        return str(names.get(old, old)), str(names.get(new, new))
+    return old, new
+
+
+def _education_edit(request, pk, *, model, form_class, update, title: str, tab: str, back: str, here: str):
+    """A 送学上门/寄学 record opened from its list: shown with its history, correctable by a keeper."""
+    record = get_visible_or_404(model.objects.select_related("member", "org"), request, pk)
+    keeper = may_keep_records(request.user, record.org)
+    # The form gets its own copy: a ModelForm writes cleaned values into its instance while it validates.
+    form = form_class(request.POST or None, request.FILES or None, instance=model.objects.get(pk=record.pk),
+                      user=request.user)
+    if request.method == "POST":
+        require_record_keeper(request.user, record.org)
+        if form.is_valid():
+            try:
+                changed = update(record, user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                messages.success(request, "已更正" if changed else "没有改动")
+                return redirect(here, record.pk)
+    history = []
+    rows = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
+    for prev, h in zip([None, *rows], rows, strict=False):
+        changes = [] if prev is None else [
+            (str(model._meta.get_field(c.field).verbose_name), *_shown(c.field, c.old, c.new))
+            for c in h.diff_against(prev).changes if c.field not in ("org", "photo")]
+        history.append((h, changes))
+    history.reverse()
+    return render(request, "meetings/education_form.html", {
+        "form": form, "title": title, "tab": tab, "multipart": model is Visit, "back": back, "record": record,
+        "history": history, "readonly": not keeper})
+
+
+@login_required
+def visit_edit(request, pk):
+    return _education_edit(request, pk, model=Visit, form_class=VisitForm, title="送学上门记录", tab="visits",
+                           back="visit_list", here="visit_edit",
+                           update=lambda r, **kw: services.visit_update(visit=r, **kw))
+
+
+@login_required
+def send_edit(request, pk):
+    return _education_edit(request, pk, model=Send, form_class=SendForm, title="寄学记录", tab="sends",
+                           back="send_list", here="send_edit",
+                           update=lambda r, **kw: services.send_update(send=r, **kw))
+
+
 @login_required
 def visit_photo(request, pk):
     visit = get_visible_or_404(Visit.objects.select_related("member", "org"), request, pk)
