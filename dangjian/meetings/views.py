@@ -33,6 +33,7 @@ from dangjian.orgs.scoping import (
     get_visible_or_404,
     log_access,
     may_keep_records,
+    may_set_deployment_rules,
     may_sign,
     org_and_period,
     request_org,
@@ -51,6 +52,7 @@ from .forms import (
     FeedForm,
     GuestForm,
     ReturnForm,
+    RuleSettingForm,
     SelfStudyForm,
     SendForm,
     StudyImportForm,
@@ -64,6 +66,7 @@ from .models import (
     Attachment,
     Attendance,
     CalendarFeed,
+    RuleSetting,
     SelfStudy,
     Send,
     Visit,
@@ -494,8 +497,33 @@ def meeting_reach(request):
 def meeting_rules(request):
     require_record_keeper(request.user)
     return render(request, "meetings/rules.html", {"ruleset": rules.effective(), "note": rules.RULE_NOTE,
+                                                   "may_edit": may_set_deployment_rules(request.user),
                                                    "owed_note": compliance_mod.OWED_NOTE, "tab": "rules",
                                                    "types": ActivityType.objects.all()})
+
+
+@login_required
+def meeting_rule_edit(request, key):
+    """Change one rule of organisational life for the whole deployment (the street's administrator):
+    its number, frequency or whether it applies, with the local document it follows."""
+    if not may_set_deployment_rules(request.user):
+        raise PermissionDenied("只有街道管理员可以调整全街道执行的组织生活规则")
+    rule = rules.DEFAULTS.get(key)
+    if rule is None:
+        raise Http404("没有这条规则")
+    setting = RuleSetting.objects.filter(key=key).first() or RuleSetting(key=key, enabled=rule.enabled)
+    form = RuleSettingForm(request.POST or None, instance=setting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.rule_setting_save(setting=form.instance, user=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已调整“{rule.label}”" if changed else "规则没有改动")
+            return redirect("meeting_rules")
+    history = setting.history.select_related("history_user").order_by("-history_date")[:10] if setting.pk else []
+    return render(request, "meetings/rule_edit.html", {"rule": rules.effective().get(key), "default": rule,
+                                                       "form": form, "history": history, "tab": "rules"})
 
 
 @login_required
