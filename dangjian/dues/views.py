@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from dangjian.jobs.services import job_enqueue
+from dangjian.jobs.sizing import runs_in_background
 from dangjian.lib.money import money_in_capitals
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload
@@ -58,6 +60,7 @@ from .services import (
     relief_end,
     relief_grant,
 )
+from .tasks import payment_import as payment_import_task
 
 STATES = {
     "arrears": ("欠交", lambda r: r.arrears > 0),
@@ -449,6 +452,12 @@ def dues_import(request):
                 choices[row.number] = int(choice)
             elif row.status == UNMATCHED and assignee.isdigit():
                 assigned[row.number] = int(assignee)
+        if runs_in_background(path):
+            job = job_enqueue(payment_import_task, kind="payment_import", label=f"党费交费名单导入：{org.name}", org=org,
+                              user=request.user, path=str(path), org_id=org.pk, filename=filename,
+                              method=request.POST.get("method", "微信"), choices=list(choices.items()),
+                              assigned=list(assigned.items()), user_id=request.user.pk)
+            return redirect("job_detail", pk=job.pk)
         try:
             outcome = payment_import_apply(plan, choices=choices, assigned=assigned, user=request.user)
         except (ValidationError, IntegrityError):
