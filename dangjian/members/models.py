@@ -222,6 +222,28 @@ class Member(models.Model):
         return self.archived_on is not None
 
 
+def label_namesakes(members) -> list:
+    """Give people who share a name on one list something that tells them apart — the birth year,
+    else the phone's last four digits — as `shown_name` on every member of the list (two 王楠 in
+    one branch on an attendance list or a 签到表)."""
+    members = list(members)
+    by_name: dict[str, list] = {}
+    for m in members:
+        by_name.setdefault(m.name, []).append(m)
+    for same in by_name.values():
+        years = [m.birth_date.year if m.birth_date else None for m in same]
+        for m, year in zip(same, years, strict=True):
+            if len(same) == 1:
+                m.shown_name = m.name
+            elif year is not None and years.count(year) == 1:
+                m.shown_name = f"{m.name}（{year}年生）"
+            elif m.phone_tail:
+                m.shown_name = f"{m.name}（手机尾号{m.phone_tail}）"
+            else:
+                m.shown_name = f"{m.name}（{m.pk}号）"
+    return members
+
+
 class MemberEvent(models.Model):
     """A dated life event: 转正, 组织关系转入/转出, 停止党籍, 出党, 去世, 外出流动, 返回."""
 
