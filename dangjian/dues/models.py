@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org
-from dangjian.orgs.scoping import path_q, scope_of
+from dangjian.orgs.scoping import OrgScopedQuerySet, path_q
 
 from .choices import (
     AllocationKind,
@@ -179,6 +179,10 @@ class DuesBase(models.Model):
         return str(self.get_category_display())
 
 
+class DuesReliefQuerySet(OrgScopedQuerySet):
+    scope_through = "member"
+
+
 class DuesRelief(models.Model):
     """An approved reduction or exemption (困难党员减免): the branch decides, the higher committee approves."""
 
@@ -196,6 +200,8 @@ class DuesRelief(models.Model):
                                     related_name="+", verbose_name=_("登记人"))
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = DuesReliefQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("党费减免")
@@ -270,12 +276,13 @@ class DuesImport(models.Model):
         return f"{self.imported_at:%Y-%m-%d %H:%M} {self.filename}"
 
 
-class DuesEntryQuerySet(AppendOnlyQuerySet):
-    def visible_to(self, user) -> DuesEntryQuerySet:
-        q = path_q(user, "member__org") | path_q(user, "org")
-        if scope_of(user).roots_by_role.get("member"):
-            q |= Q(member__user=user)
-        return self.filter(q)
+class DuesEntryQuerySet(AppendOnlyQuerySet, OrgScopedQuerySet):
+    scope_field = "org"  # the org that collected it
+    own_field = "member__user"
+
+    def also_visible(self, user) -> Q:
+        """The keepers of the member's own org see what another org collected from them."""
+        return path_q(user, "member__org")
 
     def standing(self) -> DuesEntryQuerySet:
         """Payments not cancelled by a reversal."""

@@ -1,12 +1,12 @@
 """The dues panel of the dashboard: reads only dues.figures."""
 
-from dangjian.orgs.scoping import is_record_keeper
+from dangjian.orgs.scoping import may_keep_records
 
 from . import figures
 
 
 def dues_panel(request, org, period):
-    if not is_record_keeper(request.user):
+    if not may_keep_records(request.user):
         return None
     f = figures.for_period(org, period)
     chart = {

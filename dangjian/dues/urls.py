@@ -16,5 +16,6 @@ urlpatterns = [
     path("member/<int:pk>/relief/", views.dues_relief, name="dues_relief"),
     path("member/<int:pk>/profile/", views.dues_profile, name="dues_profile"),
     path("entry/<int:pk>/reverse/", views.dues_reverse, name="dues_reverse"),
+    path("entry/<int:pk>/receipt/", views.dues_receipt, name="dues_receipt"),
     path("relief/<int:pk>/end/", views.dues_relief_end, name="dues_relief_end"),
 ]

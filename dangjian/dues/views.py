@@ -14,25 +14,27 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from dangjian.lib.periods import Period
+from dangjian.lib.money import money_in_capitals
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload
 from dangjian.lib.web import file_response, query_without_page
 from dangjian.members.models import Member
-from dangjian.orgs.models import RECORD_ROLES, AccessLog, OrgKind
+from dangjian.orgs.models import AccessLog, OrgKind
 from dangjian.orgs.scoping import (
     get_org_for_user,
-    has_role,
-    is_record_keeper,
+    get_visible_or_404,
     log_access,
-    top_orgs,
+    may_keep_records,
+    org_and_period,
+    request_org,
+    require_record_keeper,
     visible_orgs,
 )
 
 from . import figures as dues_figures
 from .book import add_months, member_book, month_of, months_between
 from .calculator import UNVERIFIED_NOTE, calculate
-from .choices import BASE_CATEGORIES, FROM_MEMBER_CATEGORY, DuesCategory
+from .choices import BASE_CATEGORIES, FROM_MEMBER_CATEGORY, DuesCategory, EntryKind
 from .exporting import ledger_xlsx
 from .forms import (
     BaseForm,
@@ -67,55 +69,6 @@ STATES = {
 LEVELS = {"warn": "预警及以上", "alarm": "告警"}
 
 
-# ---------------------------------------------------------------------------------------------
-# The one place each id becomes an object: 404 outside the user's subtree.
-
-
-def _get_member_for_user(request, pk) -> Member:
-    try:
-        return Member.objects.visible_to(request.user).select_related("org", "org__parent").get(pk=pk)
-    except (Member.DoesNotExist, ValueError) as exc:
-        raise Http404("党员不存在或无权查看") from exc
-
-
-def _get_entry_for_user(request, pk) -> DuesEntry:
-    try:
-        return DuesEntry.objects.visible_to(request.user).select_related("member", "member__org").get(pk=pk)
-    except (DuesEntry.DoesNotExist, ValueError) as exc:
-        raise Http404("账目不存在或无权查看") from exc
-
-
-def _get_relief_for_user(request, pk) -> DuesRelief:
-    try:
-        return DuesRelief.objects.filter(member__in=Member.objects.visible_to(request.user)).select_related(
-            "member", "member__org").get(pk=pk)
-    except (DuesRelief.DoesNotExist, ValueError) as exc:
-        raise Http404("减免记录不存在或无权查看") from exc
-
-
-def _org(request):
-    if request.GET.get("org"):
-        return get_org_for_user(request, request.GET["org"])
-    roots = top_orgs(request.user)
-    if not roots:
-        raise PermissionDenied("您的账号没有党务角色")
-    return roots[0]
-
-
-def _period(request, kind="month") -> Period:
-    try:
-        return Period.parse(request.GET["period"])
-    except (KeyError, ValueError):
-        return Period.of(timezone.localdate(), kind)
-
-
-def _require_keeper(request, member_or_org=None) -> None:
-    org = getattr(member_or_org, "org", member_or_org)
-    allowed = has_role(request.user, *RECORD_ROLES, org=org) if org is not None else is_record_keeper(request.user)
-    if not allowed:
-        raise PermissionDenied("只有本组织的党务人员可以登记党费")
-
-
 def _back(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -143,12 +96,12 @@ def _pickers(request, org, period):
 @login_required
 def dues_home(request):
     """The 应交 list of an org for a month (or any period), with the period's figures."""
-    if not is_record_keeper(request.user):
+    if not may_keep_records(request.user):
         member = getattr(request.user, "member", None)
         if member is not None:
             return redirect("dues_member", pk=member.pk)
         raise PermissionDenied("您的账号没有党务角色")
-    org, period = _org(request), _period(request)
+    org, period = org_and_period(request, "month")
     f = dues_figures.for_period(org, period)
     rows = f.rows
     state = request.GET.get("state", "")
@@ -167,8 +120,7 @@ def dues_home(request):
 
 @login_required
 def dues_arrears(request):
-    _require_keeper(request)
-    org, period = _org(request), _period(request, "quarter")
+    org, period = org_and_period(request, "quarter")
     f = dues_figures.for_period(org, period)
     level = request.GET.get("level", "")
     rows = f.arrears_rows
@@ -185,11 +137,10 @@ def dues_arrears(request):
 @login_required
 def dues_entries(request):
     """收款记录: every booking of the org subtree in the period; `large=1` keeps single payments ≥ the threshold."""
-    _require_keeper(request)
-    org, period = _org(request), _period(request)
+    org, period = org_and_period(request, "month")
     rules = RuleBook().for_org(org)
-    qs = (DuesEntry.objects.visible_to(request.user).filter(org__path__startswith=org.path,
-                                                             paid_on__range=(period.first_day, period.last_day))
+    qs = (DuesEntry.objects.visible_to(request.user).in_org(org)
+          .filter(paid_on__range=(period.first_day, period.last_day))
           .select_related("member", "org", "reverses", "recorded_by").prefetch_related("allocations")
           .order_by("-paid_on", "-pk"))
     large = request.GET.get("large") == "1"
@@ -249,7 +200,7 @@ def _first_base_month(member: Member, today: date) -> date:
 @login_required
 def dues_member(request, pk):
     """The statement: every month (due, paid, when, balance), the ledger, the 核定 history and reliefs."""
-    member = _get_member_for_user(request, pk)
+    member = get_visible_or_404(Member.objects.select_related("org", "org__parent"), request, pk)
     today = timezone.localdate()
     book, years, balance = _statement(member, today)
     entries = list(member.dues_entries.select_related("recorded_by", "reverses").prefetch_related("allocations")
@@ -260,7 +211,7 @@ def dues_member(request, pk):
         running += e.amount
         e.running, e.is_reversed = running, e.pk in reversed_ids
     entries.reverse()
-    can_edit = has_role(request.user, *RECORD_ROLES, org=member.org) and not member.is_archived
+    can_edit = may_keep_records(request.user, member.org) and not member.is_archived
     profile = book.profile
     # What is owed now: months past their deadline (the arrears list's definition); a month not yet due is 未到期.
     overdue = book.owed_now(today)
@@ -293,8 +244,7 @@ def dues_member(request, pk):
 @login_required
 @require_POST
 def dues_pay(request, pk):
-    member = _get_member_for_user(request, pk)
-    _require_keeper(request, member)
+    member = get_visible_or_404(Member.objects.select_related("org", "org__parent"), request, pk, write=True)
     form = PaymentForm(request.POST)
     back = reverse("dues_member", args=[member.pk])
     if not form.is_valid():
@@ -319,10 +269,23 @@ def dues_pay(request, pk):
 
 
 @login_required
+def dues_receipt(request, pk):
+    """A printable 党费收据 for one payment: who paid, for which months, the amount in figures and in
+    capitals, how, and who took it. A reversed payment's receipt says it was reversed."""
+    entry = get_visible_or_404(DuesEntry.objects.select_related("member", "member__org"), request, pk)
+    if entry.kind != EntryKind.PAYMENT:
+        raise Http404("冲正记录没有收据")
+    return render(request, "dues/receipt.html", {
+        "e": entry, "allocations": entry.allocations.order_by("month"), "capitals": money_in_capitals(entry.amount),
+        "org": entry.org, "reversal": DuesEntry.objects.filter(reverses=entry).first(),
+    })
+
+
+@login_required
 @require_POST
 def dues_reverse(request, pk):
-    entry = _get_entry_for_user(request, pk)
-    _require_keeper(request, entry.member)
+    entry = get_visible_or_404(DuesEntry.objects.select_related("member", "member__org"), request, pk)
+    require_record_keeper(request.user, entry.member.org)
     form = ReverseForm(request.POST)
     if form.is_valid():
         try:
@@ -350,8 +313,7 @@ def _apply_form(request, form, action, *, error_prefix: str = "") -> None:
 @login_required
 @require_POST
 def dues_base(request, pk):
-    member = _get_member_for_user(request, pk)
-    _require_keeper(request, member)
+    member = get_visible_or_404(Member.objects.select_related("org", "org__parent"), request, pk, write=True)
 
     def action(data):
         b = base_set(member=member, user=request.user, **data)
@@ -364,8 +326,7 @@ def dues_base(request, pk):
 @login_required
 @require_POST
 def dues_relief(request, pk):
-    member = _get_member_for_user(request, pk)
-    _require_keeper(request, member)
+    member = get_visible_or_404(Member.objects.select_related("org", "org__parent"), request, pk, write=True)
     _apply_form(request, ReliefForm(request.POST),
                 lambda data: f"已登记减免：{relief_grant(member=member, user=request.user, **data)}",
                 error_prefix="未保存：")
@@ -375,8 +336,7 @@ def dues_relief(request, pk):
 @login_required
 @require_POST
 def dues_relief_end(request, pk):
-    relief = _get_relief_for_user(request, pk)
-    _require_keeper(request, relief.member)
+    relief = get_visible_or_404(DuesRelief.objects.select_related("member", "member__org"), request, pk, write=True)
 
     def action(data):
         relief_end(relief=relief, to_month=data["to_month"], user=request.user)
@@ -389,8 +349,7 @@ def dues_relief_end(request, pk):
 @login_required
 @require_POST
 def dues_profile(request, pk):
-    member = _get_member_for_user(request, pk)
-    _require_keeper(request, member)
+    member = get_visible_or_404(Member.objects.select_related("org", "org__parent"), request, pk, write=True)
 
     def action(data):
         profile_update(member=member, user=request.user, **data)
@@ -406,10 +365,10 @@ def dues_profile(request, pk):
 
 @login_required
 def dues_calculator(request):
-    member = _get_member_for_user(request, request.GET["member"]) if request.GET.get("member") else None
-    org = member.org if member else (top_orgs(request.user) or [None])[0]
+    member = get_visible_or_404(Member.objects.select_related("org", "org__parent"), request, request.GET["member"]) if request.GET.get("member") else None
+    org = member.org if member else (request_org(request) if may_keep_records(request.user) else None)
     rules = RuleBook().for_org(org)
-    can_save = member is not None and has_role(request.user, *RECORD_ROLES, org=member.org)
+    can_save = member is not None and may_keep_records(request.user, member.org)
     form = CalculatorForm(request.POST or None, rules=rules,
                           initial={"effective_month": month_of(timezone.localdate())})
     result, error = None, ""
@@ -438,7 +397,7 @@ def dues_calculator(request):
 
 @login_required
 def dues_rules(request):
-    org = _org(request) if is_record_keeper(request.user) else None
+    org = request_org(request) if may_keep_records(request.user) else None
     rules = RuleBook().for_org(org)
     return render(request, "dues/rules.html", {
         "org": org, "rules": [rules[k] for k in RULE_KEYS], "definitions": dues_figures.DuesFigures.definitions,
@@ -452,15 +411,14 @@ def dues_rules(request):
 
 @login_required
 def dues_export(request):
-    _require_keeper(request)
-    org, period = _org(request), _period(request)
+    org, period = org_and_period(request, "month")
     f = dues_figures.for_period(org, period)
     entries = None
     if period.kind in ("month", "quarter"):
         # A year of single payments for a whole street is tens of thousands of rows; the yearly
         # sheet already has each member's payments by month.
         entries = (DuesEntry.objects.visible_to(request.user)
-                   .filter(org__path__startswith=org.path, paid_on__range=(period.first_day, period.last_day))
+                   .in_org(org).filter(paid_on__range=(period.first_day, period.last_day))
                    .select_related("member", "recorded_by").prefetch_related("allocations").order_by("paid_on", "pk"))
     months = [m.first_day for m in period.months()]
     allocations = (DuesAllocation.objects.standing().filter(member_id__in=[r.member.pk for r in f.rows], month__in=months)
@@ -473,10 +431,10 @@ def dues_export(request):
 @login_required
 def dues_import(request):
     """Upload → preview (nothing booked) → confirm (book the matched and the chosen rows)."""
-    _require_keeper(request)
+    require_record_keeper(request.user)
     if request.method == "POST" and request.POST.get("token"):
         org = get_org_for_user(request, request.POST.get("org"))
-        _require_keeper(request, org)
+        require_record_keeper(request.user, org)
         path = claim_upload(request.POST["token"])
         if path is None:
             messages.error(request, "上传的文件已过期，或这份文件已经确认导入（请勿重复提交），请查看结果或重新上传")

@@ -74,7 +74,7 @@ class ResidentAdmin(NoDelete, SimpleHistoryAdmin):
     list_filter = ("hukou_type", "archive_reason")
     list_select_related = ("household__unit__building",)
     search_fields = ("name", "name_initials")
-    exclude = ("id_number", "phone")  # personal data is viewed (and logged) in the app, not here
+    exclude = ("id_number", "phone", "landline")  # personal data is viewed (and logged) in the app, not here
     raw_id_fields = ("household", "member")
 
 

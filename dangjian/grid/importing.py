@@ -76,6 +76,7 @@ class ImportResult:
     members_linked: int = 0
     rejects: list[dict] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
+    matched_grids: dict[str, str] = field(default_factory=dict)  # grid name as written → the grid it means
 
     def reject(self, errors: list[RowError]) -> None:
         self.rejected += 1
@@ -90,7 +91,8 @@ class ImportResult:
     def as_json(self) -> dict:
         return {k: getattr(self, k) for k in ("processed", "created", "updated", "unchanged", "rejected",
                                               "households_created", "buildings_created", "grids_created",
-                                              "members_linked")} | {"rejects": self.rejects, "notes": self.notes}
+                                              "members_linked")} | {"rejects": self.rejects, "notes": self.notes,
+                                                                    "matched_grids": self.matched_grids}
 
 
 # A new resident's columns: what grid.register prepared, then the same for every row, then the
@@ -143,6 +145,8 @@ class Places:
         if written not in self.grid_names:
             found = self.grid_index.find(written)
             self.grid_names[written] = found[0] if len(found) == 1 else found or written
+            if len(found) == 1:
+                self.result.matched_grids[written] = found[0]
         return self.grid_names[written]
 
     def named(self, row: Prepared, headers: dict[str, str]) -> Prepared | RowError:
@@ -479,7 +483,7 @@ def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = Non
             setattr(job, name, getattr(result, name))
         job.rejects = sorted(result.rejects, key=lambda e: (e.get("sheet", ""), e["row"],
                                                             HEADERS.index(e["column"]) if e["column"] in HEADERS else 99))
-        job.notes = result.notes
+        job.notes = [{"note": f"网格“{written}”按“{grid}”导入"} for written, grid in result.matched_grids.items()] + result.notes
         job.total_estimate = job.processed  # the estimate counted title rows and blank lines too
     job.finished_at = timezone.now()
     job.save()

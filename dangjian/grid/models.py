@@ -2,8 +2,8 @@
 
 Who sees what: record keepers (街道管理员/社区书记/党务工作者) see the grids of the communities in
 their subtree; a 网格员 sees only the grids they are currently assigned to (GridAssignment). Every
-queryset here has `visible_to(user)` built on `grid_q`, and the views turn ids into rows only
-through their `_get_<thing>_for_user` helpers.
+queryset here is a `GridScopedQuerySet` naming each row's community and grid, and the views turn
+ids into rows only through `orgs.scoping.get_visible_or_404`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dangjian.lib.crypto import blind_index
 from dangjian.lib.idnumbers import mask_id, mask_phone, phone_tail
 from dangjian.lib.pinyin import search_keys
 from dangjian.orgs.models import COMMUNITY_KINDS, Org
-from dangjian.orgs.scoping import path_q, scope_of
+from dangjian.orgs.scoping import OrgScopedQuerySet
 
 from .choices import ArchiveReason, HousingStatus, HukouType, JobStatus, Relation, Sex, VisitResult
 from .register import format_address
@@ -50,15 +50,15 @@ def assigned_grid_ids(user, on: date | None = None) -> list[int]:
     return ids
 
 
-def grid_q(user, prefix: str = "") -> Q:
-    """Rows whose grid (reached through `prefix`, e.g. "household__grid__") the user may see."""
-    if scope_of(user).everything:
-        return Q()
-    q = path_q(user, f"{prefix}community")
-    ids = assigned_grid_ids(user)
-    if ids:
-        q |= Q(**{f"{prefix}pk__in" if prefix else "pk__in": ids})
-    return q
+class GridScopedQuerySet(OrgScopedQuerySet):
+    """Rows of a grid: record keepers see their communities' rows (`scope_field`), a 网格员 the
+    rows of the grids they work today (`grid_field`, the path to the grid; "" for a grid)."""
+
+    grid_field = ""
+
+    def also_visible(self, user) -> Q:
+        ids = assigned_grid_ids(user)
+        return Q(**{f"{self.grid_field}__in" if self.grid_field else "pk__in": ids}) if ids else Q(pk__in=[])
 
 
 class ResidentTag(models.Model):
@@ -108,12 +108,8 @@ class GridSettings(models.Model):
 # The register
 
 
-class GridQuerySet(models.QuerySet):
-    def visible_to(self, user) -> GridQuerySet:
-        return self.filter(grid_q(user))
-
-    def in_org(self, org: Org) -> GridQuerySet:
-        return self.filter(community__path__startswith=org.path)
+class GridQuerySet(GridScopedQuerySet):
+    scope_field = "community"
 
 
 class Grid(models.Model):
@@ -145,6 +141,10 @@ class Grid(models.Model):
             Q(ended_on__isnull=True) | Q(ended_on__gte=day)).select_related("user")
 
 
+class GridAssignmentQuerySet(OrgScopedQuerySet):
+    scope_through = "grid"
+
+
 class GridAssignment(models.Model):
     """A 网格员 bound to a grid for a span of time; ended assignments stay as the grid's history."""
 
@@ -155,6 +155,8 @@ class GridAssignment(models.Model):
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=100, blank=True)
     history = HistoricalRecords()
+
+    objects = GridAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("网格员任职")
@@ -176,9 +178,8 @@ class GridAssignment(models.Model):
         return self.started_on <= day and (self.ended_on is None or self.ended_on >= day)
 
 
-class BuildingQuerySet(models.QuerySet):
-    def visible_to(self, user) -> BuildingQuerySet:
-        return self.filter(grid_q(user, "grid__"))
+class BuildingQuerySet(GridScopedQuerySet):
+    scope_field, grid_field = "grid__community", "grid"
 
 
 class Building(models.Model):
@@ -222,9 +223,8 @@ class Unit(models.Model):
         return self.name or str(_("不分单元"))
 
 
-class HouseholdQuerySet(models.QuerySet):
-    def visible_to(self, user) -> HouseholdQuerySet:
-        return self.filter(grid_q(user, "grid__"))
+class HouseholdQuerySet(GridScopedQuerySet):
+    scope_field, grid_field = "grid__community", "grid"
 
 
 class Household(models.Model):
@@ -257,15 +257,11 @@ class Household(models.Model):
         return format_address(b.estate, b.name, self.unit.name, self.door)
 
 
-class ResidentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ResidentQuerySet:
-        return self.filter(grid_q(user, "household__grid__"))
+class ResidentQuerySet(GridScopedQuerySet):
+    scope_field, grid_field = "household__grid__community", "household__grid"
 
     def current(self) -> ResidentQuerySet:
         return self.filter(archived_on__isnull=True)
-
-    def in_org(self, org: Org) -> ResidentQuerySet:
-        return self.filter(household__grid__community__path__startswith=org.path)
 
     def on_register_on(self, day: date) -> ResidentQuerySet:
         """Residents registered by that day and not yet moved out or dead."""
@@ -392,19 +388,9 @@ class Resident(models.Model):
 # Survey campaigns (户籍摸排)
 
 
-class CampaignQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CampaignQuerySet:
-        q = path_q(user, "community")
-        if scope_of(user).everything:
-            return self
-        ids = assigned_grid_ids(user)
-        if ids:
-            q |= Q(grids__in=ids)
-            return self.filter(pk__in=self.filter(q).values("pk"))
-        return self.filter(q)
-
-    def in_org(self, org: Org) -> CampaignQuerySet:
-        return self.filter(community__path__startswith=org.path)
+class CampaignQuerySet(GridScopedQuerySet):
+    scope_field, grid_field = "community", "grids"
+    scope_crosses_many = True
 
     def overlapping(self, first: date, last: date) -> CampaignQuerySet:
         return self.filter(starts_on__lte=last, deadline__gte=first)
@@ -489,9 +475,8 @@ class Visit(AppendOnly):
 # Imports
 
 
-class ImportJobQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ImportJobQuerySet:
-        return self.filter(path_q(user, "community"))
+class ImportJobQuerySet(OrgScopedQuerySet):
+    scope_field = "community"
 
 
 class ImportJob(models.Model):

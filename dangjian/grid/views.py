@@ -1,7 +1,8 @@
 """Grid pages. Phone first: my grids → building → household → residents, in as few taps as possible.
 
-Every id in a URL becomes a row only through one `_get_<thing>_for_user` below, which answers 404
-outside what the user may see (a 网格员: their current grids; record keepers: their subtree).
+Every id in a URL becomes a row only through `get_visible_or_404` (orgs/scoping.py), which answers
+404 outside what the user may see (a 网格员: their current grids; record keepers: their subtree);
+grids, workers, campaigns and imports are set up by the community's record keepers (`write=True`).
 """
 
 from __future__ import annotations
@@ -24,8 +25,16 @@ from dangjian.lib.idnumbers import mask_id, mask_phone
 from dangjian.lib.uploads import stash_upload
 from dangjian.lib.web import file_response, is_htmx, paginate, query_without_page
 from dangjian.members.models import Member
-from dangjian.orgs.models import RECORD_ROLES, AccessLog, Org
-from dangjian.orgs.scoping import can_view_pii, get_org_for_user, has_role, log_access, visible_orgs
+from dangjian.orgs.models import AccessLog
+from dangjian.orgs.scoping import (
+    get_org_for_user,
+    get_visible_or_404,
+    log_access,
+    may_keep_records,
+    may_view_pii,
+    require_record_keeper,
+    visible_orgs,
+)
 
 from . import importing, rules, services
 from .choices import HousingStatus, HukouType, JobStatus, VisitResult
@@ -57,62 +66,6 @@ from .models import (
 from .progress import campaign_progress, campaigns_completion, household_state, pending_households
 
 # ---------------------------------------------------------------------------------------------
-# The one way each id becomes a row
-
-
-def _get_grid_for_user(request, pk) -> Grid:
-    try:
-        return Grid.objects.visible_to(request.user).select_related("community").get(pk=pk)
-    except (Grid.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("网格不存在或无权查看") from exc
-
-
-def _get_building_for_user(request, pk) -> Building:
-    try:
-        return Building.objects.visible_to(request.user).select_related("grid__community").get(pk=pk)
-    except (Building.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("楼栋不存在或无权查看") from exc
-
-
-def _get_household_for_user(request, pk) -> Household:
-    try:
-        return (Household.objects.visible_to(request.user)
-                .select_related("unit__building", "grid__community").get(pk=pk))
-    except (Household.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("住户不存在或无权查看") from exc
-
-
-def _get_resident_for_user(request, pk) -> Resident:
-    try:
-        return (Resident.objects.visible_to(request.user)
-                .select_related("household__unit__building", "household__grid__community", "member__org").get(pk=pk))
-    except (Resident.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("居民不存在或无权查看") from exc
-
-
-def _get_campaign_for_user(request, pk) -> Campaign:
-    try:
-        return Campaign.objects.visible_to(request.user).select_related("community").get(pk=pk)
-    except (Campaign.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("摸排任务不存在或无权查看") from exc
-
-
-def _get_assignment_for_user(request, pk) -> GridAssignment:
-    try:
-        return (GridAssignment.objects.filter(grid__in=Grid.objects.visible_to(request.user))
-                .select_related("grid__community", "user").get(pk=pk))
-    except (GridAssignment.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("任职记录不存在或无权查看") from exc
-
-
-def _get_job_for_user(request, pk) -> ImportJob:
-    try:
-        return ImportJob.objects.visible_to(request.user).select_related("community", "job").get(pk=pk)
-    except (ImportJob.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("导入任务不存在或无权查看") from exc
-
-
-# ---------------------------------------------------------------------------------------------
 # Who may do what
 
 
@@ -120,28 +73,18 @@ def _communities(user):
     return visible_orgs(user).communities()
 
 
-def can_manage(user, community: Org) -> bool:
-    """Grids, workers, campaigns and imports are set up by the community's record keepers."""
-    return has_role(user, *RECORD_ROLES, org=community)
-
-
-def _require_manage(request, community: Org) -> None:
-    if not can_manage(request.user, community):
-        raise PermissionDenied("只有社区书记、党务工作者或街道管理员可以进行此操作")
-
-
 def _is_worker_of(user, grid_id: int) -> bool:
     return grid_id in assigned_grid_ids(user)
 
 
 def can_reveal(user, household: Household) -> bool:
-    if can_view_pii(user, household.grid.community):
+    if may_view_pii(user, household.grid.community):
         return True
     return _is_worker_of(user, household.grid_id) and rules.effective().worker_may_view_pii
 
 
 def can_export(user, grid: Grid) -> bool:
-    if can_view_pii(user, grid.community):
+    if may_view_pii(user, grid.community):
         return True
     return _is_worker_of(user, grid.pk) and rules.effective().worker_may_export
 
@@ -201,13 +144,13 @@ def grid_home(request):
     return render(request, "grid/home.html", {
         "cards": cards, "campaigns": [(c, completion[c.pk]) for c in campaigns],
         "communities": communities, "community": community,
-        "manager_of": [c for c in communities if can_manage(user, c)],
+        "manager_of": [c for c in communities if may_keep_records(user, c)],
     })
 
 
 @login_required
 def grid_detail(request, pk):
-    grid = _get_grid_for_user(request, pk)
+    grid = get_visible_or_404(Grid.objects.select_related("community"), request, pk)
     campaign = _focus_campaign(grid)
     buildings = list(grid.buildings.annotate(n_households=Count("units__households", distinct=True)).order_by("estate", "sort", "pk"))
     state = household_state(campaign, Household.objects.filter(grid=grid)) if campaign else {}
@@ -223,7 +166,7 @@ def grid_detail(request, pk):
     return render(request, "grid/grid_detail.html", {
         "grid": grid, "campaign": campaign, "progress": progress, "buildings": buildings,
         "assignments": grid.assignments.select_related("user").order_by("-started_on", "-pk"),
-        "can_manage": can_manage(request.user, grid.community), "can_export": can_export(request.user, grid),
+        "can_manage": may_keep_records(request.user, grid.community), "can_export": can_export(request.user, grid),
         "residents": Resident.objects.current().filter(household__grid=grid).count(),
         "households": Household.objects.filter(grid=grid).count(),
     })
@@ -231,7 +174,7 @@ def grid_detail(request, pk):
 
 @login_required
 def building_detail(request, pk):
-    building = _get_building_for_user(request, pk)
+    building = get_visible_or_404(Building.objects.select_related("grid__community"), request, pk)
     grid = building.grid
     campaign = _focus_campaign(grid)
     households = list(Household.objects.filter(unit__building=building).select_related("unit")
@@ -247,7 +190,7 @@ def building_detail(request, pk):
     return render(request, "grid/building_detail.html", {
         "building": building, "grid": grid, "campaign": campaign, "units": units,
         "done": sum(1 for h in households if h.done), "total": len(households),
-        "can_manage": can_manage(request.user, grid.community), "household_form": HouseholdForm(),
+        "can_manage": may_keep_records(request.user, grid.community), "household_form": HouseholdForm(),
     })
 
 
@@ -271,7 +214,7 @@ def _household_context(request, household: Household) -> dict:
 
 @login_required
 def household_detail(request, pk):
-    household = _get_household_for_user(request, pk)
+    household = get_visible_or_404(Household.objects.select_related("unit__building", "grid__community"), request, pk)
     context = _household_context(request, household)
     done_key = request.GET.get("done", "")
     context["done_key"] = done_key if re.fullmatch(r"[a-z0-9-]{1,40}", done_key) else ""
@@ -282,8 +225,8 @@ def household_detail(request, pk):
 @require_POST
 def visit_record(request, pk):
     """One tap: the result of a visit, appended to the ledger; the panel redraws in place."""
-    household = _get_household_for_user(request, pk)
-    campaign = _get_campaign_for_user(request, request.POST.get("campaign"))
+    household = get_visible_or_404(Household.objects.select_related("unit__building", "grid__community"), request, pk)
+    campaign = get_visible_or_404(Campaign.objects.select_related("community"), request, request.POST.get("campaign"))
     result = request.POST.get("result")
     if result not in VisitResult.values:
         return HttpResponse("走访结果无效", status=400)
@@ -304,7 +247,7 @@ def visit_record(request, pk):
 @login_required
 @require_POST
 def household_status(request, pk):
-    household = _get_household_for_user(request, pk)
+    household = get_visible_or_404(Household.objects.select_related("unit__building", "grid__community"), request, pk)
     status = request.POST.get("housing_status")
     if status not in HousingStatus.values:
         return HttpResponse("住房状况无效", status=400)
@@ -316,7 +259,7 @@ def household_status(request, pk):
 
 @login_required
 def household_add(request, pk):
-    building = _get_building_for_user(request, pk)
+    building = get_visible_or_404(Building.objects.select_related("grid__community"), request, pk)
     form = HouseholdForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -339,7 +282,7 @@ def household_add(request, pk):
 
 @login_required
 def resident_add(request, pk):
-    household = _get_household_for_user(request, pk)
+    household = get_visible_or_404(Household.objects.select_related("unit__building", "grid__community"), request, pk)
     form = ResidentForm(request.POST or None)
     key = f"resident-new-{household.pk}"
     if request.method == "POST" and form.is_valid():
@@ -364,7 +307,7 @@ def resident_add(request, pk):
 
 @login_required
 def resident_edit(request, pk):
-    resident = _get_resident_for_user(request, pk)
+    resident = get_visible_or_404(Resident.objects.select_related("household__unit__building", "household__grid__community", "member__org"), request, pk)
     if resident.is_archived:
         raise PermissionDenied("已归档的居民不能修改")
     form = ResidentForm(request.POST or None, resident=resident)
@@ -421,7 +364,7 @@ def _history_rows(resident: Resident) -> list[dict]:
 
 @login_required
 def resident_detail(request, pk):
-    resident = _get_resident_for_user(request, pk)
+    resident = get_visible_or_404(Resident.objects.select_related("household__unit__building", "household__grid__community", "member__org"), request, pk)
     member_visible = bool(resident.member_id) and Member.objects.visible_to(request.user).filter(pk=resident.member_id).exists()
     done_key = request.GET.get("done", "")
     return render(request, "grid/resident_detail.html", {
@@ -436,7 +379,7 @@ def resident_detail(request, pk):
 @require_POST
 def resident_reveal(request, pk, field):
     """Show one full ID number or phone; every call goes to the access log."""
-    resident = _get_resident_for_user(request, pk)
+    resident = get_visible_or_404(Resident.objects.select_related("household__unit__building", "household__grid__community", "member__org"), request, pk)
     if field not in MASKED_FIELDS:
         raise Http404
     if not can_reveal(request.user, resident.household):
@@ -448,7 +391,7 @@ def resident_reveal(request, pk, field):
 @login_required
 def resident_field(request, pk, field):
     """Correct one field in place (htmx): GET gives the input, POST saves and shows the new value."""
-    resident = _get_resident_for_user(request, pk)
+    resident = get_visible_or_404(Resident.objects.select_related("household__unit__building", "household__grid__community", "member__org"), request, pk)
     if field not in INLINE_FIELDS:
         raise Http404
     if resident.is_archived:
@@ -482,7 +425,7 @@ def resident_field(request, pk, field):
 @login_required
 @require_POST
 def resident_move_out(request, pk):
-    resident = _get_resident_for_user(request, pk)
+    resident = get_visible_or_404(Resident.objects.select_related("household__unit__building", "household__grid__community", "member__org"), request, pk)
     form = MoveOutForm(request.POST)
     if form.is_valid():
         try:
@@ -499,7 +442,7 @@ def resident_move_out(request, pk):
 @login_required
 @require_POST
 def resident_death(request, pk):
-    resident = _get_resident_for_user(request, pk)
+    resident = get_visible_or_404(Resident.objects.select_related("household__unit__building", "household__grid__community", "member__org"), request, pk)
     form = DeathForm(request.POST)
     if form.is_valid():
         try:
@@ -520,7 +463,7 @@ def filtered_residents(request):
     if g.get("org"):
         qs = qs.in_org(get_org_for_user(request, g["org"]))
     if g.get("grid"):
-        qs = qs.filter(household__grid=_get_grid_for_user(request, g["grid"]))
+        qs = qs.filter(household__grid=get_visible_or_404(Grid.objects.select_related("community"), request, g["grid"]))
     if g.get("tag"):
         qs = qs.with_tag(g["tag"])
     if g.get("hukou_type") in HukouType.values:
@@ -553,7 +496,7 @@ def resident_list(request):
 
 @login_required
 def grid_export(request, pk):
-    grid = _get_grid_for_user(request, pk)
+    grid = get_visible_or_404(Grid.objects.select_related("community"), request, pk)
     if not can_export(request.user, grid):
         raise PermissionDenied("无权导出居民名册")
     residents = (Resident.objects.current().filter(household__grid=grid)
@@ -576,7 +519,7 @@ def campaign_list(request):
     communities = list(_communities(request.user))
     return render(request, "grid/campaign_list.html", {
         "campaigns": [(c, completion[c.pk]) for c in campaigns],
-        "can_create": any(can_manage(request.user, c) for c in communities),
+        "can_create": any(may_keep_records(request.user, c) for c in communities),
     })
 
 
@@ -587,7 +530,7 @@ def _campaign_grids(request, campaign: Campaign):
 
 @login_required
 def campaign_detail(request, pk):
-    campaign = _get_campaign_for_user(request, pk)
+    campaign = get_visible_or_404(Campaign.objects.select_related("community"), request, pk)
     grids = _campaign_grids(request, campaign)
     return render(request, "grid/campaign_detail.html", {
         "campaign": campaign, "progress": campaign_progress(campaign, grids),
@@ -598,11 +541,11 @@ def campaign_detail(request, pk):
 @login_required
 def campaign_pending(request, pk):
     """Households not yet done in a campaign (optionally one grid), for the worker's round."""
-    campaign = _get_campaign_for_user(request, pk)
+    campaign = get_visible_or_404(Campaign.objects.select_related("community"), request, pk)
     grids = _campaign_grids(request, campaign)
     grid = None
     if request.GET.get("grid"):
-        grid = _get_grid_for_user(request, request.GET["grid"])
+        grid = get_visible_or_404(Grid.objects.select_related("community"), request, request.GET["grid"])
         grids = [g for g in grids if g.pk == grid.pk]
     qs = pending_households(campaign, grids).order_by("grid__sort", "unit__building__estate", "unit__building__sort",
                                                       "unit__sort", "door")
@@ -613,11 +556,11 @@ def campaign_pending(request, pk):
 
 @login_required
 def campaign_create(request):
-    communities = [c for c in _communities(request.user) if can_manage(request.user, c)]
+    communities = [c for c in _communities(request.user) if may_keep_records(request.user, c)]
     if not communities:
         raise PermissionDenied("只有社区书记、党务工作者或街道管理员可以发起摸排")
     community = get_org_for_user(request, request.GET.get("community") or request.POST.get("community") or communities[0].pk)
-    _require_manage(request, community)
+    require_record_keeper(request.user, community)
     if not community.is_community:
         raise Http404("请选择社区")
     form = CampaignForm(request.POST or None, grids=Grid.objects.filter(community=community))
@@ -639,7 +582,7 @@ def campaign_create(request):
 @login_required
 def grid_create(request):
     communities = visible_orgs(request.user).communities().filter(pk__in=[c.pk for c in _communities(request.user)
-                                                                          if can_manage(request.user, c)])
+                                                                          if may_keep_records(request.user, c)])
     if not communities.exists():
         raise PermissionDenied("只有社区书记、党务工作者或街道管理员可以新建网格")
     form = GridForm(request.POST or None, communities=communities)
@@ -656,8 +599,7 @@ def grid_create(request):
 
 @login_required
 def building_add(request, pk):
-    grid = _get_grid_for_user(request, pk)
-    _require_manage(request, grid.community)
+    grid = get_visible_or_404(Grid.objects.select_related("community"), request, pk, write=True)
     form = BuildingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -674,8 +616,7 @@ def building_add(request, pk):
 
 @login_required
 def assignment_add(request, pk):
-    grid = _get_grid_for_user(request, pk)
-    _require_manage(request, grid.community)
+    grid = get_visible_or_404(Grid.objects.select_related("community"), request, pk, write=True)
     form = AssignmentForm(request.POST or None, grid=grid)
     if request.method == "POST" and form.is_valid():
         try:
@@ -692,8 +633,7 @@ def assignment_add(request, pk):
 @login_required
 @require_POST
 def assignment_end(request, pk):
-    assignment = _get_assignment_for_user(request, pk)
-    _require_manage(request, assignment.grid.community)
+    assignment = get_visible_or_404(GridAssignment.objects.select_related("grid__community", "user"), request, pk, write=True)
     try:
         services.grid_assignment_end(assignment=assignment, ended_on=timezone.localdate(), user=request.user)
         messages.success(request, f"{assignment.worker_name}已离任（任职记录保留）")
@@ -709,7 +649,7 @@ def assignment_end(request, pk):
 @login_required
 def resident_import(request):
     communities = visible_orgs(request.user).communities().filter(
-        pk__in=[c.pk for c in _communities(request.user) if can_manage(request.user, c)])
+        pk__in=[c.pk for c in _communities(request.user) if may_keep_records(request.user, c)])
     if not communities.exists():
         raise PermissionDenied("只有社区书记、党务工作者或街道管理员可以导入居民")
     form = ImportForm(request.POST or None, request.FILES or None, communities=communities)
@@ -743,13 +683,13 @@ def _job_context(job: ImportJob) -> dict:
 
 @login_required
 def import_job(request, pk):
-    job = _get_job_for_user(request, pk)
+    job = get_visible_or_404(ImportJob.objects.select_related("community", "job"), request, pk)
     return render(request, "grid/import_job.html", _job_context(job))
 
 
 @login_required
 def import_job_status(request, pk):
-    job = _get_job_for_user(request, pk)
+    job = get_visible_or_404(ImportJob.objects.select_related("community", "job"), request, pk)
     response = render(request, "grid/_import_status.html", _job_context(job))
     if job.is_finished and is_htmx(request):
         response["HX-Refresh"] = "true"  # show the full result page once
@@ -760,8 +700,7 @@ def import_job_status(request, pk):
 @require_POST
 def import_job_apply(request, pk):
     """After a dry run: import the same file for real."""
-    job = _get_job_for_user(request, pk)
-    _require_manage(request, job.community)
+    job = get_visible_or_404(ImportJob.objects.select_related("community", "job"), request, pk, write=True)
     if not job.dry_run or job.status != JobStatus.DONE or not Path(job.path).exists():
         messages.error(request, "该检查结果已失效，请重新上传文件")
         return redirect("resident_import")
@@ -772,7 +711,7 @@ def import_job_apply(request, pk):
 
 @login_required
 def import_job_rejects(request, pk):
-    job = _get_job_for_user(request, pk)
+    job = get_visible_or_404(ImportJob.objects.select_related("community", "job"), request, pk)
     return file_response(importing.rejects_xlsx(job), f"未导入的行-{Path(job.filename).stem}.xlsx")
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.orgs.models import Org
+from dangjian.orgs.scoping import OrgScopedQuerySet
 
 
 class JobStatus(models.TextChoices):
@@ -28,14 +29,11 @@ class JobStatus(models.TextChoices):
 FINISHED = (JobStatus.DONE, JobStatus.FAILED)
 
 
-class JobQuerySet(models.QuerySet):
-    def visible_to(self, user) -> JobQuerySet:
-        """Jobs a user started, and jobs of the organisations whose records they keep."""
-        from dangjian.orgs.scoping import path_q
+class JobQuerySet(OrgScopedQuerySet):
+    """Jobs of the organisations whose records a user keeps, and the jobs they started."""
 
-        if user.is_superuser:
-            return self.all()
-        return self.filter(Q(user=user) | (Q(org__isnull=False) & path_q(user, "org"))).distinct()
+    def also_visible(self, user) -> Q:
+        return Q(user=user)
 
     def unfinished(self) -> JobQuerySet:
         return self.exclude(status__in=FINISHED)

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 
 from dangjian.lib.web import is_htmx
+from dangjian.orgs.scoping import get_visible_or_404
 
 from .lease import check_job
 from .models import Job, WorkerProcess
@@ -21,13 +22,6 @@ def export_dir() -> Path:
     return path
 
 
-def _get_job_for_user(request, pk) -> Job:
-    try:
-        return check_job(Job.objects.visible_to(request.user).select_related("org").get(pk=pk))
-    except (Job.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("没有这项任务，或无权查看") from exc
-
-
 def _context(job: Job) -> dict:
     waiting = job.status == "pending" and not WorkerProcess.objects.filter(stopped_at__isnull=True).exists()
     return {"job": job, "no_worker": waiting}
@@ -35,12 +29,12 @@ def _context(job: Job) -> dict:
 
 @login_required
 def job_detail(request, pk):
-    return render(request, "jobs/detail.html", _context(_get_job_for_user(request, pk)))
+    return render(request, "jobs/detail.html", _context(check_job(get_visible_or_404(Job.objects.select_related("org"), request, pk))))
 
 
 @login_required
 def job_status(request, pk):
-    job = _get_job_for_user(request, pk)
+    job = check_job(get_visible_or_404(Job.objects.select_related("org"), request, pk))
     response = render(request, "jobs/_status.html", _context(job))
     if job.is_finished and is_htmx(request) and job.result.get("refresh"):
         response["HX-Refresh"] = "true"
@@ -49,7 +43,7 @@ def job_status(request, pk):
 
 @login_required
 def job_download(request, pk):
-    job = _get_job_for_user(request, pk)
+    job = check_job(get_visible_or_404(Job.objects.select_related("org"), request, pk))
     if job.status != "done" or not job.file:
         raise Http404("文件尚未生成")
     path = export_dir() / Path(job.file).name

@@ -55,9 +55,20 @@ def compliance_rows(comp: Compliance):
                        u.held, state, b.note, c.rule.source]
 
 
+def compliance_heading(title: str, comp: Compliance, rows: list[list]) -> str:
+    """The sheet holds every check of every branch: its heading says so, with how many are in each state
+    (the overall state alone read as if the sheet listed only the 未达标 ones)."""
+    counts = {}
+    for row in rows:
+        counts[row[6]] = counts.get(row[6], 0) + 1
+    parts = "，".join(f"{state}{counts[state]}项" for state in ("达标", "未达标", "进行中", "不要求", "不适用") if counts.get(state))
+    return f"{title}组织生活达标情况（全部考核项：{parts or '无'}；总体{STATE_LABELS[comp.state]}）"
+
+
 def ledger_xlsx(*, org: Org, period: Period, activities: list[Activity], visits: Iterable[Visit],
                 sends: Iterable[Send], studies: Iterable[SelfStudy], compliance: Compliance) -> bytes:
     title = f"{org.name}{period.label}"
+    checks = list(compliance_rows(compliance))
     return write_workbook([
         SheetSpec(title="组织生活台账", heading=f"{title}组织生活台账（已提交的记录）", headers=[
             "序号", "召开日期", "时间", "组织", "类型", "同时开展", "议题/主题", "地点", "主持人", "记录人", "授课人",
@@ -66,9 +77,9 @@ def ledger_xlsx(*, org: Org, period: Period, activities: list[Activity], visits:
         SheetSpec(title="出席明细", heading=f"{title}出席明细（实到=到会+迟到；请假计入应到）", headers=[
             "召开日期", "组织", "类型", "议题/主题", "姓名", "所在组织", "签到", "原因/说明"],
             rows=attendance_rows(activities)),
-        SheetSpec(title="达标情况", heading=f"{title}组织生活达标情况（{STATE_LABELS[compliance.state]}）", headers=[
+        SheetSpec(title="达标情况", heading=compliance_heading(title, compliance, checks), headers=[
             "党支部", "开展组织", "规则", "要求", "考核期", "已开展", "状态", "说明", "依据"],
-            rows=compliance_rows(compliance)),
+            rows=checks),
         SheetSpec(title="送学上门", heading=f"{title}送学上门登记", headers=[
             "上门日期", "党员", "所在组织", "上门人员", "学习内容/材料", "情况记录"],
             rows=([v.visited_on, v.member.name, v.org.name, v.visitor, v.material, v.notes] for v in visits)),

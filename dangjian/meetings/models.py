@@ -24,11 +24,12 @@ from simple_history.models import HistoricalRecords
 from dangjian.lib.periods import Period
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org
-from dangjian.orgs.scoping import path_q, scope_of
+from dangjian.orgs.scoping import OrgScopedQuerySet, scope_of
 
 from .choices import (
     EDITABLE_STATUSES,
     PRESENT_MARKS,
+    AppraisalResult,
     Audience,
     Channel,
     Mark,
@@ -138,18 +139,15 @@ class Tag(models.Model):
         return self.name
 
 
-class ActivityQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ActivityQuerySet:
-        """Record keepers see their subtree; a 党员 account sees its own branch's submitted records."""
-        q = path_q(user, "org")
-        if scope_of(user).roots_by_role.get("member"):
-            member = Member.objects.filter(user=user).select_related("org", "org__parent").first()
-            if member is not None:
-                q |= Q(org__path__startswith=member.branch.path, status=Status.SUBMITTED)
-        return self.filter(q)
-
-    def in_org(self, org: Org) -> ActivityQuerySet:
-        return self.filter(org__path__startswith=org.path)
+class ActivityQuerySet(OrgScopedQuerySet):
+    def also_visible(self, user) -> Q:
+        """A 党员 account sees its own branch's submitted records."""
+        if not scope_of(user).roots_by_role.get("member"):
+            return Q(pk__in=[])
+        member = Member.objects.filter(user=user).select_related("org", "org__parent").first()
+        if member is None:
+            return Q(pk__in=[])
+        return Q(org__path__startswith=member.branch.path, status=Status.SUBMITTED)
 
     def submitted(self) -> ActivityQuerySet:
         return self.filter(status=Status.SUBMITTED)
@@ -310,6 +308,10 @@ class Guest(models.Model):
         return self.name
 
 
+class AttachmentQuerySet(OrgScopedQuerySet):
+    scope_through = "activity"
+
+
 class Attachment(models.Model):
     """A photo or PDF of an activity, stored under MEDIA_ROOT and served only through a scoped view."""
 
@@ -320,6 +322,8 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=50)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("附件")
@@ -334,15 +338,8 @@ class Attachment(models.Model):
         return self.content_type.startswith("image/")
 
 
-class EducationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        q = path_q(user, "org")
-        if scope_of(user).roots_by_role.get("member"):
-            q |= Q(member__user=user)
-        return self.filter(q)
-
-    def in_org(self, org: Org):
-        return self.filter(org__path__startswith=org.path)
+class EducationQuerySet(OrgScopedQuerySet):
+    own_field = "member__user"
 
 
 class SelfStudyManager(models.Manager.from_queryset(EducationQuerySet)):
@@ -377,6 +374,35 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visited_on} {self.member} {self.material}"
+
+
+class Appraisal(models.Model):
+    """民主评议党员: one member's result for a year, with the meeting (民主评议/组织生活会) that decided it.
+    A result corrected later keeps the old one in its history."""
+
+    member = models.ForeignKey(Member, models.PROTECT, related_name="appraisals", verbose_name=_("党员"))
+    year = models.PositiveSmallIntegerField(_("评议年度"))
+    result = models.CharField(_("评定等次"), max_length=4, choices=AppraisalResult.choices)
+    activity = models.ForeignKey(Activity, models.PROTECT, related_name="appraisals", verbose_name=_("评议会议"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("登记人"))
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["recorded_at"])
+
+    class Meta:
+        verbose_name = _("民主评议结果")
+        verbose_name_plural = _("民主评议结果")
+        ordering = ["-year", "member__name_pinyin"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="appraisal_one_per_member_year",
+                                    violation_error_message=_("该党员本年度已有评议结果")),
+            models.CheckConstraint(condition=Q(year__gte=1900) & Q(year__lte=2100), name="appraisal_year_range",
+                                   violation_error_message=_("评议年度应在1900—2100年之间")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.member} {self.result}"
 
 
 class Send(models.Model):

@@ -1,5 +1,5 @@
-"""Organisational life pages. Every object is fetched through one `_get_*_for_user` helper that
-returns 404 outside the user's subtree; writes also require a record-keeping role there."""
+"""Organisational life pages. Every object is fetched through `get_visible_or_404` (orgs/scoping.py),
+404 outside the user's subtree; writes (`write=True`) also require a record-keeping role there."""
 
 from __future__ import annotations
 
@@ -29,19 +29,21 @@ from dangjian.lib.web import file_response, paginate, query_without_page
 from dangjian.members.models import Member
 from dangjian.orgs.models import AccessLog, Org, OrgKind
 from dangjian.orgs.scoping import (
-    can_see_org,
-    can_sign,
     get_org_for_user,
-    is_record_keeper,
+    get_visible_or_404,
     log_access,
-    top_orgs,
+    may_keep_records,
+    may_sign,
+    org_and_period,
+    request_org,
+    require_record_keeper,
     visible_orgs,
 )
 
 from . import compliance as compliance_mod
 from . import ics, ledger, rules, services
 from . import reach as reach_mod
-from .choices import PRESENT_MARKS, RATE_NOTE, Mark, Status
+from .choices import PRESENT_MARKS, RATE_NOTE, AppraisalResult, Mark, Status
 from .forms import (
     ActivityForm,
     AttachmentForm,
@@ -55,67 +57,18 @@ from .forms import (
     VisitForm,
 )
 from .importing import study_import_apply, study_import_plan, study_template_xlsx
-from .models import Activity, ActivityType, Attachment, Attendance, CalendarFeed, SelfStudy, Send, Visit
+from .models import (
+    Activity,
+    ActivityType,
+    Appraisal,
+    Attachment,
+    Attendance,
+    CalendarFeed,
+    SelfStudy,
+    Send,
+    Visit,
+)
 from .tasks import study_import as study_import_task
-
-# ---------------------------------------------------------------------------------------------
-# Scoping: the one place each id becomes an object.
-
-
-def _get_activity_for_user(request, pk) -> Activity:
-    """Read access: 404 outside the user's subtree (a 党员 sees its own branch's submitted records)."""
-    try:
-        return (Activity.objects.visible_to(request.user).select_related("org", "org__parent", "type")
-                .get(pk=pk))
-    except (Activity.DoesNotExist, ValueError) as exc:
-        raise Http404("记录不存在或无权查看") from exc
-
-
-def _get_activity_for_keeper(request, pk) -> Activity:
-    """Write access: the activity must lie in a subtree where the user keeps records."""
-    activity = _get_activity_for_user(request, pk)
-    if not can_see_org(request.user, activity.org):
-        raise PermissionDenied("只有党务人员可以修改组织生活记录")
-    return activity
-
-
-def _get_attachment_for_user(request, pk) -> Attachment:
-    try:
-        attachment = Attachment.objects.select_related("activity").get(pk=pk)
-    except (Attachment.DoesNotExist, ValueError) as exc:
-        raise Http404("附件不存在或无权查看") from exc
-    _get_activity_for_user(request, attachment.activity_id)
-    return attachment
-
-
-def _get_visit_for_user(request, pk) -> Visit:
-    try:
-        return Visit.objects.visible_to(request.user).select_related("member", "org").get(pk=pk)
-    except (Visit.DoesNotExist, ValueError) as exc:
-        raise Http404("记录不存在或无权查看") from exc
-
-
-def _get_send_for_user(request, pk) -> Send:
-    try:
-        return Send.objects.visible_to(request.user).select_related("member", "org").get(pk=pk)
-    except (Send.DoesNotExist, ValueError) as exc:
-        raise Http404("记录不存在或无权查看") from exc
-
-
-def _require_keeper(request) -> None:
-    if not is_record_keeper(request.user):
-        raise PermissionDenied("只有党务人员可以登记组织生活")
-
-
-def _org_and_period(request, default_kind: str = "quarter") -> tuple[Org, Period]:
-    """The org (404 outside the subtree) and period a page is about, from ?org= and ?period=."""
-    _require_keeper(request)
-    org = get_org_for_user(request, request.GET["org"]) if request.GET.get("org") else top_orgs(request.user)[0]
-    try:
-        period = Period.parse(request.GET["period"])
-    except (KeyError, ValueError):
-        period = Period.of(timezone.localdate(), default_kind)  # type: ignore[arg-type]
-    return org, period
 
 
 def _picker(request, org: Org, period: Period) -> dict:
@@ -175,7 +128,7 @@ def meeting_list(request):
         row = counts.get(a.pk, {"n": 0, "attended": 0})
         a.n_expected, a.n_attended = row["n"], row["attended"]
         a.rate = round(100 * a.n_attended / a.n_expected, 1) if a.n_expected else None
-    keeper = is_record_keeper(request.user)
+    keeper = may_keep_records(request.user)
     return render(request, "meetings/list.html", {
         "page": page, "total": page.paginator.count, "querystring": query_without_page(request),
         "types": ActivityType.objects.filter(is_active=True), "statuses": Status.choices,
@@ -186,8 +139,8 @@ def meeting_list(request):
 
 @login_required
 def meeting_edit(request, pk=None):
-    _require_keeper(request)
-    activity = _get_activity_for_keeper(request, pk) if pk else None
+    require_record_keeper(request.user)
+    activity = get_visible_or_404(Activity.objects.select_related("org", "org__parent", "type"), request, pk, write=True) if pk else None
     if activity and not activity.is_editable:
         messages.error(request, "已提交的记录不能修改；如需更正，请社区书记退回")
         return redirect("meeting_detail", pk=activity.pk)
@@ -220,11 +173,11 @@ def meeting_edit(request, pk=None):
 
 @login_required
 def meeting_detail(request, pk):
-    activity = _get_activity_for_user(request, pk)
+    activity = get_visible_or_404(Activity.objects.select_related("org", "org__parent", "type"), request, pk)
     activity = (Activity.objects.filter(pk=activity.pk).select_related("org", "type", "submitted_by", "returned_by",
                                                                         "created_by")
                 .prefetch_related("attendance__member__org__parent", "guests", "also_types", "tags", "attachments").get())
-    keeper = can_see_org(request.user, activity.org)
+    keeper = may_keep_records(request.user, activity.org)
     ruleset = rules.effective()
     editable = keeper and activity.is_editable
     on_list = {a.member_id for a in activity.attendance.all()}
@@ -234,17 +187,18 @@ def meeting_detail(request, pk):
     history = activity.history.select_related("history_user").order_by("-history_date")[:20]
     return render(request, "meetings/detail.html", {
         "a": activity, "turnout": activity.turnout(), "quorum": rules.quorum_check(activity, ruleset),
-        "editable": editable, "keeper": keeper, "can_return": activity.status == Status.SUBMITTED and can_sign(request.user, activity.org),
+        "editable": editable, "keeper": keeper, "can_return": activity.status == Status.SUBMITTED and may_sign(request.user, activity.org),
         "problems": services.submission_problems(activity) if editable else [],
         "marks": Mark.choices, "addable": addable, "guest_form": GuestForm(), "attachment_form": AttachmentForm(),
         "return_form": ReturnForm(), "history": history, "rate_note": RATE_NOTE, "tab": "list",
+        "decides_appraisals": services.decides_appraisals(activity),
     })
 
 
 @login_required
 @require_POST
 def meeting_attendance(request, pk):
-    activity = _get_activity_for_keeper(request, pk)
+    activity = get_visible_or_404(Activity.objects.select_related("org", "org__parent", "type"), request, pk, write=True)
     action = request.POST.get("action", "save")
     try:
         if action == "reset":
@@ -280,7 +234,7 @@ def meeting_attendance(request, pk):
 @login_required
 @require_POST
 def meeting_guest(request, pk):
-    activity = _get_activity_for_keeper(request, pk)
+    activity = get_visible_or_404(Activity.objects.select_related("org", "org__parent", "type"), request, pk, write=True)
     try:
         if request.POST.get("remove"):
             services.guest_remove(activity=activity, guest_id=int(request.POST["remove"]))
@@ -299,7 +253,7 @@ def meeting_guest(request, pk):
 @login_required
 @require_POST
 def meeting_submit(request, pk):
-    activity = _get_activity_for_keeper(request, pk)
+    activity = get_visible_or_404(Activity.objects.select_related("org", "org__parent", "type"), request, pk, write=True)
     try:
         services.activity_submit(activity=activity, user=request.user)
         messages.success(request, "已提交，计入组织生活统计")
@@ -311,8 +265,8 @@ def meeting_submit(request, pk):
 @login_required
 @require_POST
 def meeting_return(request, pk):
-    activity = _get_activity_for_keeper(request, pk)
-    if not can_sign(request.user, activity.org):
+    activity = get_visible_or_404(Activity.objects.select_related("org", "org__parent", "type"), request, pk, write=True)
+    if not may_sign(request.user, activity.org):
         raise PermissionDenied("只有社区书记可以退回记录")
     form = ReturnForm(request.POST)
     try:
@@ -328,7 +282,7 @@ def meeting_return(request, pk):
 @login_required
 @require_POST
 def meeting_attachment_add(request, pk):
-    activity = _get_activity_for_keeper(request, pk)
+    activity = get_visible_or_404(Activity.objects.select_related("org", "org__parent", "type"), request, pk, write=True)
     form = AttachmentForm(request.POST, request.FILES)
     if request.POST.get("remove"):
         try:
@@ -361,14 +315,14 @@ def _serve(field_file, name: str, content_type: str, *, inline: bool) -> FileRes
 
 @login_required
 def meeting_attachment(request, pk):
-    attachment = _get_attachment_for_user(request, pk)
+    attachment = get_visible_or_404(Attachment.objects.select_related("activity"), request, pk)
     return _serve(attachment.file, attachment.name, attachment.content_type, inline=request.GET.get("inline") == "1")
 
 
 @login_required
 def meeting_signin(request, pk):
     """A printable A4 sign-in sheet (签到表): the 应到 roster with a blank signature column."""
-    activity = _get_activity_for_keeper(request, pk)
+    activity = get_visible_or_404(Activity.objects.select_related("org", "org__parent", "type"), request, pk, write=True)
     rows = list(activity.attendance.select_related("member", "member__org"))
     if not rows and activity.is_editable:
         # Nobody on the list yet: print the type's default roster (unsaved rows).
@@ -381,13 +335,67 @@ def meeting_signin(request, pk):
     })
 
 
+@login_required
+def meeting_record(request, pk):
+    """The meeting printed as a 会议记录, the page branches paste into their record books."""
+    activity = get_visible_or_404(Activity.objects.select_related("org", "org__parent", "type"), request, pk)
+    activity = (Activity.objects.filter(pk=activity.pk).select_related("org", "type")
+                .prefetch_related("attendance__member", "guests", "also_types").get())
+    rows = list(activity.attendance.all())
+    return render(request, "meetings/record.html", {
+        "a": activity, "turnout": activity.turnout(),
+        "away": [r for r in rows if r.mark not in (Mark.PRESENT, Mark.LATE)],
+    })
+
+
+@login_required
+def meeting_appraisal(request, pk):
+    """民主评议党员: the 评定等次 this meeting decided, entered for everyone on its list at once."""
+    activity = get_visible_or_404(Activity.objects.select_related("org", "org__parent", "type"), request, pk, write=True)
+    if not services.decides_appraisals(activity):
+        raise Http404("这次会议不是民主评议党员会议")
+    rows = list(activity.attendance.select_related("member").order_by("member__name_pinyin"))
+    if request.method == "POST":
+        results = {r.member_id: (request.POST.get(f"result-{r.member_id}", ""),
+                                 request.POST.get(f"note-{r.member_id}", "").strip()[:200]) for r in rows}
+        try:
+            n = services.appraisal_record(activity=activity, results=results, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已保存{n}人的评议结果" if n else "评议结果没有变化")
+            return redirect("meeting_appraisal", activity.pk)
+    recorded = {a.member_id: a for a in Appraisal.objects.filter(member_id__in=[r.member_id for r in rows],
+                                                                 year=activity.held_on.year).select_related("activity")}
+    return render(request, "meetings/appraisal.html", {
+        "a": activity, "rows": [(r.member, recorded.get(r.member_id)) for r in rows],
+        "results": AppraisalResult.choices, "year": activity.held_on.year, "tab": "list",
+    })
+
+
+@login_required
+def appraisal_list(request):
+    """Everyone's 民主评议 result for a year in an org's subtree (the figures link here)."""
+    org = request_org(request)
+    g = request.GET
+    year = int(g["year"]) if g.get("year", "").isdigit() and 1900 <= int(g["year"]) <= 2100 else timezone.localdate().year
+    qs = (Appraisal.objects.filter(activity__org__path__startswith=org.path, year=year)
+          .select_related("member", "member__org", "activity", "activity__org").order_by("activity__org__path", "member__name_pinyin"))
+    if g.get("result") in AppraisalResult.values:
+        qs = qs.filter(result=g["result"])
+    return render(request, "meetings/appraisals.html", {
+        "rows": qs, "org": org, "year": year, "result": g.get("result", ""), "results": AppraisalResult.choices,
+        "tab": "list",
+    })
+
+
 # ---------------------------------------------------------------------------------------------
 # Calendar and its .ics feed
 
 
 @login_required
 def meeting_calendar(request):
-    org, _ = _org_and_period(request)
+    org, _ = org_and_period(request)
     try:
         month = Period.parse(request.GET["month"])
         if month.kind != "month":
@@ -415,7 +423,7 @@ def meeting_calendar(request):
 def meeting_ics(request, org_pk, token):
     """The .ics feed: no session; the token names a user and an org, and still obeys that user's scope."""
     feed = CalendarFeed.objects.by_token(token)
-    if feed is None or feed.org_id != org_pk or not feed.user.is_active or not can_see_org(feed.user, feed.org):
+    if feed is None or feed.org_id != org_pk or not feed.user.is_active or not may_keep_records(feed.user, feed.org):
         raise Http404("订阅地址无效或已停用")
     CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
     today = timezone.localdate()
@@ -458,7 +466,7 @@ def meeting_feeds(request):
 
 @login_required
 def meeting_compliance(request):
-    org, period = _org_and_period(request)
+    org, period = org_and_period(request)
     comp = compliance_mod.check(org, period)
     return render(request, "meetings/compliance.html", {
         **_picker(request, org, period), "c": comp, "owed_note": compliance_mod.OWED_NOTE,
@@ -470,7 +478,7 @@ def meeting_compliance(request):
 
 @login_required
 def meeting_reach(request):
-    org, period = _org_and_period(request)
+    org, period = org_and_period(request)
     reach = reach_mod.compute(org, period)
     return render(request, "meetings/reach.html", {
         **_picker(request, org, period), "r": reach, "only_visit": reach.only_by("visited"),
@@ -480,7 +488,7 @@ def meeting_reach(request):
 
 @login_required
 def meeting_rules(request):
-    _require_keeper(request)
+    require_record_keeper(request.user)
     return render(request, "meetings/rules.html", {"ruleset": rules.effective(), "note": rules.RULE_NOTE,
                                                    "owed_note": compliance_mod.OWED_NOTE, "tab": "rules",
                                                    "types": ActivityType.objects.all()})
@@ -488,7 +496,7 @@ def meeting_rules(request):
 
 @login_required
 def meeting_export(request):
-    org, period = _org_and_period(request)
+    org, period = org_and_period(request)
     acts = list(Activity.objects.in_org(org).held_in(period).select_related("org", "type")
                 .prefetch_related("attendance__member__org", "guests", "also_types", "tags")
                 .order_by("held_on", "org__path", "pk"))
@@ -528,7 +536,7 @@ def _education_list(request, model, date_field: str):
 
 def _education_context(request, qs, tab: str) -> dict:
     page = paginate(request, qs)
-    keeper = is_record_keeper(request.user)
+    keeper = may_keep_records(request.user)
     return {"page": page, "total": page.paginator.count, "querystring": query_without_page(request), "tab": tab,
             "can_edit": keeper, "orgs": visible_orgs(request.user).exclude(kind=OrgKind.STREET) if keeper else []}
 
@@ -541,7 +549,7 @@ def visit_list(request):
 
 @login_required
 def visit_create(request):
-    _require_keeper(request)
+    require_record_keeper(request.user)
     initial = {"visited_on": timezone.localdate(), "member": request.GET.get("member")}
     form = VisitForm(request.POST or None, request.FILES or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -555,9 +563,61 @@ def visit_create(request):
                                                              "multipart": True, "back": "visit_list"})
 
 
+def _shown(field: str, old, new) -> tuple:
+    """History values as people read them: the member's name rather than an id."""
+    if field == "member":
+        names = Member.objects.in_bulk([old, new])
+        return str(names.get(old, old)), str(names.get(new, new))
+    return old, new
+
+
+def _education_edit(request, pk, *, model, form_class, update, title: str, tab: str, back: str, here: str):
+    """A 送学上门/寄学 record opened from its list: shown with its history, correctable by a keeper."""
+    record = get_visible_or_404(model.objects.select_related("member", "org"), request, pk)
+    keeper = may_keep_records(request.user, record.org)
+    # The form gets its own copy: a ModelForm writes cleaned values into its instance while it validates.
+    form = form_class(request.POST or None, request.FILES or None, instance=model.objects.get(pk=record.pk),
+                      user=request.user)
+    if request.method == "POST":
+        require_record_keeper(request.user, record.org)
+        if form.is_valid():
+            try:
+                changed = update(record, user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                messages.success(request, "已更正" if changed else "没有改动")
+                return redirect(here, record.pk)
+    history = []
+    rows = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
+    for prev, h in zip([None, *rows], rows, strict=False):
+        changes = [] if prev is None else [
+            (str(model._meta.get_field(c.field).verbose_name), *_shown(c.field, c.old, c.new))
+            for c in h.diff_against(prev).changes if c.field not in ("org", "photo")]
+        history.append((h, changes))
+    history.reverse()
+    return render(request, "meetings/education_form.html", {
+        "form": form, "title": title, "tab": tab, "multipart": model is Visit, "back": back, "record": record,
+        "history": history, "readonly": not keeper})
+
+
+@login_required
+def visit_edit(request, pk):
+    return _education_edit(request, pk, model=Visit, form_class=VisitForm, title="送学上门记录", tab="visits",
+                           back="visit_list", here="visit_edit",
+                           update=lambda r, **kw: services.visit_update(visit=r, **kw))
+
+
+@login_required
+def send_edit(request, pk):
+    return _education_edit(request, pk, model=Send, form_class=SendForm, title="寄学记录", tab="sends",
+                           back="send_list", here="send_edit",
+                           update=lambda r, **kw: services.send_update(send=r, **kw))
+
+
 @login_required
 def visit_photo(request, pk):
-    visit = _get_visit_for_user(request, pk)
+    visit = get_visible_or_404(Visit.objects.select_related("member", "org"), request, pk)
     if not visit.photo:
         raise Http404("没有照片")
     suffix = Path(visit.photo.name).suffix.lower()
@@ -581,7 +641,7 @@ def send_list(request):
 
 @login_required
 def send_create(request):
-    _require_keeper(request)
+    require_record_keeper(request.user)
     initial = {"sent_on": timezone.localdate(), "member": request.GET.get("member")}
     form = SendForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -598,10 +658,8 @@ def send_create(request):
 @login_required
 @require_POST
 def send_confirm(request, pk):
-    _require_keeper(request)
-    send = _get_send_for_user(request, pk)
-    if not can_see_org(request.user, send.org):
-        raise PermissionDenied("只有党务人员可以登记确认")
+    require_record_keeper(request.user)
+    send = get_visible_or_404(Send.objects.select_related("member", "org"), request, pk, write=True)
     form = ConfirmForm(request.POST)
     if form.is_valid():
         try:
@@ -626,7 +684,7 @@ def study_list(request):
 
 @login_required
 def study_create(request):
-    _require_keeper(request)
+    require_record_keeper(request.user)
     form = SelfStudyForm(request.POST or None, initial={"studied_on": timezone.localdate()}, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -642,7 +700,7 @@ def study_create(request):
 @login_required
 def study_import(request):
     """Upload → preview (nothing written) → confirm, like the roster import."""
-    _require_keeper(request)
+    require_record_keeper(request.user)
     if request.method == "POST" and request.POST.get("token"):
         org = get_org_for_user(request, request.POST.get("org"))
         path = claim_upload(request.POST["token"], prefix="study-")

@@ -1,4 +1,6 @@
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,32 +11,37 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.lib.idnumbers import mask_id, mask_phone
+from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload, stashed_upload
 from dangjian.lib.web import file_response, paginate, query_without_page
 from dangjian.orgs.models import AccessLog, Org, OrgKind
-from dangjian.orgs.scoping import can_view_pii, get_org_for_user, is_record_keeper, log_access, visible_orgs
+from dangjian.orgs.scoping import (
+    get_org_for_user,
+    get_visible_or_404,
+    log_access,
+    may_keep_records,
+    may_view_pii,
+    request_org,
+    require_record_keeper,
+    visible_orgs,
+)
 
-from .choices import Category, Status
+from .choices import Category, Flag, Status
 from .forms import EventForm, ImportForm, MemberForm
-from .importing import member_import_apply, member_import_plan, roster_template_xlsx, roster_xlsx
-from .models import Member
+from .importing import (
+    JOINED,
+    is_first_import,
+    member_import_apply,
+    member_import_plan,
+    parse_since,
+    roster_template_xlsx,
+    roster_xlsx,
+)
+from .models import Member, roll_day
 from .services import member_event_record
 
 MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone, "landline": mask_phone}
-
-
-def _get_member_for_user(request, pk) -> Member:
-    """The one place a member id becomes a member: 404 outside the user's subtree."""
-    try:
-        return Member.objects.visible_to(request.user).select_related("org", "org__parent").get(pk=pk)
-    except (Member.DoesNotExist, ValueError) as exc:
-        raise Http404("党员不存在或无权查看") from exc
-
-
-def _require_keeper(request) -> None:
-    if not is_record_keeper(request.user):
-        raise PermissionDenied("只有党务人员可以修改名册")
 
 
 FLAGS = {
@@ -45,37 +52,87 @@ FLAGS = {
 }
 
 
+# Flags that figures count as of a day (the others are read as they are now).
+DATED_FLAGS = {"mobile": Flag.MOBILE, "infirm": Flag.INFIRM}
+
+
+def as_of_day(request) -> date | None:
+    """`?period=2023Q3` (a figure's link): the day the list is read on, as its figure was."""
+    text = request.GET.get("period", "")
+    if not text:
+        return None
+    try:
+        period = Period.parse(text)
+    except ValueError as exc:
+        raise Http404("统计期无效") from exc
+    return roll_day(period.first_day, period.last_day, timezone.localdate())
+
+
 def filtered_members(request):
-    """The member list's query from its GET parameters (used by the list and the export)."""
-    qs = Member.objects.visible_to(request.user).select_related("org", "org__parent")
+    """The member list's query from its GET parameters (used by the list and the export).
+
+    With `period` the list is the roll as of that period (members.roll_day): who belonged to the
+    org then, their status and flags then — the same query its figure counted, so the list holds
+    as many people as the figure says, whatever happened since."""
     g = request.GET
-    qs = qs.filter(archived_on__isnull=False) if g.get("archived") == "1" else qs.current()
-    if g.get("org"):
-        qs = qs.in_org(get_org_for_user(request, g["org"]))
-    if g.get("status") in Status.values:
-        qs = qs.filter(status=g["status"])
+    day = as_of_day(request)
+    if day is not None:
+        org = get_org_for_user(request, g["org"]) if g.get("org") else None
+        base = Member.objects.all() if org else Member.objects.visible_to(request.user)
+        qs = (base.in_org_on(org, day) if org else base.on_roll_on(day)).status_on(day).with_flags_on(day)
+        qs = qs.select_related("org", "org__parent")
+        if g.get("status") == Status.FULL:
+            qs = qs.filter(status_on_day=Status.FULL)
+        elif g.get("status") == Status.PROBATIONARY:  # as the figure counts: everyone not yet 正式
+            qs = qs.exclude(status_on_day=Status.FULL)
+    else:
+        qs = Member.objects.visible_to(request.user).select_related("org", "org__parent")
+        qs = qs.filter(archived_on__isnull=False) if g.get("archived") == "1" else qs.current()
+        if g.get("org"):
+            qs = qs.in_org(get_org_for_user(request, g["org"]))
+        if g.get("status") in Status.values:
+            qs = qs.filter(status=g["status"])
     if g.get("category") in Category.values:
         qs = qs.filter(category=g["category"])
     for flag in g.getlist("flag"):
-        if flag in FLAGS:
+        if day is not None and flag in DATED_FLAGS:
+            qs = qs.filter(**{f"{DATED_FLAGS[flag]}_on_day": True})
+        elif flag in FLAGS:
             qs = qs.filter(**FLAGS[flag][1])
     return qs.search(g.get("q", ""))
+
+
+def _as_of_rows(members, day: date) -> None:
+    """Show a page of an as-of list as it stood that day: org, status and flags then."""
+    orgs = {o.pk: o for o in Org.objects.filter(pk__in={m.org_on for m in members if getattr(m, "org_on", None)})
+            .select_related("parent")}
+    for m in members:
+        m.org = orgs.get(getattr(m, "org_on", None), m.org)
+        m.status = m.status_on_day or m.status
+        m.is_mobile, m.is_infirm = m.mobile_on_day, m.infirm_on_day
+        if m.archived_on and m.archived_on > day:
+            m.archived_on = None  # still on the roll that day
 
 
 @login_required
 def member_list(request):
     qs = filtered_members(request)
     page = paginate(request, qs)
+    day = as_of_day(request)
+    if day is not None:
+        page.object_list = list(page.object_list)
+        _as_of_rows(page.object_list, day)
     return render(request, "members/list.html", {
         "page": page,
         "total": page.paginator.count,
+        "as_of": day,
         "orgs": visible_orgs(request.user).exclude(kind=OrgKind.STREET),
         "statuses": Status.choices,
         "categories": Category.choices,
         "flags": [(k, v[0]) for k, v in FLAGS.items()],
         "selected_flags": request.GET.getlist("flag"),
         "querystring": query_without_page(request),
-        "can_edit": is_record_keeper(request.user),
+        "can_edit": may_keep_records(request.user),
     })
 
 
@@ -107,14 +164,17 @@ def _org_name(org_id):
 
 @login_required
 def member_detail(request, pk):
-    member = _get_member_for_user(request, pk)
+    member = get_visible_or_404(Member.objects.select_related("org", "org__parent"), request, pk)
     return render(request, "members/detail.html", {
         "member": member,
         "history": _history_rows(member),
         "events": member.events.select_related("recorded_by"),
+        "memberships": member.memberships.select_related("org"),
+        "statuses": member.status_intervals.all(),
+        "flags": member.flag_intervals.all(),
         "event_form": EventForm(),
-        "can_edit": is_record_keeper(request.user) and not member.is_archived,
-        "can_view_pii": can_view_pii(request.user, member.org) or member.user_id == request.user.pk,
+        "can_edit": may_keep_records(request.user) and not member.is_archived,
+        "can_view_pii": may_view_pii(request.user, member.org) or member.user_id == request.user.pk,
     })
 
 
@@ -122,10 +182,10 @@ def member_detail(request, pk):
 @require_POST
 def member_reveal(request, pk, field):
     """Show one full personal-data field; every call is written to the access log."""
-    member = _get_member_for_user(request, pk)
+    member = get_visible_or_404(Member.objects.select_related("org", "org__parent"), request, pk)
     if field not in ("id_number", "phone", "landline"):
         raise Http404
-    if not (can_view_pii(request.user, member.org) or member.user_id == request.user.pk):
+    if not (may_view_pii(request.user, member.org) or member.user_id == request.user.pk):
         raise PermissionDenied("无权查看完整个人信息")
     action = AccessLog.Action.VIEW_ID if field == "id_number" else AccessLog.Action.VIEW_PHONE
     log_access(request, action, member)
@@ -134,8 +194,8 @@ def member_reveal(request, pk, field):
 
 @login_required
 def member_edit(request, pk=None):
-    _require_keeper(request)
-    member = _get_member_for_user(request, pk) if pk else None
+    require_record_keeper(request.user)
+    member = get_visible_or_404(Member.objects.select_related("org", "org__parent"), request, pk, write=True) if pk else None
     if member and member.is_archived:
         raise PermissionDenied("已归档党员不能修改")
     before = Member.objects.get(pk=member.pk) if member else None
@@ -144,7 +204,7 @@ def member_edit(request, pk=None):
         if before is not None and not _edited(before, form.instance, form.Meta.fields):
             messages.info(request, "没有修改")  # and no history row
             return redirect("member_detail", pk=member.pk)
-        member = form.save()
+        member = form.save(user=request.user)
         messages.success(request, f"已保存{member.name}的信息")
         return redirect("member_detail", pk=member.pk)
     return render(request, "members/edit.html", {"form": form, "member": member})
@@ -158,15 +218,15 @@ def _edited(before: Member, after: Member, fields) -> bool:
 @login_required
 @require_POST
 def member_event_add(request, pk):
-    _require_keeper(request)
-    member = _get_member_for_user(request, pk)
+    require_record_keeper(request.user)
+    member = get_visible_or_404(Member.objects.select_related("org", "org__parent"), request, pk, write=True)
     form = EventForm(request.POST)
     if form.is_valid():
         try:
             member_event_record(member=member, user=request.user, **form.cleaned_data)
             messages.success(request, f"已登记：{form.cleaned_data['kind']}")
-        except ValueError as exc:
-            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
     else:
         messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
     return redirect("member_detail", pk=member.pk)
@@ -174,9 +234,9 @@ def member_event_add(request, pk):
 
 @login_required
 def member_export(request):
-    _require_keeper(request)
+    require_record_keeper(request.user)
     members = filtered_members(request)
-    org = get_org_for_user(request, request.GET["org"]) if request.GET.get("org") else (visible_orgs(request.user).order_by("depth").first())
+    org = request_org(request)
     log_access(request, AccessLog.Action.EXPORT, f"党员名册 {org} {members.count()}人")
     stamp = timezone.localdate().strftime("%Y%m%d")
     return file_response(roster_xlsx(org, members), f"{org.name}党员花名册{stamp}.xlsx")
@@ -197,13 +257,26 @@ def _unit_map(request, org: Org) -> dict[str, Org]:
     return {name: units[int(pk)] for name, pk in pairs if int(pk) in units}
 
 
+def _since_context(org) -> dict:
+    """What the preview needs to ask when the new members belong from (members.importing.JOINED)."""
+    return {"today": timezone.localdate(), "first_import": is_first_import(org), "joined": JOINED}
+
+
 @login_required
 def member_import(request):
     """Upload → preview (nothing written; branch names mapped here) → confirm (book the accepted rows)."""
-    _require_keeper(request)
+    require_record_keeper(request.user)
     if request.method == "POST" and request.POST.get("token"):
         org = get_org_for_user(request, request.POST.get("org"))
         remap = bool(request.POST.get("remap"))
+        try:  # when the new members belong from — asked before the file is taken
+            since = parse_since(request.POST.get("since_mode") if request.POST.get("since_mode") == JOINED
+                                else request.POST.get("since"), today=timezone.localdate())
+            if since == JOINED and not is_first_import(org):
+                raise ValueError("“按各自的入党日期”只用于首次导入，请填写这些党员加入本组织的日期")
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("member_import")
         # Mapping branch names redraws the preview and keeps the file; only the confirmation takes it.
         path = stashed_upload(request.POST["token"]) if remap else claim_upload(request.POST["token"])
         if path is None:
@@ -213,11 +286,12 @@ def member_import(request):
         if remap:
             plan = member_import_plan(path, org=org, filename=path.name, unit_map=unit_map)
             return render(request, "members/import_preview.html", {"plan": plan, "token": request.POST["token"],
-                                                                   "org": org, "filename": path.name,
-                                                                   "unit_map": unit_map})
+                                                                   "org": org,
+                                                                   "filename": request.POST.get("filename", "")[:200] or path.name,
+                                                                   "unit_map": unit_map, **_since_context(org)})
         try:
             plan = member_import_apply(member_import_plan(path, org=org, filename=path.name, unit_map=unit_map),
-                                       user=request.user)
+                                       user=request.user, since=since)
         except (ValidationError, IntegrityError):
             messages.error(request, "另一次导入同时写入了相同的记录，本次没有写入任何数据，请重新上传后再确认")
             return redirect("member_import")
@@ -236,6 +310,8 @@ def member_import(request):
             path.unlink(missing_ok=True)
             form.add_error("file", str(exc))
         else:
-            return render(request, "members/import_preview.html", {"plan": plan, "token": token, "org": form.cleaned_data["org"],
-                                                                   "filename": upload.name, "unit_map": {}})
+            org = form.cleaned_data["org"]
+            return render(request, "members/import_preview.html", {"plan": plan, "token": token, "org": org,
+                                                                   "filename": upload.name, "unit_map": {},
+                                                                   **_since_context(org)})
     return render(request, "members/import.html", {"form": form})

@@ -1,7 +1,10 @@
 from django.urls import NoReverseMatch, reverse
 
-from .models import RECORD_ROLES, Role
+from .models import RECORD_ROLES, OrgKind, Role
 from .scoping import scope_of
+
+# Grids belong to communities: a record keeper bound to a 党支部/党小组 has none to survey.
+BELOW_COMMUNITY = (OrgKind.BRANCH, OrgKind.GROUP)
 
 # The main navigation: (url name, label, roles that see it; None = everyone). An entry whose
 # URL does not exist (an app not installed) is skipped.
@@ -27,6 +30,9 @@ def nav(request):
     items = []
     for name, label, roles in NAV:
         if roles is not None and not scope.everything and not any(scope.roots_by_role.get(r) for r in roles):
+            continue
+        if name == "grid_home" and not scope.everything and not scope.roots_by_role.get(Role.GRID_WORKER) and all(
+                o.kind in BELOW_COMMUNITY for r in RECORD_ROLES for o in scope.roots_by_role.get(r, [])):
             continue
         try:
             url = reverse(name)

@@ -18,7 +18,7 @@ from dangjian.members.models import Member
 from . import services
 from .forms import AccountForm, OrgForm, PasswordChangeForm, RoleForm
 from .models import AccountLog, RoleAssignment
-from .scoping import can_sign, get_org_for_user, is_record_keeper, path_q, visible_orgs
+from .scoping import get_org_for_user, get_visible_or_404, may_keep_records, may_sign, path_q, visible_orgs
 
 TERM_WARNING = timedelta(days=180)  # 换届 is prepared months ahead: flag terms ending within half a year
 
@@ -26,7 +26,7 @@ TERM_WARNING = timedelta(days=180)  # 换届 is prepared months ahead: flag term
 @login_required
 def org_list(request):
     """The org tree the user can see, with member counts and 换届 dates."""
-    if not is_record_keeper(request.user):
+    if not may_keep_records(request.user):
         raise PermissionDenied
     orgs = list(visible_orgs(request.user).select_related("parent"))
     today = timezone.localdate()
@@ -42,14 +42,14 @@ def org_list(request):
         term = ("overdue" if org.term_ends_on <= today else "soon" if org.term_ends_on - today <= TERM_WARNING
                 else "") if org.term_ends_on else ""
         rows.append({"org": org, "members": totals[org.pk], "term": term, "pad": "　" * (org.depth - orgs[0].depth),
-                     "can_edit": can_sign(request.user, org)})
+                     "can_edit": may_sign(request.user, org)})
     return render(request, "orgs/list.html", {"rows": rows, "today": today})
 
 
 @login_required
 def org_edit(request, pk):
     org = get_org_for_user(request, pk)
-    if not can_sign(request.user, org):
+    if not may_sign(request.user, org):
         raise PermissionDenied("只有社区书记或街道管理员可以修改组织信息")
     form = OrgForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
@@ -143,8 +143,8 @@ def account_new(request):
 def _get_account_for_manager(request, pk):
     """An account the user may manage; 404 for any other (its existence is not revealed)."""
     _require_account_manager(request)
-    account = get_user_model().objects.filter(pk=pk).first()
-    if account is None or not services.may_manage_account(request.user, account):
+    account = get_visible_or_404(get_user_model().objects.all(), request, pk)
+    if not services.may_manage_account(request.user, account):
         raise Http404("账号不存在或无权管理")
     return account
 

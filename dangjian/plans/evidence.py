@@ -24,7 +24,7 @@ from django.http import Http404, HttpRequest
 from django.urls import NoReverseMatch, Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from dangjian.orgs.models import Org
-from dangjian.orgs.scoping import can_see_org
+from dangjian.orgs.scoping import may_keep_records
 
 # A page with a record id whose record could not be identified: refused, since its scope is unknown.
 _UNKNOWN = object()
@@ -191,12 +191,12 @@ def resolve_evidence_url(user, url: str, *, host: str = "") -> tuple[str, models
         org = target_org(record)
         if org is None:
             raise ValidationError("该类记录不能作为佐证（无法确定所属组织）")
-        if user is not None and not can_see_org(user, org):
+        if user is not None and not may_keep_records(user, org):
             raise ValidationError("该记录不在您的管辖范围内，不能作为佐证")
     org_ids = parse_qs(parts.query).get("org", [])
     for org_id in org_ids:
         org = Org.objects.filter(pk=org_id).first() if org_id.isdigit() else None
-        if org is None or (user is not None and not can_see_org(user, org)):
+        if org is None or (user is not None and not may_keep_records(user, org)):
             raise ValidationError("链接中的组织不在您的管辖范围内")
     local = parts.path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
     return local[:500], record

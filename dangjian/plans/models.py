@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from dangjian.lib.periods import Period
 from dangjian.orgs.models import Org
-from dangjian.orgs.scoping import path_q
+from dangjian.orgs.scoping import OrgScopedQuerySet
 
 from .choices import ItemStatus, MeasureStatus, PlanKind, ProblemEventKind, ProblemStatus, ReportPart, Stage
 
@@ -86,16 +86,6 @@ class HolidayScheduleDay(models.Model):
         return f"{self.day:%Y-%m-%d} {self.name}{'上班' if self.working else '放假'}"
 
 
-class ScopedQuerySet(models.QuerySet):
-    org_field = "org"
-
-    def visible_to(self, user):
-        return self.filter(path_q(user, self.org_field))
-
-    def in_org(self, org: Org):
-        return self.filter(**{f"{self.org_field}__path__startswith": org.path})
-
-
 class TermQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
@@ -144,7 +134,7 @@ class ProblemSource(models.Model):
 # Work plans
 
 
-class WorkPlanQuerySet(ScopedQuerySet):
+class WorkPlanQuerySet(OrgScopedQuerySet):
     def overlapping(self, first_day: date, last_day: date):
         return self.filter(start_on__lte=last_day, end_on__gte=first_day)
 
@@ -195,8 +185,8 @@ class WorkPlan(models.Model):
         return self.org
 
 
-class PlanItemQuerySet(ScopedQuerySet):
-    org_field = "plan__org"
+class PlanItemQuerySet(OrgScopedQuerySet):
+    scope_field = "plan__org"
 
     def open(self):
         return self.filter(status__in=(ItemStatus.TODO, ItemStatus.DOING))
@@ -262,8 +252,8 @@ class PlanItem(models.Model):
         return self.done_on is not None and self.done_on > self.deadline
 
 
-class MilestoneQuerySet(ScopedQuerySet):
-    org_field = "item__plan__org"
+class MilestoneQuerySet(OrgScopedQuerySet):
+    scope_field = "item__plan__org"
 
     def open(self):
         return self.filter(done_on__isnull=True, item__status__in=(ItemStatus.TODO, ItemStatus.DOING))
@@ -325,7 +315,7 @@ class ProgressNote(models.Model):
 # Problems and rectification
 
 
-class ProblemQuerySet(ScopedQuerySet):
+class ProblemQuerySet(OrgScopedQuerySet):
     def open(self):
         return self.filter(status=ProblemStatus.OPEN)
 
@@ -438,8 +428,8 @@ class ProblemCause(models.Model):
         return self.text[:30]
 
 
-class MeasureQuerySet(ScopedQuerySet):
-    org_field = "problem__org"
+class MeasureQuerySet(OrgScopedQuerySet):
+    scope_field = "problem__org"
 
     def open(self):
         return self.exclude(status=MeasureStatus.DONE)
@@ -521,6 +511,10 @@ class ProblemEvent(models.Model):
 # Evidence: a link from a plan item or a measure to a record elsewhere, or to a page.
 
 
+class EvidenceLinkQuerySet(OrgScopedQuerySet):
+    scope_field = ("item__plan__org", "measure__problem__org")
+
+
 class EvidenceLink(models.Model):
     """佐证材料: a record in any app (content type + id) or a URL, with a label."""
 
@@ -537,6 +531,8 @@ class EvidenceLink(models.Model):
                                  related_name="+", verbose_name=_("添加人"))
     added_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = EvidenceLinkQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("佐证材料")

@@ -1,12 +1,12 @@
 """The dashboard panel: this period's plan items and the rectification ledger, from figures."""
 
-from dangjian.orgs.scoping import is_record_keeper
+from dangjian.orgs.scoping import may_keep_records
 
 from . import figures
 
 
 def panel(request, org, period) -> dict | None:
-    if not is_record_keeper(request.user):
+    if not may_keep_records(request.user):
         return None
     f = figures.for_period(org, period)
     return {

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.orgs.models import Org
-from dangjian.orgs.scoping import can_see_org, can_sign, is_record_keeper
+from dangjian.orgs.scoping import may_keep_records, may_sign
 
 from . import reminders
 from .choices import (
@@ -38,7 +38,7 @@ from .models import (
 
 
 def _keeper_in(user, org: Org) -> None:
-    if user is not None and not (is_record_keeper(user) and can_see_org(user, org)):
+    if user is not None and not (may_keep_records(user) and may_keep_records(user, org)):
         raise PermissionDenied("只有本组织的党务人员可以修改计划和整改台账")
 
 
@@ -173,7 +173,7 @@ def evidence_add(*, owner: PlanItem | Measure, label: str, url: str = "", target
         record_org = target_org(target)
         if record_org is None:
             raise ValidationError("该类记录不能作为佐证（无法确定所属组织）")
-        if user is not None and not can_see_org(user, record_org):
+        if user is not None and not may_keep_records(user, record_org):
             raise ValidationError("该记录不在您的管辖范围内，不能作为佐证")
         url = url or record_url(target)
     if not url:
@@ -321,7 +321,7 @@ def close_blockers(problem: Problem) -> list[str]:
 def problem_close(*, problem: Problem, user, on: date | None = None, note: str = "") -> Problem:
     """销号: every measure done, and the community secretary (or the street) signs."""
     _lock(problem)
-    if not can_sign(user, problem.org):
+    if not may_sign(user, problem.org):
         raise PermissionDenied("只有社区书记（或街道）可以签字销号")
     blockers = close_blockers(problem)
     if blockers:
@@ -340,7 +340,7 @@ def problem_close(*, problem: Problem, user, on: date | None = None, note: str =
 def problem_reopen(*, problem: Problem, user, reason: str, on: date | None = None) -> Problem:
     """Reopen a closed problem; the earlier sign-off stays in the events and the history."""
     _lock(problem)
-    if not can_sign(user, problem.org):
+    if not may_sign(user, problem.org):
         raise PermissionDenied("只有社区书记（或街道）可以重新打开已销号的问题")
     if not problem.is_closed:
         raise ValidationError(f"问题“{problem.title}”未销号，无需重新打开")

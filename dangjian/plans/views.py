@@ -1,6 +1,6 @@
 """Plans, the due lists, the problem ledger and the user's notifications.
 
-Every record is reached through one `_get_<thing>_for_user` helper (404 outside the user's
+Every record is reached through `get_visible_or_404` (orgs/scoping.py: 404 outside the user's
 subtree); lists filter with `visible_to(user)`; an `org` filter goes through get_org_for_user.
 """
 
@@ -19,11 +19,20 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from dangjian.lib.periods import Period
 from dangjian.lib.web import file_response, paginate, query_without_page
 from dangjian.lib.workdays import WorkCalendar, covers
 from dangjian.orgs.models import OrgKind
-from dangjian.orgs.scoping import can_sign, get_org_for_user, is_record_keeper, top_orgs, visible_orgs
+from dangjian.orgs.scoping import (
+    get_org_for_user,
+    get_visible_or_404,
+    may_keep_records,
+    may_sign,
+    org_and_period,
+    request_org,
+    require_record_keeper,
+    top_orgs,
+    visible_orgs,
+)
 
 from . import services
 from .choices import ItemState, ItemStatus, LedgerShow, PlanKind, ProblemStatus
@@ -56,65 +65,6 @@ from .models import (
 )
 from .reminders import remind_days
 
-# ---------------------------------------------------------------------------------------------
-# The one way each id becomes a record
-
-
-def _get_plan_for_user(request, pk) -> WorkPlan:
-    try:
-        return WorkPlan.objects.visible_to(request.user).select_related("org").get(pk=pk)
-    except (WorkPlan.DoesNotExist, ValueError) as exc:
-        raise Http404("计划不存在或无权查看") from exc
-
-
-def _get_item_for_user(request, pk) -> PlanItem:
-    try:
-        return PlanItem.objects.visible_to(request.user).select_related("plan__org", "owner_user").get(pk=pk)
-    except (PlanItem.DoesNotExist, ValueError) as exc:
-        raise Http404("计划事项不存在或无权查看") from exc
-
-
-def _get_milestone_for_user(request, pk) -> Milestone:
-    try:
-        return Milestone.objects.visible_to(request.user).select_related("item__plan__org").get(pk=pk)
-    except (Milestone.DoesNotExist, ValueError) as exc:
-        raise Http404("时间节点不存在或无权查看") from exc
-
-
-def _get_problem_for_user(request, pk) -> Problem:
-    try:
-        return Problem.objects.visible_to(request.user).select_related(
-            "org", "category", "source", "plan", "closed_by").get(pk=pk)
-    except (Problem.DoesNotExist, ValueError) as exc:
-        raise Http404("问题不存在或无权查看") from exc
-
-
-def _get_measure_for_user(request, pk) -> Measure:
-    try:
-        return Measure.objects.visible_to(request.user).select_related("problem__org").get(pk=pk)
-    except (Measure.DoesNotExist, ValueError) as exc:
-        raise Http404("整改措施不存在或无权查看") from exc
-
-
-def _get_evidence_for_user(request, pk) -> EvidenceLink:
-    scoped = Q(item__in=PlanItem.objects.visible_to(request.user)) | Q(measure__in=Measure.objects.visible_to(request.user))
-    try:
-        return EvidenceLink.objects.filter(scoped).select_related("item__plan__org", "measure__problem__org").get(pk=pk)
-    except (EvidenceLink.DoesNotExist, ValueError) as exc:
-        raise Http404("佐证材料不存在或无权查看") from exc
-
-
-def _get_notification_for_user(request, pk) -> Notification:
-    try:
-        return Notification.objects.filter(user=request.user).get(pk=pk)
-    except (Notification.DoesNotExist, ValueError) as exc:
-        raise Http404("提醒不存在") from exc
-
-
-def _require_keeper(request) -> None:
-    if not is_record_keeper(request.user):
-        raise PermissionDenied("只有党务人员可以查看和修改计划与整改台账")
-
 
 def _errors(form) -> str:
     return "；".join(f"{form.fields[f].label if f in form.fields else ''}：{e[0]}".lstrip("：") for f, e in form.errors.items())
@@ -124,21 +74,9 @@ def _fail(request, exc: ValidationError) -> None:
     messages.error(request, "；".join(exc.messages))
 
 
-def _org_and_period(request, default_kind: str = "year") -> tuple:
-    org = get_org_for_user(request, request.GET["org"]) if request.GET.get("org") else top_orgs(request.user)[0]
-    try:
-        period = Period.parse(request.GET["period"])
-    except (KeyError, ValueError):
-        period = Period.of(timezone.localdate(), default_kind)
-    return org, period
-
-
 def _default_org(request):
-    """The org a new plan or problem is for: ?org=, else the user's own (top) org."""
-    if request.GET.get("org"):
-        return get_org_for_user(request, request.GET["org"])
-    tops = top_orgs(request.user)
-    return tops[0] if len(tops) == 1 else None
+    """The org a new plan or problem is preselected for: when ?org= or the user's one top org says."""
+    return request_org(request) if request.GET.get("org") or len(top_orgs(request.user)) == 1 else None
 
 
 def _orgs_for_filter(user):
@@ -151,7 +89,7 @@ def _orgs_for_filter(user):
 
 @login_required
 def plan_list(request):
-    _require_keeper(request)
+    require_record_keeper(request.user)
     today = timezone.localdate()
     qs = WorkPlan.objects.visible_to(request.user).select_related("org")
     org = None
@@ -185,8 +123,8 @@ def _due_summary(request, today: date) -> dict:
 
 @login_required
 def plan_edit(request, pk=None):
-    _require_keeper(request)
-    plan = _get_plan_for_user(request, pk) if pk else None
+    require_record_keeper(request.user)
+    plan = get_visible_or_404(WorkPlan.objects.select_related("org"), request, pk, write=True) if pk else None
     initial = {}
     if plan is None:
         initial = {"kind": PlanKind.YEAR, "period": str(timezone.localdate().year), "org": _default_org(request)}
@@ -211,7 +149,7 @@ def plan_edit(request, pk=None):
 
 @login_required
 def plan_detail(request, pk):
-    plan = _get_plan_for_user(request, pk)
+    plan = get_visible_or_404(WorkPlan.objects.select_related("org"), request, pk)
     today = timezone.localdate()
     items = list(plan.items.select_related("owner_user").prefetch_related("milestones")
                  .annotate(n_evidence=Count("evidence", distinct=True), n_notes=Count("notes", distinct=True)))
@@ -224,15 +162,15 @@ def plan_detail(request, pk):
         "n_done": sum(1 for i in counted if i.status == ItemStatus.DONE), "n_items": len(counted),
         "n_overdue": sum(1 for i in counted if i.is_overdue(today)),
         "problems": plan.problems.visible_to(request.user).select_related("category").order_by("found_on", "pk"),
-        "can_edit": is_record_keeper(request.user),
+        "can_edit": may_keep_records(request.user),
     })
 
 
 @login_required
 def plan_item_edit(request, plan_pk=None, pk=None):
-    _require_keeper(request)
-    item = _get_item_for_user(request, pk) if pk else None
-    plan = item.plan if item else _get_plan_for_user(request, plan_pk)
+    require_record_keeper(request.user)
+    item = get_visible_or_404(PlanItem.objects.select_related("plan__org", "owner_user"), request, pk, write=True) if pk else None
+    plan = item.plan if item else get_visible_or_404(WorkPlan.objects.select_related("org"), request, plan_pk)
     form = PlanItemForm(request.POST or None, instance=item, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -259,7 +197,7 @@ def plan_item_edit(request, plan_pk=None, pk=None):
 
 @login_required
 def plan_item_detail(request, pk):
-    item = _get_item_for_user(request, pk)
+    item = get_visible_or_404(PlanItem.objects.select_related("plan__org", "owner_user"), request, pk)
     today = timezone.localdate()
     calendar = WorkCalendar()
     milestones = list(item.milestones.all())
@@ -272,7 +210,7 @@ def plan_item_detail(request, pk):
         "holiday": _holiday_note(calendar, item.deadline),
         "notes": item.notes.select_related("author"), "evidence": item.evidence.select_related("added_by"),
         "history": item.history.select_related("history_user").order_by("-history_date")[:20],
-        "can_edit": is_record_keeper(request.user) and item.is_open,
+        "can_edit": may_keep_records(request.user) and item.is_open,
         "milestone_form": MilestoneForm(), "done_form": DoneForm(initial={"done_on": today}),
         "progress_form": ProgressForm(initial={"on": today}), "evidence_form": EvidenceForm(),
         "cancel_form": CancelForm(),
@@ -282,8 +220,8 @@ def plan_item_detail(request, pk):
 @login_required
 @require_POST
 def plan_item_action(request, pk, action):
-    _require_keeper(request)
-    item = _get_item_for_user(request, pk)
+    require_record_keeper(request.user)
+    item = get_visible_or_404(PlanItem.objects.select_related("plan__org", "owner_user"), request, pk, write=True)
     try:
         if action == "start":
             services.plan_item_start(item=item, user=request.user)
@@ -324,8 +262,8 @@ def plan_item_action(request, pk, action):
 @login_required
 @require_POST
 def milestone_complete(request, pk):
-    _require_keeper(request)
-    milestone = _get_milestone_for_user(request, pk)
+    require_record_keeper(request.user)
+    milestone = get_visible_or_404(Milestone.objects.select_related("item__plan__org"), request, pk, write=True)
     form = DoneForm(request.POST)
     try:
         if not form.is_valid():
@@ -350,8 +288,8 @@ def _add_evidence(request, owner) -> None:
 @login_required
 @require_POST
 def evidence_remove(request, pk):
-    _require_keeper(request)
-    link = _get_evidence_for_user(request, pk)
+    require_record_keeper(request.user)
+    link = get_visible_or_404(EvidenceLink.objects.select_related("item__plan__org", "measure__problem__org"), request, pk, write=True)
     back = link.item.get_absolute_url() if link.item_id else link.measure.get_absolute_url()
     try:
         services.evidence_remove(link=link, user=request.user)
@@ -406,7 +344,7 @@ def _due_lists(request, today: date, horizon: date, calendar: WorkCalendar, org)
 
 @login_required
 def due_list(request):
-    _require_keeper(request)
+    require_record_keeper(request.user)
     today = timezone.localdate()
     try:
         days = max(0, min(int(request.GET.get("days", "")), 60))
@@ -426,8 +364,7 @@ def due_list(request):
 @login_required
 def plan_item_list(request):
     """Plan items due in a period, by state — the list behind the figures' numbers."""
-    _require_keeper(request)
-    org, period = _org_and_period(request)
+    org, period = org_and_period(request, "year")
     today = timezone.localdate()
     as_of = min(period.last_day, today)
     state = request.GET.get("state", ItemState.ALL)
@@ -468,8 +405,7 @@ def ledger_queryset(request, org, period, show: str):
 
 @login_required
 def problem_list(request):
-    _require_keeper(request)
-    org, period = _org_and_period(request)
+    org, period = org_and_period(request, "year")
     show = request.GET.get("show") if request.GET.get("show") in LedgerShow.values else LedgerShow.ACTIVE
     qs = ledger_queryset(request, org, period, show).prefetch_related("causes", "measures")
     page = paginate(request, qs, per_page=30)
@@ -490,8 +426,7 @@ def problem_list(request):
 
 @login_required
 def problem_export(request):
-    _require_keeper(request)
-    org, period = _org_and_period(request)
+    org, period = org_and_period(request, "year")
     show = request.GET.get("show") if request.GET.get("show") in LedgerShow.values else LedgerShow.ACTIVE
     qs = ledger_queryset(request, org, period, show).prefetch_related("causes", "measures", "events")
     content = ledger_xlsx(org, period, ledger_rows(qs, period), LedgerShow(show).label)
@@ -500,13 +435,13 @@ def problem_export(request):
 
 @login_required
 def problem_edit(request, pk=None):
-    _require_keeper(request)
-    problem = _get_problem_for_user(request, pk) if pk else None
+    require_record_keeper(request.user)
+    problem = get_visible_or_404(Problem.objects.select_related("org", "category", "source", "plan", "closed_by"), request, pk, write=True) if pk else None
     if problem and problem.is_closed:
         raise PermissionDenied("已销号的问题不能修改，如需继续整改请先重新打开")
     initial = {"org": _default_org(request)} if problem is None else {}
     if problem is None and request.GET.get("plan"):
-        initial["plan"] = _get_plan_for_user(request, request.GET["plan"])
+        initial["plan"] = get_visible_or_404(WorkPlan.objects.select_related("org"), request, request.GET["plan"])
     form = ProblemForm(request.POST or None, instance=problem, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -531,20 +466,20 @@ def problem_edit(request, pk=None):
 
 @login_required
 def problem_detail(request, pk):
-    problem = _get_problem_for_user(request, pk)
+    problem = get_visible_or_404(Problem.objects.select_related("org", "category", "source", "plan", "closed_by"), request, pk)
     today = timezone.localdate()
     calendar = WorkCalendar()
     measures = list(problem.measures.select_related("owner_user").prefetch_related("evidence"))
     for m in measures:
         m.due_label = "" if m.is_done else _due_label(calendar, m.deadline, today)
         m.holiday = "" if m.is_done else _holiday_note(calendar, m.deadline)
-    keeper = is_record_keeper(request.user)
+    keeper = may_keep_records(request.user)
     blockers = services.close_blockers(problem)
     return render(request, "plans/problem_detail.html", {
         "problem": problem, "causes": problem.causes.all(), "measures": measures,
         "events": problem.events.select_related("user", "measure"),
         "blockers": blockers, "awaiting": not blockers, "today": today,
-        "can_edit": keeper and not problem.is_closed, "can_sign": can_sign(request.user, problem.org),
+        "can_edit": keeper and not problem.is_closed, "can_sign": may_sign(request.user, problem.org),
         "cause_form": CauseForm(), "measure_form": MeasureForm(user=request.user, auto_id="m-%s"),
         "done_form": MeasureDoneForm(initial={"done_on": today}), "evidence_form": EvidenceForm(),
         "sign_form": SignOffForm(), "reopen_form": ReopenForm(),
@@ -554,8 +489,8 @@ def problem_detail(request, pk):
 @login_required
 @require_POST
 def problem_action(request, pk, action):
-    _require_keeper(request)
-    problem = _get_problem_for_user(request, pk)
+    require_record_keeper(request.user)
+    problem = get_visible_or_404(Problem.objects.select_related("org", "category", "source", "plan", "closed_by"), request, pk, write=True)
     try:
         if action == "cause":
             form = CauseForm(request.POST)
@@ -592,8 +527,8 @@ def problem_action(request, pk, action):
 
 @login_required
 def measure_edit(request, pk):
-    _require_keeper(request)
-    measure = _get_measure_for_user(request, pk)
+    require_record_keeper(request.user)
+    measure = get_visible_or_404(Measure.objects.select_related("problem__org"), request, pk, write=True)
     if measure.is_done or measure.problem.is_closed:
         raise PermissionDenied("已完成的措施不能修改")
     form = MeasureForm(request.POST or None, instance=measure, user=request.user)
@@ -616,8 +551,8 @@ def measure_edit(request, pk):
 @login_required
 @require_POST
 def measure_action(request, pk, action):
-    _require_keeper(request)
-    measure = _get_measure_for_user(request, pk)
+    require_record_keeper(request.user)
+    measure = get_visible_or_404(Measure.objects.select_related("problem__org"), request, pk, write=True)
     try:
         if action == "complete":
             form = MeasureDoneForm(request.POST)
@@ -651,14 +586,14 @@ def notification_list(request):
     return render(request, "plans/notification_list.html", {
         "page": page, "show_all": show_all, "querystring": query_without_page(request),
         "n_unread": Notification.objects.filter(user=request.user).unread().count(),
-        "user_is_keeper": is_record_keeper(request.user),
+        "user_is_keeper": may_keep_records(request.user),
     })
 
 
 @login_required
 @require_POST
 def notification_read(request, pk):
-    notification = _get_notification_for_user(request, pk)
+    notification = get_visible_or_404(Notification.objects.filter(user=request.user), request, pk)
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
@@ -676,7 +611,7 @@ def notification_read_all(request):
 @login_required
 def notification_open(request, pk):
     """Open the record a notification is about, marking it read."""
-    notification = _get_notification_for_user(request, pk)
+    notification = get_visible_or_404(Notification.objects.filter(user=request.user), request, pk)
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])

@@ -17,20 +17,15 @@ from dangjian.lib.idnumbers import mask_id, mask_phone
 from dangjian.lib.periods import add_months
 from dangjian.members.choices import Education, Sex
 from dangjian.orgs.models import Org
-from dangjian.orgs.scoping import path_q
+from dangjian.orgs.scoping import OrgScopedQuerySet
 
 from .choices import BY_CODE, STEP_CHOICES, STEPS, Outcome, Stage
 
 REPEATABLE = tuple(s.code for s in STEPS if s.repeatable)
 
 
-class ApplicantQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ApplicantQuerySet:
-        """Record keepers of the org's subtree; a 党员 account sees none of it."""
-        return self.filter(path_q(user, "org"))
-
-    def in_org(self, org: Org) -> ApplicantQuerySet:
-        return self.filter(org__path__startswith=org.path)
+class ApplicantQuerySet(OrgScopedQuerySet):
+    """Record keepers of the org's subtree see an applicant; a 党员 account sees none of it."""
 
     def active(self) -> ApplicantQuerySet:
         return self.filter(outcome=Outcome.ACTIVE)

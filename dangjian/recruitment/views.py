@@ -7,8 +7,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,7 +17,13 @@ from dangjian.lib.web import file_response
 from dangjian.lib.xlsx import SheetSpec, write_workbook
 from dangjian.members.models import Member
 from dangjian.orgs.models import OrgKind
-from dangjian.orgs.scoping import get_org_for_user, is_record_keeper, top_orgs, visible_orgs
+from dangjian.orgs.scoping import (
+    get_org_for_user,
+    get_visible_or_404,
+    request_org,
+    require_record_keeper,
+    visible_orgs,
+)
 
 from . import services
 from .board import board_for
@@ -28,28 +33,6 @@ from .forms import ApplicantForm, StepForm
 from .models import Applicant
 from .progress import done_codes, track
 from .rules import RULE_NOTE, effective
-
-
-def _require_keeper(request) -> None:
-    if not is_record_keeper(request.user):
-        raise PermissionDenied("只有党务人员可以查看发展党员工作")
-
-
-def _get_applicant_for_user(request, pk) -> Applicant:
-    try:
-        return Applicant.objects.visible_to(request.user).select_related("org", "member").get(pk=pk)
-    except (Applicant.DoesNotExist, ValueError) as exc:
-        raise Http404("发展党员对象不存在或无权查看") from exc
-
-
-def _org(request):
-    _require_keeper(request)
-    if request.GET.get("org"):
-        return get_org_for_user(request, request.GET["org"])
-    tops = top_orgs(request.user)
-    if not tops:
-        raise PermissionDenied("没有可查看的组织")
-    return tops[0]
 
 
 def _messages(exc: ValidationError) -> list[str]:
@@ -67,7 +50,7 @@ def _day(request):
 def board(request):
     """The board today, or as of a past day (`on`, the figures' links); with `period` and `list`,
     the people admitted (approval) or converted in that period."""
-    org = _org(request)
+    org = request_org(request)
     today = timezone.localdate()
     on = _day(request)
     b = board_for(org, today, on=min(on, today) if on else None)
@@ -87,7 +70,7 @@ def board(request):
 
 @login_required
 def board_export(request):
-    org = _org(request)
+    org = request_org(request)
     b = board_for(org, timezone.localdate())
     rows = []
     for t in b.tracks:
@@ -104,7 +87,7 @@ def board_export(request):
 
 @login_required
 def applicant_create(request):
-    org = _org(request)
+    org = request_org(request)
     if org.kind != OrgKind.BRANCH:
         branches = visible_orgs(request.user).filter(kind=OrgKind.BRANCH, path__startswith=org.path)
     else:
@@ -139,8 +122,8 @@ def _timeline(applicant: Applicant) -> list[dict]:
 
 @login_required
 def detail(request, pk):
-    _require_keeper(request)
-    applicant = _get_applicant_for_user(request, pk)
+    require_record_keeper(request.user)
+    applicant = get_visible_or_404(Applicant.objects.select_related("org", "member"), request, pk)
     return _detail(request, applicant, StepForm(initial=_initial(applicant)), [])
 
 
@@ -162,8 +145,8 @@ def _detail(request, applicant, form, errors, status=200):
 @login_required
 @require_POST
 def step_add(request, pk):
-    _require_keeper(request)
-    applicant = _get_applicant_for_user(request, pk)
+    require_record_keeper(request.user)
+    applicant = get_visible_or_404(Applicant.objects.select_related("org", "member"), request, pk)
     form = StepForm(request.POST)
     if not form.is_valid():
         return _detail(request, applicant, form, [], status=422)
@@ -181,11 +164,8 @@ def step_add(request, pk):
 @login_required
 @require_POST
 def adopt(request, member_pk):
-    _require_keeper(request)
-    try:
-        member = Member.objects.visible_to(request.user).current().get(pk=member_pk)
-    except (Member.DoesNotExist, ValueError) as exc:
-        raise Http404("党员不存在或无权查看") from exc
+    require_record_keeper(request.user)
+    member = get_visible_or_404(Member.objects.current(), request, member_pk)
     try:
         applicant = services.probationer_adopt(member=member, user=request.user)
     except ValidationError as exc:

@@ -11,13 +11,10 @@ from simple_history.models import HistoricalRecords
 
 from dangjian.lib.periods import Period
 from dangjian.orgs.models import Org
-from dangjian.orgs.scoping import path_q
+from dangjian.orgs.scoping import OrgScopedQuerySet
 
 
-class ReportQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ReportQuerySet:
-        return self.filter(path_q(user, "org"))
-
+class ReportQuerySet(OrgScopedQuerySet):
     def for_period(self, period: Period) -> ReportQuerySet:
         return self.filter(period=str(period))
 
@@ -110,6 +107,10 @@ class ReportVersion(models.Model):
         return self.status == self.Status.FINAL
 
 
+class ReportParagraphQuerySet(OrgScopedQuerySet):
+    scope_through = "version__report"
+
+
 class ReportParagraph(models.Model):
     """One paragraph of a version. `generated` is the system's text with figure markers
     (⟦members.full⟧); `edited` is the user's text (with markers re-linked where the number and its
@@ -133,6 +134,8 @@ class ReportParagraph(models.Model):
                                   verbose_name=_("修改人"))
     edited_at = models.DateTimeField(_("修改时间"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = ReportParagraphQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("报告段落")
@@ -193,6 +196,8 @@ class ReportBatch(models.Model):
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     job = models.ForeignKey("jobs.Job", models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = OrgScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("批量下载")

@@ -3,14 +3,14 @@ many communities have finalised theirs)."""
 
 from django.urls import reverse
 
-from dangjian.orgs.scoping import is_record_keeper
+from dangjian.orgs.scoping import may_keep_records
 
 from .batch import community_status
 from .models import Report
 
 
 def panel(request, org, period):
-    if not is_record_keeper(request.user) or period.kind == "month":
+    if not may_keep_records(request.user) or period.kind == "month":
         return None
     if org.is_community or org.kind == "branch":
         report = Report.objects.filter(org=org, period=str(period)).first()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dangjian.lib.periods import Period
 from dangjian.orgs.models import Org
-from dangjian.orgs.scoping import can_sign
+from dangjian.orgs.scoping import may_sign
 
 from . import sources
 from .drafting import Draft, draft, fill, keys_in, paragraph_sources, placeholders_in, relink
@@ -171,7 +171,7 @@ def version_update_meta(*, version: ReportVersion, title: str, dated_on, user) -
 @transaction.atomic
 def report_finalise(*, report: Report, user) -> ReportVersion:
     """Freeze the current draft: its figures stay as snapshotted, the .docx is stored as handed in."""
-    if not can_sign(user, report.org):
+    if not may_sign(user, report.org):
         raise PermissionDenied("只有社区书记（或街道）可以定稿")
     report = Report.objects.select_for_update().get(pk=report.pk)
     version = report.current_version()

@@ -16,7 +16,16 @@ from django.views.decorators.http import require_POST
 from dangjian.lib.periods import Period
 from dangjian.lib.web import DOCX, file_response, is_htmx
 from dangjian.orgs.models import OrgKind
-from dangjian.orgs.scoping import can_sign, get_org_for_user, is_record_keeper, top_orgs, visible_orgs
+from dangjian.orgs.scoping import (
+    get_org_for_user,
+    get_visible_or_404,
+    may_keep_records,
+    may_sign,
+    org_and_period,
+    require_record_keeper,
+    top_orgs,
+    visible_orgs,
+)
 
 from . import batch as batch_mod
 from . import pdf, services, sources
@@ -25,29 +34,6 @@ from .forms import REPORT_ORG_KINDS, BatchForm, DraftForm, MetaForm, ParagraphFo
 from .models import Report, ReportBatch, ReportParagraph, ReportVersion
 from .protection import protect_docx
 from .selfcheck import selfcheck
-
-
-def _get_report_for_user(request, pk) -> Report:
-    """The one place a report id becomes a report: 404 outside the user's subtree."""
-    try:
-        return Report.objects.visible_to(request.user).select_related("org", "org__parent").get(pk=pk)
-    except (Report.DoesNotExist, ValueError) as exc:
-        raise Http404("述职报告不存在或无权查看") from exc
-
-
-def _get_paragraph_for_user(request, pk) -> ReportParagraph:
-    try:
-        return ReportParagraph.objects.select_related("version", "version__report").get(
-            pk=pk, version__report__in=Report.objects.visible_to(request.user))
-    except (ReportParagraph.DoesNotExist, ValueError) as exc:
-        raise Http404("段落不存在或无权查看") from exc
-
-
-def _get_batch_for_user(request, pk) -> ReportBatch:
-    try:
-        return ReportBatch.objects.filter(org__in=visible_orgs(request.user)).select_related("org").get(pk=pk)
-    except (ReportBatch.DoesNotExist, ValueError) as exc:
-        raise Http404("批量下载不存在或无权查看") from exc
 
 
 def _version(request, report: Report) -> ReportVersion:
@@ -60,27 +46,15 @@ def _version(request, report: Report) -> ReportVersion:
     return report.current_version()
 
 
-def _require_keeper(request) -> None:
-    if not is_record_keeper(request.user):
-        raise PermissionDenied("只有党务人员可以起草和修改述职报告")
-
-
 def _default_period() -> Period:
     return Period.of(timezone.localdate(), "quarter").previous()
-
-
-def _period_param(request) -> Period:
-    try:
-        return Period.parse(request.GET["period"])
-    except (KeyError, ValueError):
-        return _default_period()
 
 
 # --- list and draft -------------------------------------------------------------------------------
 
 @login_required
 def report_list(request):
-    _require_keeper(request)
+    require_record_keeper(request.user)
     reports = Report.objects.visible_to(request.user).select_related("org").prefetch_related("versions")
     period_text = request.GET.get("period", "").strip()
     if period_text:
@@ -102,13 +76,15 @@ def report_list(request):
     return render(request, "reports/list.html", {
         "rows": rows, "form": form, "period_text": period_text,
         "default_period": _default_period(),
+        # The street overview lists communities: only for those whose scope holds some.
+        "sees_communities": any(o.kind == OrgKind.STREET for o in top_orgs(user)),
     })
 
 
 @login_required
 @require_POST
 def report_create(request):
-    _require_keeper(request)
+    require_record_keeper(request.user)
     form = DraftForm(request.POST, user=request.user)
     if form.is_valid():
         org, period = form.cleaned_data["org"], form.cleaned_data["period"]
@@ -185,10 +161,10 @@ def _previous_version_figures(version: ReportVersion) -> dict | None:
 
 @login_required
 def report_detail(request, pk):
-    _require_keeper(request)
-    report = _get_report_for_user(request, pk)
+    require_record_keeper(request.user)
+    report = get_visible_or_404(Report.objects.select_related("org", "org__parent"), request, pk)
     version = _version(request, report)
-    can_edit = is_record_keeper(request.user)
+    can_edit = may_keep_records(request.user)
     prev_figures = _previous_version_figures(version)
     paragraphs = [_paragraph_context(p, version, can_edit, prev_figures) for p in version.paragraphs.all()]
     figures = version.figures.get("figures", {})
@@ -199,7 +175,7 @@ def report_detail(request, pk):
         "paragraphs": paragraphs, "figures": [{"key": k, **f, "used": k in used, "shown": sources.plain(f["value"])}
                                               for k, f in figures.items()],
         "apps": apps, "missing_apps": [a["label"] for a in apps.values() if not a["installed"]],
-        "can_edit": can_edit and version.is_draft, "can_sign": can_sign(request.user, report.org),
+        "can_edit": can_edit and version.is_draft, "can_sign": may_sign(request.user, report.org),
         "pdf_available": pdf.available(), "substitutions": pdf.font_substitutions() if pdf.available() else {},
         "meta_form": MetaForm(initial={"title": version.title, "dated_on": version.dated_on}),
         "protect_form": ProtectForm(), "edited_count": sum(1 for p in paragraphs if p["p"].is_edited),
@@ -211,8 +187,8 @@ def report_detail(request, pk):
 @login_required
 def report_stale(request, pk):
     """htmx: which figures of this draft differ from the records now (so the user may regenerate)."""
-    _require_keeper(request)
-    report = _get_report_for_user(request, pk)
+    require_record_keeper(request.user)
+    report = get_visible_or_404(Report.objects.select_related("org", "org__parent"), request, pk)
     version = _version(request, report)
     changes = []
     if version.is_draft:
@@ -230,8 +206,8 @@ def report_stale(request, pk):
 
 @login_required
 def paragraph_edit(request, pk):
-    _require_keeper(request)
-    p = _get_paragraph_for_user(request, pk)
+    require_record_keeper(request.user)
+    p = get_visible_or_404(ReportParagraph.objects.select_related("version", "version__report"), request, pk)
     version = p.version
     figures = version.figures.get("figures", {})
     if request.method == "POST":
@@ -255,8 +231,8 @@ def paragraph_edit(request, pk):
 
 @login_required
 def paragraph_show(request, pk):
-    _require_keeper(request)
-    p = _get_paragraph_for_user(request, pk)
+    require_record_keeper(request.user)
+    p = get_visible_or_404(ReportParagraph.objects.select_related("version", "version__report"), request, pk)
     return render(request, "reports/_paragraph.html",
                   _paragraph_context(p, p.version, True, _previous_version_figures(p.version)))
 
@@ -264,8 +240,8 @@ def paragraph_show(request, pk):
 @login_required
 @require_POST
 def paragraph_reset(request, pk):
-    _require_keeper(request)
-    p = _get_paragraph_for_user(request, pk)
+    require_record_keeper(request.user)
+    p = get_visible_or_404(ReportParagraph.objects.select_related("version", "version__report"), request, pk)
     try:
         p = services.paragraph_reset(paragraph=p, user=request.user)
     except ValidationError as exc:
@@ -278,8 +254,8 @@ def paragraph_reset(request, pk):
 @login_required
 @require_POST
 def report_meta(request, pk):
-    _require_keeper(request)
-    report = _get_report_for_user(request, pk)
+    require_record_keeper(request.user)
+    report = get_visible_or_404(Report.objects.select_related("org", "org__parent"), request, pk)
     form = MetaForm(request.POST)
     if form.is_valid():
         try:
@@ -295,8 +271,8 @@ def report_meta(request, pk):
 @login_required
 @require_POST
 def report_regenerate(request, pk):
-    _require_keeper(request)
-    report = _get_report_for_user(request, pk)
+    require_record_keeper(request.user)
+    report = get_visible_or_404(Report.objects.select_related("org", "org__parent"), request, pk)
     try:
         version = services.report_regenerate(report=report, user=request.user)
     except ValidationError as exc:
@@ -310,9 +286,9 @@ def report_regenerate(request, pk):
 @login_required
 @require_POST
 def report_finalise(request, pk):
-    _require_keeper(request)
-    report = _get_report_for_user(request, pk)
-    if not can_sign(request.user, report.org):
+    require_record_keeper(request.user)
+    report = get_visible_or_404(Report.objects.select_related("org", "org__parent"), request, pk)
+    if not may_sign(request.user, report.org):
         raise PermissionDenied("只有社区书记（或街道）可以定稿")
     try:
         version = services.report_finalise(report=report, user=request.user)
@@ -326,8 +302,8 @@ def report_finalise(request, pk):
 @login_required
 @require_POST
 def report_new_version(request, pk):
-    _require_keeper(request)
-    report = _get_report_for_user(request, pk)
+    require_record_keeper(request.user)
+    report = get_visible_or_404(Report.objects.select_related("org", "org__parent"), request, pk)
     version = services.report_new_version(report=report, user=request.user)
     messages.success(request, f"已新建第{version.number}版（草稿），可继续修改或重新生成")
     return redirect("report_detail", pk=report.pk)
@@ -373,8 +349,8 @@ def diff_rows(old: list[str], new: list[str]) -> list[dict]:
 
 @login_required
 def report_diff(request, pk):
-    _require_keeper(request)
-    report = _get_report_for_user(request, pk)
+    require_record_keeper(request.user)
+    report = get_visible_or_404(Report.objects.select_related("org", "org__parent"), request, pk)
     versions = list(report.versions.order_by("number"))
     numbers = [v.number for v in versions]
     try:
@@ -398,8 +374,8 @@ def _filename(report: Report, version: ReportVersion, ext: str) -> str:
 
 @login_required
 def report_download(request, pk, fmt):
-    _require_keeper(request)
-    report = _get_report_for_user(request, pk)
+    require_record_keeper(request.user)
+    report = get_visible_or_404(Report.objects.select_related("org", "org__parent"), request, pk)
     version = _version(request, report)
     if fmt == "json":
         body = json.dumps(services.version_json(version), ensure_ascii=False, indent=2)
@@ -423,8 +399,8 @@ def report_download(request, pk, fmt):
 def report_download_protected(request, pk):
     """A finalised version's .docx with Word's read-only restriction; the password is hashed into
     the file and kept nowhere else."""
-    _require_keeper(request)
-    report = _get_report_for_user(request, pk)
+    require_record_keeper(request.user)
+    report = get_visible_or_404(Report.objects.select_related("org", "org__parent"), request, pk)
     version = _version(request, report)
     if not version.is_final:
         raise PermissionDenied("只有定稿版本可以加限制编辑")
@@ -440,15 +416,7 @@ def report_download_protected(request, pk):
 
 @login_required
 def street_view(request):
-    _require_keeper(request)
-    tops = top_orgs(request.user)
-    if request.GET.get("org"):
-        org = get_org_for_user(request, request.GET["org"])
-    elif tops:
-        org = tops[0]
-    else:
-        raise Http404("没有可查看的组织")
-    period = _period_param(request)
+    org, period = org_and_period(request, default=_default_period())
     rows = batch_mod.community_status(org, period)
     batches = ReportBatch.objects.filter(org=org, period=str(period), requested_by=request.user)[:3]
     return render(request, "reports/street.html", {
@@ -462,7 +430,7 @@ def street_view(request):
 @login_required
 @require_POST
 def batch_create(request):
-    _require_keeper(request)
+    require_record_keeper(request.user)
     org = get_org_for_user(request, request.POST.get("org"))
     try:
         period = Period.parse(request.POST.get("period", ""))
@@ -478,7 +446,7 @@ def batch_create(request):
 
 @login_required
 def batch_status(request, pk):
-    batch = batch_mod.batch_refresh(_get_batch_for_user(request, pk))
+    batch = batch_mod.batch_refresh(get_visible_or_404(ReportBatch.objects.select_related("org"), request, pk))
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"status": batch.status, "done": batch.done, "total": batch.total, "percent": batch.percent})
     return render(request, "reports/_batch.html", {"batch": batch})
@@ -486,7 +454,7 @@ def batch_status(request, pk):
 
 @login_required
 def batch_download(request, pk):
-    batch = _get_batch_for_user(request, pk)
+    batch = get_visible_or_404(ReportBatch.objects.select_related("org"), request, pk)
     if batch.status != ReportBatch.Status.DONE or not batch.filename:
         raise Http404("压缩包尚未生成")
     path = batch_mod.export_dir() / batch.filename

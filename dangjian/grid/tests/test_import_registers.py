@@ -8,6 +8,7 @@ from datetime import date
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from dangjian.grid import importing
 from dangjian.grid.importing import run_job
@@ -122,7 +123,12 @@ def test_it_keeps_the_mobile_and_the_landline(g, tmp_path):
 def test_it_upgrades_a_15_digit_id_and_notes_it_for_the_row(g, tmp_path):
     job = job_for(g.world.community, register(tmp_path))
     assert Resident.objects.get(name="观音").id_number == ID_OLD
-    assert job.notes == [{"sheet": "一网格", "row": 8, "note": "身份证号：15位身份证号已升级为18位"}]
+    assert {"sheet": "一网格", "row": 8, "note": "身份证号：15位身份证号已升级为18位"} in job.notes
+
+
+def test_the_result_shows_which_grid_each_sheet_went_into(g, tmp_path):
+    job = job_for(g.world.community, register(tmp_path))
+    assert job.notes[:2] == [{"note": "网格“一网格”按“第一网格”导入"}, {"note": "网格“2网格”按“第二网格”导入"}]
 
 
 def test_a_reimport_of_the_register_changes_nothing(g, tmp_path):
@@ -144,3 +150,10 @@ def test_the_command_line_dry_run_lists_every_refused_row_with_its_sheet(g, tmp_
     out = json.loads(capsys.readouterr().out)
     assert [(e["sheet"], e["row"]) for e in out["rejects"]] == [("2网格", 3), ("一网格", 7), ("一网格", 9)]
     assert (out["created"], out["rejected"], Resident.objects.filter(name="孙悟空").count()) == (7, 3, 0)
+
+
+def test_the_result_page_shows_the_sheet_of_each_refused_row_and_what_was_converted(g, tmp_path, client_for):
+    job = job_for(g.world.community, register(tmp_path), dry_run=True)
+    page = client_for(g.world.secretary).get(reverse("import_job", args=[job.pk])).content.decode()
+    assert "<td>一网格</td><td>9</td><td>出生年月</td><td>出生年月1985.03与身份证号中的1985-04-12不一致</td>" in page
+    assert "网格“一网格”按“第一网格”导入" in page and "一网格 第8行 身份证号：15位身份证号已升级为18位" in page

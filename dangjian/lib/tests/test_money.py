@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dangjian.lib.money import ROUNDING_NOTE, fmt_money, to_money
+from dangjian.lib.money import ROUNDING_NOTE, fmt_money, money_in_capitals, to_money
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,40 @@ def test_it_states_its_rounding_rule() -> None:
 @given(st.decimals(min_value=-(10**9), max_value=10**9, places=2))
 def test_it_reads_back_what_it_formats(amount: Decimal) -> None:
     assert to_money(fmt_money(amount)) == amount
+
+
+@pytest.mark.parametrize("amount, words", [
+    ("0", "零元整"), ("0.20", "贰角整"), ("0.05", "伍分"), ("15", "壹拾伍元整"), ("10.50", "壹拾元伍角整"),
+    ("325.04", "叁佰贰拾伍元零肆分"), ("1409.50", "壹仟肆佰零玖元伍角整"), ("1680.32", "壹仟陆佰捌拾元叁角贰分"),
+    ("6007.14", "陆仟零柒元壹角肆分"), ("107000.53", "壹拾万柒仟元伍角叁分"), ("100010001", "壹亿零壹万零壹元整"),
+    ("30000000", "叁仟万元整"), ("1000001", "壹佰万零壹元整"),
+])
+def test_it_writes_an_amount_in_capitals_as_a_receipt_does(amount, words):
+    assert money_in_capitals(amount) == words
+
+
+@given(st.decimals(min_value=0, max_value=Decimal("99999999999.99"), places=2))
+def test_it_reads_back_every_amount_it_writes_in_capitals(amount):
+    words = money_in_capitals(amount)
+    digits = {c: i for i, c in enumerate("零壹贰叁肆伍陆柒捌玖")}
+    units = {"拾": 10, "佰": 100, "仟": 1000}
+    total, section, big, number = Decimal(0), 0, 0, 0
+    for c in words.rstrip("整"):
+        if c in digits:
+            number = digits[c]
+        elif c in units:
+            section += number * units[c]
+            number = 0
+        elif c in ("万", "亿"):
+            big += (section + number) * (10000 if c == "万" else 10**8)
+            section = number = 0
+        elif c == "元":
+            total += big + section + number
+            big = section = number = 0
+        elif c == "角":
+            total += Decimal(number) / 10
+            number = 0
+        elif c == "分":
+            total += Decimal(number) / 100
+            number = 0
+    assert total == amount

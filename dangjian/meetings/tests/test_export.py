@@ -60,3 +60,14 @@ def test_it_explains_an_unknown_org(world):
 
     with pytest.raises(CommandError, match="找不到组织"):
         call_command("compliance", org="不存在", period="2023Q3")
+
+
+def test_it_titles_the_compliance_sheet_with_what_it_holds(world, client_for):
+    held(world.branch_b, "congress", date(2023, 8, 25))
+    response = client_for(world.worker_b).get(reverse("meeting_export"), {"org": world.branch_b.pk, "period": "2023Q3"})
+    sheet = _workbook(response)["达标情况"]
+    states = [row[6].value for row in sheet.iter_rows(min_row=3)]
+    heading = sheet["A1"].value
+    assert heading.startswith("第二党支部") and "全部考核项" in heading
+    for state in set(states):
+        assert f"{state}{states.count(state)}项" in heading

@@ -121,3 +121,8 @@ def test_it_says_how_many_login_attempts_remain_and_keeps_the_username(world, cl
     settings.AXES_ENABLED = True
     page = client.post(reverse("login"), {"username": "shuji", "password": "wrong"}).content.decode()
     assert "再错 4 次将锁定" in page and 'value="shuji"' in page
+
+
+def test_it_preselects_the_only_organisation_a_form_offers(world, client_for):
+    page = client_for(world.worker_b).get(reverse("account_new")).content.decode()  # 第二党支部 has no 党小组
+    assert f'<option value="{world.branch_b.pk}" selected>' in page

@@ -46,3 +46,16 @@ def test_it_tells_a_term_that_has_ended_from_one_ending_soon(world, client_for):
     world.branch_b.save()
     page = client_for(world.secretary).get(reverse("org_list")).content.decode()
     assert page.count("已到期，应换届") == 1 and page.count("半年内到期，请准备换届") == 1
+
+
+def test_it_offers_grid_survey_only_to_those_with_grids(world, client_for):
+    def menu(user):
+        return [i["label"] for i in client_for(user).get(reverse("org_list")).context["nav_items"]]
+
+    assert "网格摸排" not in menu(world.worker_a)  # a 党支部's clerk: grids belong to communities
+    assert "网格摸排" in menu(world.worker) and "网格摸排" in menu(world.secretary)
+
+
+def test_it_offers_the_street_overview_only_to_street_staff(world, client_for):
+    assert "各社区定稿情况" not in client_for(world.secretary).get(reverse("report_list")).content.decode()
+    assert "各社区定稿情况" in client_for(world.street_admin).get(reverse("report_list")).content.decode()

@@ -71,7 +71,7 @@ class Command(BaseCommand):
                    "rows": job.processed, "created": job.created, "updated": job.updated, "unchanged": job.unchanged,
                    "rejected": job.rejected, "households_created": job.households_created,
                    "buildings_created": job.buildings_created, "members_linked": job.members_linked,
-                   "seconds": round(job.seconds or 0, 2), "rejects": job.rejects}
+                   "seconds": round(job.seconds or 0, 2), "rejects": job.rejects, "notes": job.notes}
         if json:
             self.stdout.write(_dumps(summary))
             return
@@ -79,8 +79,11 @@ class Command(BaseCommand):
         self.stdout.write(f"{verb}：{job.processed} 行，新增 {job.created}，更新 {job.updated}，无变化 {job.unchanged}，"
                           f"拒绝 {job.rejected}；新建住户 {job.households_created}、楼栋 {job.buildings_created}；"
                           f"关联党员 {job.members_linked}；用时 {summary['seconds']} 秒")
+        for n in job.notes[:50]:
+            where = f"第{n['row']}行 " if n.get("row") else ""
+            self.stdout.write(f"  {n.get('sheet', '')}{where}{n['note']}")
         for e in job.rejects[:50]:
-            self.stdout.write(f"  第{e['row']}行 {e['column']}：{e['reason']}")
+            self.stdout.write(f"  {e.get('sheet', '')}第{e['row']}行 {e['column']}：{e['reason']}")
         if len(job.rejects) > 50 or job.rejected > len(job.rejects):
             self.stdout.write("  ……（用 --json 查看全部已记录的原因）")
 
