@@ -24,6 +24,7 @@ from dangjian.meetings import figures as meeting_figures
 from dangjian.meetings.choices import Mark
 from dangjian.meetings.tests.helpers import held
 from dangjian.members import figures as member_figures
+from dangjian.members.choices import Since
 from dangjian.members.importing import member_import_apply, member_import_plan
 from dangjian.members.models import Member
 from dangjian.members.services import member_create, member_transfer_out
@@ -104,7 +105,8 @@ def test_it_leaves_every_2023q3_figure_unchanged_by_a_transfer_in_recorded_today
     before = everything(records, client)
     newcomer = Member(name="转入者", org=records.branch_b, category="在职", joined_on=date(2001, 7, 1),
                       confirmed_on=date(2002, 7, 1), id_number=make_id(date(1975, 3, 3), "男", "370102", random.Random(9)))
-    member_create(member=newcomer, since=timezone.localdate(), reason="转入", user=records.worker)
+    member_create(member=newcomer, since=timezone.localdate(), reason="组织关系转入", since_reason=Since.TRANSFER_IN,
+                  user=records.worker)
     assert everything(records, client) == before
 
 
