@@ -57,7 +57,7 @@ def test_it_reads_on_a_phone(phone_page, e2e_world):
     shot(phone_page, "report-list-phone")
 
 
-def test_it_zips_the_streets_finalised_reports_with_progress(page, e2e_world):
+def test_it_zips_the_streets_finalised_reports_with_progress(page, e2e_world, worker):
     from dangjian.lib.periods import Period
     from dangjian.reports.services import report_draft, report_finalise
     from dangjian.reports.tests.conftest import write_placeholders

@@ -1,6 +1,7 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangjian.jobs.services import job_enqueue
+from dangjian.jobs.sizing import runs_in_background
 from dangjian.lib.idnumbers import mask_id, mask_phone
 from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
@@ -40,6 +43,8 @@ from .importing import (
 )
 from .models import Member, roll_day
 from .services import member_event_record
+from .tasks import member_import as member_import_task
+from .tasks import roster_export as roster_export_task
 
 MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone, "landline": mask_phone}
 
@@ -237,9 +242,16 @@ def member_export(request):
     require_record_keeper(request.user)
     members = filtered_members(request)
     org = request_org(request)
-    log_access(request, AccessLog.Action.EXPORT, f"党员名册 {org} {members.count()}人")
+    count = members.count()
+    log_access(request, AccessLog.Action.EXPORT, f"党员名册 {org} {count}人")
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return file_response(roster_xlsx(org, members), f"{org.name}党员花名册{stamp}.xlsx")
+    filename = f"{org.name}党员花名册{stamp}.xlsx"
+    if count >= settings.DANGJIAN_BACKGROUND_ROWS:
+        job = job_enqueue(roster_export_task, kind="roster_export", label=f"导出党员花名册：{org.name}（{count}人）", org=org,
+                          user=request.user, org_id=org.pk, member_ids=list(members.values_list("pk", flat=True)),
+                          filename=filename)
+        return redirect("job_detail", pk=job.pk)
+    return file_response(roster_xlsx(org, members), filename)
 
 
 @login_required
@@ -289,6 +301,12 @@ def member_import(request):
                                                                    "org": org,
                                                                    "filename": request.POST.get("filename", "")[:200] or path.name,
                                                                    "unit_map": unit_map, **_since_context(org)})
+        if runs_in_background(path):
+            job = job_enqueue(member_import_task, kind="member_import", label=f"党员名册导入：{org.name}", org=org,
+                              user=request.user, path=str(path), org_id=org.pk, filename=path.name,
+                              unit_map={name: unit.pk for name, unit in unit_map.items()}, user_id=request.user.pk,
+                              since=since if isinstance(since, str) else since.isoformat())
+            return redirect("job_detail", pk=job.pk)
         try:
             plan = member_import_apply(member_import_plan(path, org=org, filename=path.name, unit_map=unit_map),
                                        user=request.user, since=since)
