@@ -53,3 +53,28 @@ def test_clearing_a_phone_asks_first_and_is_kept_in_history(phone_page, househol
     shot(page, "intake-phone-cleared")
     cleared = Resident.objects.get(pk=r.pk)
     assert (cleared.phone, cleared.history.latest().history_change_reason) == ("", "清除联系电话")
+
+
+def test_a_clerk_maps_an_unknown_branch_once_for_all_its_rows(page, e2e_world, tmp_path):
+    from dangjian.members.models import Member
+    from dangjian.members.tests.rosters import roster_xlsx
+    from dangjian.orgs.models import Org, OrgKind
+
+    Org.objects.create(kind=OrgKind.BRANCH, name="第三党支部", code="HP-3", parent=e2e_world.community)
+    path = tmp_path / "花名册.xlsx"
+    path.write_bytes(roster_xlsx())
+    login(page, "dangwu")
+    page.goto(page.base_url + "/members/import/")
+    page.set_input_files("input[name=file]", str(path))
+    page.get_by_role("button", name="预览").click()
+    unmapped = page.locator("#unmapped-units")
+    unmapped.get_by_text("“五支部”（3行：第11、12、13行）").wait_for()
+    shot(page, "intake-import-preview-unmapped")
+    unmapped.get_by_label("五支部").select_option(label="第二党支部")
+    page.get_by_role("button", name="按所选重新检查").click()
+    page.locator("#unmapped-units").wait_for(state="detached")
+    page.get_by_text("花名册.xlsx → 和平社区党总支").wait_for()
+    shot(page, "intake-import-preview-mapped")
+    page.get_by_role("button", name="确认导入").click()
+    page.get_by_role("heading", name="导入完成").wait_for()
+    assert Member.objects.filter(org__name="第二党支部", name__in=["冯九", "陈十", "褚十一"]).count() == 3

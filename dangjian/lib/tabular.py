@@ -483,48 +483,49 @@ def _is_spreadsheet(name: str, data: bytes) -> bool:
 UNDECODABLE = "文件编码无法识别（既不是UTF-8，也不是GBK/GB18030），请另存为UTF-8或GBK编码的CSV，或直接上传Excel文件"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
+
+
 def _plausible_gb(text: str) -> bool:
     """Whether text decoded as GB18030 reads as Chinese text rather than another encoding's bytes.
 
     Real GBK files (what Excel and WPS save on a Chinese Windows PC) hold only characters GBK can
     encode; GB18030's four-byte range, control characters and private-use code points appear
     when a Big5, Shift-JIS, Latin-1 or binary file is forced through GB18030."""
-    odd = 0
-    for ch in text:
-        if ch.isascii():
-            if ch < " " and ch not in "\t\r\n":
-                return False
-            continue
-        try:
-            ch.encode("gbk")
-        except UnicodeEncodeError:
-            odd += 1
-            continue
-        if "\ue000" <= ch <= "\uf8ff":
-            odd += 1
-    non_ascii = sum(1 for ch in text if not ch.isascii())
+    if _CONTROL.search(text):
+        return False
+    odd = len(_PRIVATE_USE.findall(text))
+    try:
+        text.encode("gbk")
+    except UnicodeEncodeError:
+        odd += len(text.encode("gbk", "replace")) - len(text.encode("gbk", "ignore"))  # one "?" each
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
     return odd <= max(2, non_ascii // 200)
 
 
-def detect_encoding(data: bytes) -> str:
-    """The encoding of a CSV file: UTF-16 (with BOM), UTF-8 (with or without BOM) or GB18030 (GBK).
+def decode_text(data: bytes) -> tuple[str, str]:
+    """(text, encoding) of a CSV file: UTF-16 (with BOM), UTF-8 (with or without BOM) or GB18030 (GBK).
 
     Never a silent guess: a file that decodes as none of them, or decodes as GB18030 into what
-    is no Chinese text, raises TabularError."""
+    is no Chinese text (judged on its first million characters), raises TabularError."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
+        return data.decode("utf-16"), "utf-16"
     try:
-        data.decode("utf-8-sig")
-        return "utf-8-sig"
+        return data.decode("utf-8-sig"), "utf-8-sig"
     except UnicodeDecodeError:
         pass
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
         raise TabularError(UNDECODABLE) from None
-    if not _plausible_gb(text):
+    if not _plausible_gb(text[:1_000_000]):
         raise TabularError(UNDECODABLE)
-    return "gb18030"
+    return text, "gb18030"
+
+
+def detect_encoding(data: bytes) -> str:
+    return decode_text(data)[1]
 
 
 class _CsvRows:
@@ -541,8 +542,7 @@ class _CsvRows:
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    encoding = detect_encoding(data)
-    text = data.decode(encoding)
+    text, encoding = decode_text(data)
     sample = text[:8192]
     # Excel's "Unicode text" export is tab-separated; everything else we meet uses commas.
     # Count the lines each delimiter splits into two or more non-blank cells, so stray tabs
@@ -615,6 +615,10 @@ def sheet_names(source: str | Path, filename: str | None = None) -> list[str]:
     An .xlsx names them in xl/workbook.xml, read without parsing any sheet; other formats ask
     python-calamine."""
     name = _source_name(source, filename)
+    try:
+        check_spreadsheet(source, name)  # python-calamine reads the shared strings on opening
+    except UnsafeSpreadsheet as exc:
+        raise TabularError(str(exc)) from exc
     try:
         with open(source, "rb") as handle:
             head = handle.read(512)

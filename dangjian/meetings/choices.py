@@ -93,3 +93,12 @@ def ensure_builtin_types(model) -> None:
               sort=sort * 10, builtin=True)
         for sort, (code, name, level, audience, lecturer, vote) in enumerate(BUILTIN_TYPES, start=1) if code not in have
     ])
+
+
+class AppraisalResult(models.TextChoices):
+    """民主评议党员的评定等次."""
+
+    EXCELLENT = "优秀", _("优秀")
+    QUALIFIED = "合格", _("合格")
+    BASIC = "基本合格", _("基本合格")
+    UNQUALIFIED = "不合格", _("不合格")

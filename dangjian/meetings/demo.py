@@ -17,14 +17,15 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from dangjian.lib.periods import Period
 from dangjian.members.models import Member
 
-from .choices import Channel, Mark, Status, StudySource, ensure_builtin_types
-from .models import Activity, ActivityType, Attendance, Guest, SelfStudy, Send, Tag, Visit
+from .choices import PRESENT_MARKS, Channel, Mark, Status, StudySource, ensure_builtin_types
+from .models import Activity, ActivityType, Appraisal, Attendance, Guest, SelfStudy, Send, Tag, Visit
 
 START = date(2023, 1, 1)
 PLACES = ["社区党群服务中心二楼会议室", "社区党员活动室", "社区新时代文明实践站", "社区党群服务中心一楼多功能厅"]
@@ -455,6 +456,7 @@ def seed(ctx) -> None:
             builder.planned_next_month()
         counts["activities"] += len(builder.plans)
         counts["attendance"] += _write(builder.plans, types, tags, history=demo.detailed)
+        counts["appraisals"] += _appraisals(demo, rng, users.get("creator"))
         visits, sends, study = _education(builder, users.get("creator"))
         bulk_create_with_history(visits, Visit, batch_size=2000)
         bulk_create_with_history(sends, Send, batch_size=2000)
@@ -464,6 +466,25 @@ def seed(ctx) -> None:
         counts["study"] += len(study)
     ctx.meetings_counts = dict(counts)
     _analyze()
+
+
+def _appraisals(demo, rng, creator) -> int:
+    """The 等次 each 民主评议 decided: three 优秀 a branch, now and then a 基本合格, the rest 合格;
+    members away (流动) or absent are not rated that year."""
+    meetings = (Activity.objects.filter(org__path__startswith=demo.org.path, held_on__isnull=False)
+                .filter(Q(type__code="appraisal") | Q(also_types__code="appraisal"))
+                .distinct().prefetch_related("attendance__member").order_by("held_on"))
+    rows, rated = [], set()
+    for a in meetings:
+        present = [x.member for x in a.attendance.all() if x.mark in PRESENT_MARKS]
+        present = [m for m in present if (m.pk, a.held_on.year) not in rated]
+        rng.shuffle(present)
+        for i, m in enumerate(present):
+            result = "优秀" if i < 3 else ("基本合格" if i == 3 and rng.random() < 0.3 else "合格")
+            rows.append(Appraisal(member=m, year=a.held_on.year, result=result, activity=a, recorded_by=creator))
+            rated.add((m.pk, a.held_on.year))
+    bulk_create_with_history(rows, Appraisal, batch_size=2000)
+    return len(rows)
 
 
 def _analyze() -> None:

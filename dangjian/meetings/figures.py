@@ -181,3 +181,26 @@ def attended_by(org: Org, period: Period, member_id: int) -> dict[str, Figure]:
         "attended": Figure("本人参加组织生活", counts["all"], link("meeting_list", **base), "次"),
         "attended_study": Figure("本人参加集中学习", counts["study"], link("meeting_list", type="study", **base), "次"),
     }
+
+
+@dataclass
+class AppraisalFigures:
+    """民主评议党员 for the year of a period: who was rated, and how many at each 等次."""
+
+    org: Org
+    year: int
+    appraised: Figure
+    by_result: list[Figure]
+
+
+def appraisal_for_period(org: Org, period: Period) -> AppraisalFigures:
+    from .choices import AppraisalResult
+    from .models import Appraisal
+
+    year = period.last_day.year
+    rows = dict(Appraisal.objects.filter(activity__org__path__startswith=org.path, year=year)
+                .values_list("result").annotate(n=Count("pk")))
+    by_result = [Figure(f"评为{r.label}", rows.get(r.value, 0), link("appraisal_list", org=org.pk, year=year, result=r.value), "人")
+                 for r in AppraisalResult]
+    return AppraisalFigures(org, year, Figure("参加民主评议党员", sum(rows.values()),
+                                              link("appraisal_list", org=org.pk, year=year), "人"), by_result)

@@ -29,6 +29,7 @@ from dangjian.orgs.scoping import OrgScopedQuerySet, scope_of
 from .choices import (
     EDITABLE_STATUSES,
     PRESENT_MARKS,
+    AppraisalResult,
     Audience,
     Channel,
     Mark,
@@ -374,6 +375,35 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visited_on} {self.member} {self.material}"
+
+
+class Appraisal(models.Model):
+    """民主评议党员: one member's result for a year, with the meeting (民主评议/组织生活会) that decided it.
+    A result corrected later keeps the old one in its history."""
+
+    member = models.ForeignKey(Member, models.PROTECT, related_name="appraisals", verbose_name=_("党员"))
+    year = models.PositiveSmallIntegerField(_("评议年度"))
+    result = models.CharField(_("评定等次"), max_length=4, choices=AppraisalResult.choices)
+    activity = models.ForeignKey(Activity, models.PROTECT, related_name="appraisals", verbose_name=_("评议会议"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("登记人"))
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["recorded_at"])
+
+    class Meta:
+        verbose_name = _("民主评议结果")
+        verbose_name_plural = _("民主评议结果")
+        ordering = ["-year", "member__name_pinyin"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="appraisal_one_per_member_year",
+                                    violation_error_message=_("该党员本年度已有评议结果")),
+            models.CheckConstraint(condition=Q(year__gte=1900) & Q(year__lte=2100), name="appraisal_year_range",
+                                   violation_error_message=_("评议年度应在1900—2100年之间")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.member} {self.result}"
 
 
 class Send(models.Model):

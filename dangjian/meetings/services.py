@@ -12,10 +12,11 @@ from django.utils import timezone
 from dangjian.members.models import Member
 from dangjian.orgs.models import COMMUNITY_KINDS, Org, OrgKind
 
-from .choices import EDITABLE_STATUSES, Audience, Mark, OrgLevel, Status
+from .choices import EDITABLE_STATUSES, AppraisalResult, Audience, Mark, OrgLevel, Status
 from .models import (
     Activity,
     ActivityType,
+    Appraisal,
     Attachment,
     Attendance,
     Guest,
@@ -31,8 +32,8 @@ def roster_for(*, org: Org, type: ActivityType, day: date | None) -> list[Member
     """The 应到 list a type concerns: the branch's members (with its 党小组), its 支委, or the group."""
     if type.audience == Audience.CHOSEN:
         return []
-    members = Member.objects.in_org(org).select_related("org")
-    members = members.on_roll_on(day) if day else members.current()
+    members = Member.objects.in_org_on(org, day) if day else Member.objects.in_org(org).current()
+    members = members.select_related("org")
     if type.audience == Audience.COMMITTEE:
         members = members.filter(is_committee=True)
     return list(members)
@@ -265,6 +266,49 @@ def visit_record(*, member: Member, visited_on: date, visitor: str, material: st
     return visit
 
 
+def _correct(record, user, changes: dict) -> bool:
+    """Apply a correction to an education record; its history keeps what it said before. Nothing
+    is written when nothing changed."""
+    changed = {k: v for k, v in changes.items() if getattr(record, k) != v}
+    if not changed:
+        return False
+    for name, value in changed.items():
+        setattr(record, name, value)
+    if "member" in changed:
+        record.org = record.member.org
+    record._history_user = user if getattr(user, "pk", None) else None
+    record._change_reason = "更正"
+    record.full_clean()
+    record.save()
+    return True
+
+
+@transaction.atomic
+def visit_update(*, visit: Visit, member: Member, visited_on: date, visitor: str, material: str, notes: str = "",
+                 photo=None, user=None) -> bool:
+    """Correct a 送学上门 record (a new photo replaces the old one; none given keeps it)."""
+    changed = _correct(visit, user, {"member": member, "visited_on": visited_on, "visitor": visitor,
+                                     "material": material, "notes": notes})
+    if photo and hasattr(photo, "content_type"):  # a new upload, not the stored file
+        from .models import IMAGE_TYPES
+
+        check_upload(photo, IMAGE_TYPES)
+        visit.photo.save(photo.name, photo, save=False)
+        visit._history_user = user if getattr(user, "pk", None) else None
+        visit._change_reason = "更正照片"
+        visit.save()
+        changed = True
+    return changed
+
+
+@transaction.atomic
+def send_update(*, send: Send, member: Member, material: str, channel: str, sent_on: date,
+                confirmed_on: date | None = None, confirmation: str = "", user=None) -> bool:
+    """Correct a 寄学 record."""
+    return _correct(send, user, {"member": member, "material": material, "channel": channel, "sent_on": sent_on,
+                                 "confirmed_on": confirmed_on, "confirmation": confirmation})
+
+
 @transaction.atomic
 def send_record(*, member: Member, material: str, channel: str, sent_on: date, confirmed_on: date | None = None,
                 confirmation: str = "", user=None) -> Send:
@@ -294,3 +338,59 @@ def self_study_record(*, member: Member, studied_on: date, source: str, content:
     entry.full_clean()
     entry.save()
     return entry
+
+
+# 民主评议党员 is held once a year and may be combined with the 组织生活会 (DOMAIN: 民主评议党员).
+APPRAISAL_TYPES = ("appraisal", "life_meeting")
+
+
+def decides_appraisals(activity: Activity) -> bool:
+    """Whether the activity is a held 民主评议 meeting (or a 组织生活会 held with it)."""
+    codes = {activity.type.code, *(t.code for t in activity.also_types.all())}
+    return activity.held_on is not None and bool(codes & set(APPRAISAL_TYPES))
+
+
+@transaction.atomic
+def appraisal_record(*, activity: Activity, results: Mapping[int, tuple[str, str]], user=None) -> int:
+    """Record the 评定等次 the meeting decided for members on its list, for the year it was held.
+    `results`: member id → (result, note); an empty result leaves the member unrecorded. A member
+    already recorded that year is corrected (the history keeps the old result); an unchanged row
+    is not written. Returns how many rows were written."""
+    if not decides_appraisals(activity):
+        raise ValidationError("只有已召开的民主评议党员会议（或同时开展民主评议的组织生活会）可以登记评议结果")
+    year = activity.held_on.year
+    on_list = {a.member_id: a.member for a in activity.attendance.select_related("member")}
+    existing = {a.member_id: a for a in Appraisal.objects.filter(member_id__in=on_list, year=year)}
+    written = 0
+    for member_id, (result, note) in results.items():
+        member = on_list.get(member_id)
+        if member is None:
+            raise ValidationError("只能为本次会议应到名单中的党员登记评议结果")
+        if not result:
+            continue
+        if result not in AppraisalResult.values:
+            raise ValidationError(f"{member.name}：评定等次只能是优秀、合格、基本合格或不合格")
+        row = existing.get(member_id) or Appraisal(member=member, year=year)
+        if row.pk and (row.result, row.note, row.activity_id) == (result, note, activity.pk):
+            continue
+        row.result, row.note, row.activity, row.recorded_by = result, note, activity, user if getattr(user, "pk", None) else None
+        if row.pk:
+            row._history_user = row.recorded_by
+            row._change_reason = "更正评议结果"
+        row.full_clean(validate_constraints=False)
+        row.save()
+        written += 1
+    return written
+
+
+@transaction.atomic
+def rule_setting_save(*, setting, user=None) -> bool:
+    """Save this deployment's version of a rule; the history keeps who changed what. Unchanged → not written."""
+    if setting.pk:
+        before = type(setting).objects.get(pk=setting.pk)
+        if all(getattr(before, f) == getattr(setting, f) for f in ("enabled", "value", "per", "local_basis")):
+            return False
+    setting.full_clean()
+    setting._history_user = user if getattr(user, "pk", None) else None
+    setting.save()
+    return True

@@ -43,3 +43,11 @@ def test_it_plans_meetings_ahead_and_has_one_sent_back(demo):
     hp = demo.communities[0].org
     assert Activity.objects.in_org(hp).filter(held_on__isnull=True, planned_on__gt=TODAY).exists()
     assert Activity.objects.in_org(hp).filter(status=Status.RETURNED).exclude(return_reason="").exists()
+
+
+def test_it_rates_the_demo_members_at_each_years_appraisal(demo):
+    from dangjian.meetings.models import Appraisal
+
+    results = set(Appraisal.objects.filter(year=2023).values_list("result", flat=True))
+    assert {"优秀", "合格"} <= results
+    assert not Appraisal.objects.exclude(activity__type__code="appraisal").exclude(activity__also_types__code="appraisal").exists()
