@@ -21,6 +21,7 @@ from dangjian.meetings import figures as meetings_figures
 from dangjian.members import figures as members_figures
 from dangjian.orgs.models import Org
 from dangjian.plans import figures as plans_figures
+from dangjian.recruitment import figures as recruitment_figures
 
 
 @dataclass
@@ -165,7 +166,7 @@ class GridSource(Source):
 
 
 class RecruitmentSource(Source):
-    app, label = "recruitment", "发展党员"
+    app, label, figures_module = "recruitment", "发展党员", recruitment_figures
 
     def fill(self, result, figures, org, period):
         super().fill(result, figures, org, period)
