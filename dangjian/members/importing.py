@@ -96,7 +96,7 @@ class ImportPlan:
 
     def unmapped_errors(self) -> list[RowError]:
         """One RowError per row whose branch name still matches no single unit."""
-        return [RowError(row, self.unit_column, _unmatched_reason(self.org, name, self.unit_choices))
+        return [RowError(row, self.unit_column, _unmatched_reason(self.org, name))
                 for name, rows in self.unmapped.items() for row in rows]
 
     def update_preview(self) -> list[tuple[int, str, list[str]]]:
@@ -129,7 +129,7 @@ def _header(field_name: str) -> str:
     return next(c.header for c in COLUMNS if c.field == field_name)
 
 
-def _unmatched_reason(org: Org, name: str, units: list[Org]) -> str:
+def _unmatched_reason(org: Org, name: str) -> str:
     return f"在“{org.name}”下找不到党支部/党小组“{name}”（请在导入预览中为它选择党支部，或用 --map 指定）"
 
 
