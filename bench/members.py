@@ -12,7 +12,10 @@ PAGES = [
     ("党员名册 (社区书记)", "shuji", "/members/"),
     ("党员名册 搜索 zs", "shuji", "/members/?q=zs"),
     ("党员名册 (街道, 全部)", "jiedao", "/members/"),
+    ("党员名册 2023Q3在册 (图表链接)", "shuji", "/members/?period=2023Q3"),
+    ("党员名册 2023Q3预备党员", "shuji", "/members/?period=2023Q3&status=%E9%A2%84%E5%A4%87"),
     ("首页 (社区书记)", "shuji", "/"),
+    ("首页 2023Q3 (社区书记)", "shuji", "/?period=2023Q3"),
     ("首页 (街道)", "jiedao", "/"),
 ]
 

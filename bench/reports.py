@@ -2,7 +2,9 @@
 community's 2023Q3 report, then build the street's .zip), medians of several runs.
 
 Also the report pages' server time and query count at 1 and 20 communities: drafting reads each
-app's figures.for_period, so the count must not grow with the street's size.
+app's figures.for_period, so the count must not grow with the street's size. The draft page (with
+its 自检 panel: placeholders left, relations between figures) and the per-paragraph JSON are
+measured on a draft of the next quarter.
 Run: python bench/reports.py [--runs 5] [--pdf]
 """
 
@@ -37,9 +39,18 @@ def scale(n: int, args, rows: list) -> dict:
     from dangjian.orgs.models import Org
     from dangjian.reports import pdf
     from dangjian.reports.batch import batch_run, batch_start
+    from dangjian.reports.drafting import PLACEHOLDER, fill
     from dangjian.reports.models import Report
     from dangjian.reports.rendering import render_docx
-    from dangjian.reports.services import build_document, compose, report_draft, report_finalise, version_docx
+    from dangjian.reports.services import (
+        build_document,
+        compose,
+        paragraph_save,
+        placeholders_left,
+        report_draft,
+        report_finalise,
+        version_docx,
+    )
 
     period = Period.parse("2023Q3")
     built = fresh_database(n)
@@ -60,8 +71,11 @@ def scale(n: int, args, rows: list) -> dict:
     t, q = timed(one_report, args.runs)
     rows.append((f"读数+起草+.docx（和平社区）@{n}", f"{t:.0f}", q))
     report = Report.objects.get(org=org, period=str(period))
+    draft = report_draft(org=org, period=period.next(), reporter_name="书记", user=shuji)
     pages = {
-        "报告页": measure(client_for("shuji"), f"/reports/{report.pk}/", 5),
+        "报告页（定稿）": measure(client_for("shuji"), f"/reports/{report.pk}/", 5),
+        "报告页（草稿+自检）": measure(client_for("shuji"), f"/reports/{draft.pk}/", 5),
+        "段落来源 JSON": measure(client_for("shuji"), f"/reports/{draft.pk}/download/json/", 5),
         "街道汇总": measure(client_for("jiedao"), f"/reports/street/?period={period}", 5),
         "报告列表": measure(client_for("jiedao"), "/reports/", 5),
     }
@@ -73,17 +87,25 @@ def scale(n: int, args, rows: list) -> dict:
         return pages
     communities = list(Org.objects.communities().exclude(pk=org.pk).order_by("sort"))
 
+    def written(r):
+        """The secretary writes what only she can (the placeholders), as before finalising."""
+        version = r.current_version()
+        for p in {i["paragraph"].pk: i["paragraph"] for i in placeholders_left(version)}.values():
+            paragraph_save(paragraph=p, text=PLACEHOLDER.sub("本人已落实。", fill(p.source, version.figures["figures"])),
+                           user=shuji)
+        return r
+
     def draft_and_finalise_all():
         with transaction.atomic():
             for c in communities:
                 r = report_draft(org=c, period=period, reporter_name=c.secretary or "书记", user=shuji)
-                report_finalise(report=r, user=jiedao)
+                report_finalise(report=written(r), user=jiedao)
             transaction.set_rollback(True)
 
     t, q = timed(draft_and_finalise_all, max(1, args.runs // 2))
     rows.append((f"批量：{len(communities)} 个社区起草+定稿", f"{t:.0f}", q))
     for c in communities:  # keep one set for the zip
-        report_finalise(report=report_draft(org=c, period=period, reporter_name="书记", user=shuji), user=jiedao)
+        report_finalise(report=written(report_draft(org=c, period=period, reporter_name="书记", user=shuji)), user=jiedao)
 
     def zip_all():
         batch = batch_start(org=street, period=period, user=jiedao, run=lambda pk: None)

@@ -80,3 +80,37 @@ def shot(page, name: str) -> None:
 def e2e_world(world):
     """The shared `world` (conftest.py), for browser tests."""
     return world
+
+
+@pytest.fixture
+def worker(live_server):
+    """Runs each task as soon as the request that queued it commits, in a thread of this process.
+
+    A polling worker cannot share the test database (SQLite in memory, shared cache: its
+    table locks fail other threads at once instead of making them wait), so here each task gets
+    its own thread, run by the same Worker.run_task the `dangjian worker` processes use
+    (dangjian/jobs/tests/test_live.py runs those for real)."""
+    import threading
+
+    from django.db import connection, transaction
+    from django_tasks.signals import task_enqueued
+    from django_tasks_db.models import DBTaskResult
+
+    from dangjian.jobs.worker import Worker
+
+    runner = Worker(beat=False)
+
+    def run(task_id) -> None:
+        try:
+            result = DBTaskResult.objects.get(pk=task_id)
+            result.claim(runner.worker_id)
+            runner.run_task(result)
+        finally:
+            connection.close()
+
+    def soon(sender, task_result, **kwargs) -> None:
+        transaction.on_commit(lambda: threading.Thread(target=run, args=(task_result.id,), daemon=True).start())
+
+    task_enqueued.connect(soon)
+    yield runner
+    task_enqueued.disconnect(soon)

@@ -9,10 +9,11 @@ figures all read this one book.
 Which months a member owes here (documented on the rules page):
 - from the month of admission (预备党员 pay from the day the branch meeting admitted them,
   中组发〔2008〕3号), but only months covered by a 核定 (earlier months show as 未核定);
-- a month belongs to the branch the member was in on the month's first day (per the roster's
-  change history), so a member who moves mid-month pays that month to the old branch; a member
-  who transfers in mid-month owes from the next month, one who leaves (转出/去世/停止党籍/出党)
-  mid-month still owes that month here;
+- a month belongs to the branch the member belonged to on the month's first day (their dated
+  memberships, members.models.Membership), so a member who moves mid-month pays that month to
+  the old branch; a member who transfers in (or is entered on the roster) mid-month owes from
+  the next month, one who leaves (转出/去世/停止党籍/出党) mid-month still owes that month here;
+  no month before the member belonged here or after they left is owed;
 - a deployment may set a ledger start month (months before it are settled on paper).
 """
 
@@ -22,14 +23,13 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
-from django.utils import timezone
+from django.db.models import Exists, F, OuterRef, QuerySet, Sum
 
-from dangjian.members.choices import EventKind
-from dangjian.members.models import Member, MemberEvent
+from dangjian.members.choices import Since
+from dangjian.members.models import Member, Membership
 from dangjian.orgs.models import Org, OrgKind
 
 from .choices import AllocationKind, PaySchedule, ReliefKind
@@ -37,8 +37,6 @@ from .models import DuesAllocation, DuesBase, DuesProfile, DuesRelief
 from .rules import Assessed, DuesRules, RuleBook, monthly_dues, to_cent
 
 ZERO = Decimal("0.00")
-OUT_EVENTS = (EventKind.TRANSFER_OUT, EventKind.SUSPEND, EventKind.EXPEL, EventKind.DEATH)
-IN_EVENTS = (EventKind.TRANSFER_IN,)
 STATE_LABELS = {"unassessed": "未核定", "exempt": "免交", "paid": "已交清", "partial": "部分交纳", "unpaid": "未交",
                 "pending": "未到期"}
 
@@ -78,41 +76,32 @@ def month_label(month: date) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# On the roll: which months a member owes here.
+# On the roll: which months a member owes here — read from the member's dated memberships.
 
 
-def roll_intervals(joined_on: date | None, events: Iterable[tuple[str, date]],
-                   archived_on: date | None) -> list[tuple[date | None, date | None]]:
-    """(first owed month, last owed month) spans, None meaning open-ended."""
-    spans: list[tuple[date | None, date | None]] = []
-    open_from: date | None = month_of(joined_on) if joined_on else None
-    is_open = True
-    for kind, on in sorted(events, key=lambda e: e[1]):
-        if kind in IN_EVENTS:
-            # The month belongs to where the member was on its first day.
-            start = month_of(on) if on.day == 1 else add_months(month_of(on), 1)
-            open_from = start if not is_open or open_from is None else max(open_from, start)
-            is_open = True
-        elif kind in OUT_EVENTS and is_open:
-            last = month_of(on) if on.day > 1 else add_months(month_of(on), -1)
-            if open_from is None or last >= open_from:
-                spans.append((open_from, last))
-            is_open = False
-    if is_open:
+def owed_spans(memberships: Iterable[tuple[date | None, date | None, int, str]]
+               ) -> list[tuple[date | None, date | None, int]]:
+    """(first owed month, last owed month, org id) for each membership (start, end, org id, start
+    reason); None means open-ended. A month belongs to the membership that covers its first day;
+    the month of admission (入党) is owed too, from the day the branch meeting admitted them."""
+    spans: list[tuple[date | None, date | None, int]] = []
+    for start, end, org_id, reason in memberships:
+        first = None
+        if start is not None:
+            first = month_of(start) if start.day == 1 or reason == Since.JOINED else add_months(month_of(start), 1)
         last = None
-        if archived_on is not None:
-            last = month_of(archived_on) if archived_on.day > 1 else add_months(month_of(archived_on), -1)
-        if open_from is None or last is None or last >= open_from:
-            spans.append((open_from, last))
+        if end is not None:
+            last = month_of(end) if end.day > 1 else add_months(month_of(end), -1)
+        if first is None or last is None or last >= first:
+            spans.append((first, last, org_id))
     return spans
 
 
-def _span_indexes(months: list[date], spans: list[tuple[date | None, date | None]]) -> Iterable[int]:
-    """Positions in the sorted `months` that fall inside the spans."""
-    for a, b in spans:
-        lo = 0 if a is None else bisect.bisect_left(months, a)
-        hi = len(months) if b is None else bisect.bisect_right(months, b)
-        yield from range(lo, hi)
+def _span_indexes(months: list[date], first: date | None, last: date | None) -> range:
+    """Positions in the sorted `months` from first to last (None: unbounded)."""
+    lo = 0 if first is None else bisect.bisect_left(months, first)
+    hi = len(months) if last is None else bisect.bisect_right(months, last)
+    return range(lo, hi)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,10 +210,6 @@ def overdue_lines(lines: Iterable[Line], asof: date) -> list[Line]:
     return [ln for ln in lines if ln.is_due(asof) and ln.outstanding > 0]
 
 
-def _cutoff(month: date) -> datetime:
-    return timezone.make_aware(datetime.combine(month, time.min))
-
-
 class Book:
     """Load everything for `members` and months `first`..`last` as of `asof` in a fixed number of queries."""
 
@@ -244,15 +229,12 @@ class Book:
         self._load(ids_q, by_id)
 
     def _load(self, ids_q, by_id: dict[int, Member]) -> None:
-        timeline: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
-        for mid, org_id, when in (Member.history.model.objects.filter(id__in=ids_q)
-                                  .order_by("id", "history_date", "history_id")
-                                  .values_list("id", "org_id", "history_date")):
-            timeline[mid].append((when, org_id))
-        events: dict[int, list[tuple[str, date]]] = defaultdict(list)
-        for mid, kind, on in (MemberEvent.objects.filter(member_id__in=ids_q, kind__in=(*OUT_EVENTS, *IN_EVENTS))
-                              .values_list("member_id", "kind", "on")):
-            events[mid].append((kind, on))
+        memberships: dict[int, list[tuple[date | None, date | None, int, str]]] = defaultdict(list)
+        for mid, start, end, org_id, reason in (
+                Membership.objects.filter(member_id__in=ids_q)
+                .order_by("member_id", F("started_on").asc(nulls_first=True))
+                .values_list("member_id", "started_on", "ended_on", "org_id", "start_reason")):
+            memberships[mid].append((start, end, org_id, reason))
         profiles = {p.member_id: p for p in DuesProfile.objects.filter(member_id__in=ids_q)}
         bases: dict[int, list[DuesBase]] = defaultdict(list)
         for b in DuesBase.objects.filter(member_id__in=ids_q).order_by("member_id", "effective_month"):
@@ -268,22 +250,18 @@ class Book:
             # SQLite sums decimals as floats: bring each (small) sum back to the 分.
             paid[mid][month].append((kind, on, to_cent(Decimal(total))))
 
-        org_ids = {o for tl in timeline.values() for _, o in tl} | {m.org_id for m in by_id.values()}
+        org_ids = {o for ms in memberships.values() for _, _, o, _ in ms} | {m.org_id for m in by_id.values()}
         self.orgs: dict[int, Org] = {o.pk: o for o in Org.objects.filter(pk__in=org_ids)}
         parents = {o.parent_id for o in self.orgs.values() if o.kind == OrgKind.GROUP} - self.orgs.keys()
         if parents:
             self.orgs.update({o.pk: o for o in Org.objects.filter(pk__in=parents)})
         months = months_between(self.first, self.last)
-        cutoffs = [_cutoff(m) for m in months]
         ends = {m: (month_end(m), quarter_end(m)) for m in months}
         rules_of: dict[int, DuesRules] = {}
         assessed_cache: dict[tuple[int, str], Assessed | str] = {}
         self.books: dict[int, MemberBook] = {}
         for mid, member in by_id.items():
-            tl = timeline.get(mid) or [(cutoffs[0], member.org_id)]
-            tl_times = [t for t, _ in tl]
-            one_org = tl[0][1] if all(o == tl[0][1] for _, o in tl) else None
-            spans = roll_intervals(member.joined_on, events.get(mid, ()), member.archived_on)
+            spans = owed_spans(memberships.get(mid, ()))
             member_bases = bases.get(mid, [])
             base_months = [b.effective_month for b in member_bases]
             member_reliefs = reliefs.get(mid, [])
@@ -292,9 +270,8 @@ class Book:
             quarterly = profile is not None and profile.pay_schedule == PaySchedule.QUARTERLY
             current_rules = self.rulebook.for_org(self.orgs.get(member.org_id, member.org))
             lines: list[Line] = []
-            for k in _span_indexes(months, spans):
-                month, cutoff = months[k], cutoffs[k]
-                org_id = one_org if one_org is not None else tl[max(bisect.bisect_right(tl_times, cutoff) - 1, 0)][1]
+            for k, org_id in ((k, org_id) for first, last, org_id in spans for k in _span_indexes(months, first, last)):
+                month = months[k]
                 rules = rules_of.get(org_id)
                 if rules is None:
                     rules = rules_of[org_id] = self.rulebook.for_org(self.orgs.get(org_id, member.org))
@@ -351,9 +328,8 @@ class Book:
 
 
 def candidates(org: Org) -> QuerySet:
-    """Members who are, or ever were (per the roster's history), in org's subtree."""
-    history = Member.history.model.objects.filter(org__path__startswith=org.path).values("id")
-    return Member.objects.filter(Q(org__path__startswith=org.path) | Q(pk__in=history))
+    """Members who belong, or ever belonged, to org's subtree (any of their memberships)."""
+    return Member.objects.filter(Exists(Membership.objects.filter(member=OuterRef("pk"), org__path__startswith=org.path)))
 
 
 def member_book(member: Member, *, asof: date, first: date | None = None, last: date | None = None) -> MemberBook:

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from dangjian.jobs.services import job_enqueue
+from dangjian.jobs.sizing import runs_in_background
 from dangjian.lib.money import money_in_capitals
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload
@@ -25,6 +27,7 @@ from dangjian.orgs.scoping import (
     get_visible_or_404,
     log_access,
     may_keep_records,
+    may_sign,
     org_and_period,
     request_org,
     require_record_keeper,
@@ -39,6 +42,7 @@ from .exporting import ledger_xlsx
 from .forms import (
     BaseForm,
     CalculatorForm,
+    DuesSettingsForm,
     ImportForm,
     PaymentForm,
     ProfileForm,
@@ -47,17 +51,19 @@ from .forms import (
     ReverseForm,
 )
 from .importing import CHOOSE, UNMATCHED, payment_import_apply, payment_import_plan
-from .models import DuesAllocation, DuesEntry, DuesRelief
+from .models import DuesAllocation, DuesEntry, DuesRelief, DuesSettings
 from .rules import RULE_KEYS, RuleBook
 from .services import (
     DuesError,
     base_set,
+    dues_settings_save,
     entry_reverse,
     payment_record,
     profile_update,
     relief_end,
     relief_grant,
 )
+from .tasks import payment_import as payment_import_task
 
 STATES = {
     "arrears": ("欠交", lambda r: r.arrears > 0),
@@ -401,8 +407,30 @@ def dues_rules(request):
     rules = RuleBook().for_org(org)
     return render(request, "dues/rules.html", {
         "org": org, "rules": [rules[k] for k in RULE_KEYS], "definitions": dues_figures.DuesFigures.definitions,
+        "may_edit": org is not None and may_sign(request.user, org),
         "orgs": visible_orgs(request.user).exclude(kind=OrgKind.GROUP),
     })
+
+
+@login_required
+def dues_rules_edit(request):
+    """An organisation's own dues rules, changed by its 书记 (or the street): each blank field follows
+    the level above; any change names its local basis (the page then cites it)."""
+    org = request_org(request)
+    if not may_sign(request.user, org):
+        raise PermissionDenied("只有本组织的书记或街道管理员可以调整党费规则")
+    settings = DuesSettings.objects.filter(org=org).first() or DuesSettings(org=org)
+    form = DuesSettingsForm(request.POST or None, instance=settings)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = dues_settings_save(settings=form.instance, user=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已保存{org.name}的党费规则" if changed else "党费规则没有改动")
+            return redirect(reverse("dues_rules") + f"?org={org.pk}")
+    history = settings.history.select_related("history_user").order_by("-history_date")[:10] if settings.pk else []
+    return render(request, "dues/rules_edit.html", {"org": org, "form": form, "history": history})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -449,6 +477,12 @@ def dues_import(request):
                 choices[row.number] = int(choice)
             elif row.status == UNMATCHED and assignee.isdigit():
                 assigned[row.number] = int(assignee)
+        if runs_in_background(path):
+            job = job_enqueue(payment_import_task, kind="payment_import", label=f"党费交费名单导入：{org.name}", org=org,
+                              user=request.user, path=str(path), org_id=org.pk, filename=filename,
+                              method=request.POST.get("method", "微信"), choices=list(choices.items()),
+                              assigned=list(assigned.items()), user_id=request.user.pk)
+            return redirect("job_detail", pk=job.pk)
         try:
             outcome = payment_import_apply(plan, choices=choices, assigned=assigned, user=request.user)
         except (ValidationError, IntegrityError):

@@ -49,4 +49,6 @@ def job_download(request, pk):
     path = export_dir() / Path(job.file).name
     if not path.exists():
         raise Http404("文件已被清理，请重新生成")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=job.result.get("filename") or path.name)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=job.result.get("filename") or path.name)
+    response["Cache-Control"] = "no-store"  # exports hold personal data
+    return response

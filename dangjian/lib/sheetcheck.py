@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 MAX_ENTRIES = 5_000  # a workbook has a few dozen parts; one with a hundred sheets and images a few hundred
-MAX_ENTRY_BYTES = 1 << 30  # one part uncompressed
-MAX_TOTAL_BYTES = 2 << 30  # all parts uncompressed
+MAX_ENTRY_BYTES = 512 << 20  # one part uncompressed (a 200,000-row register sheet: ~230 MB)
+MAX_TOTAL_BYTES = 1 << 30  # all parts uncompressed
 MAX_RATIO = 200  # uncompressed ÷ compressed of one part over RATIO_FLOOR; sheet XML compresses 10–30×
 RATIO_FLOOR = 1 << 20
 MAX_SHARED_STRINGS_BYTES = 256 << 20
@@ -83,6 +83,9 @@ def check_spreadsheet(source: str | Path | bytes | BinaryIO, name: str) -> None:
     Files that are no spreadsheet at all but carry a spreadsheet's name get a message saying what
     they are; text (CSV, tab-separated) under any name is left to the reader."""
     suffix = Path(name).suffix.lower()
+    key = _passed_key(source, suffix)
+    if key is not None and key in _PASSED:
+        return  # the same file, unchanged, passed a moment ago (a workbook read sheet by sheet)
     opened = _open(source)
     try:
         head = opened.read(4096)
@@ -102,6 +105,23 @@ def check_spreadsheet(source: str | Path | bytes | BinaryIO, name: str) -> None:
     finally:
         if isinstance(source, str | Path):
             opened.close()
+    if key is not None:
+        _PASSED[key] = None
+        while len(_PASSED) > 64:
+            _PASSED.pop(next(iter(_PASSED)))
+
+
+_PASSED: dict[tuple, None] = {}
+
+
+def _passed_key(source, suffix: str) -> tuple | None:
+    if not isinstance(source, str | Path):
+        return None
+    try:
+        stat = Path(source).stat()
+    except OSError:
+        return None
+    return (str(Path(source).resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino, suffix)
 
 
 def _open(source: str | Path | bytes | BinaryIO) -> BinaryIO:
@@ -235,9 +255,14 @@ def _check_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, lengths: array
         if shared_bytes:
             shared_cells += chunk.count(b't="s"')
         inline += chunk.count(b"<is>")
+        # Refuse as soon as the part read so far is already too much, not after the whole sheet.
+        _check_extent(label, max(max_row, row_tags), max_col)
+        so_far = cells * SPARSE_CELL_BYTES + max(max_row, row_tags) * (max_col or 26) * CELL_BYTES
+        if so_far > MAX_PARSE_BYTES:
+            raise UnsafeSpreadsheet(
+                f"{label}展开后需要超过{_mb(so_far)}内存（已读到第{max(max_row, row_tags):,}行），"
+                f"超过上限{_mb(MAX_PARSE_BYTES)}，请删去多余的行列或拆分文件后再导入")
     max_row = max(max_row, row_tags, 1)
-    if max_row > MAX_ROWS or max_col > MAX_COLUMNS:
-        raise UnsafeSpreadsheet(f"{label}有单元格位于第{max_row:,}行、第{max_col:,}列，超出Excel的行列上限，已拒绝导入")
     max_col = max_col or 26  # no cell beyond column Z
     if refs < cells:
         # Some writers leave out cell positions; then the widest row decides the width.
@@ -252,6 +277,13 @@ def _check_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, lengths: array
             f"{label}展开后需要约{_mb(estimate)}内存（{max_row:,}行×最多{max_col:,}列，文字约{_mb(texts)}），"
             f"超过上限{_mb(MAX_PARSE_BYTES)}，请删去多余的行列或拆分文件后再导入"
         )
+
+
+def _check_extent(label: str, rows: int, columns: int) -> None:
+    if rows > MAX_ROWS:
+        raise UnsafeSpreadsheet(f"{label}有第{rows:,}行，超出Excel的行数上限{MAX_ROWS:,}，已拒绝导入")
+    if columns > MAX_COLUMNS:
+        raise UnsafeSpreadsheet(f"{label}有第{columns:,}列的单元格，超出Excel的列数上限{MAX_COLUMNS:,}，已拒绝导入")
 
 
 def _widest_row(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:

@@ -614,6 +614,10 @@ def sheet_names(source: str | Path, filename: str | None = None) -> list[str]:
     python-calamine."""
     name = _source_name(source, filename)
     try:
+        check_spreadsheet(source, name)  # python-calamine reads the shared strings on opening
+    except UnsafeSpreadsheet as exc:
+        raise TabularError(str(exc)) from exc
+    try:
         with open(source, "rb") as handle:
             head = handle.read(512)
     except OSError as exc:

@@ -85,4 +85,17 @@ class QueryBoundsMiddleware:
         if len(request.GET.get("q", "")) > MAX_QUERY:
             request.GET = request.GET.copy()
             request.GET["q"] = request.GET["q"][:MAX_QUERY]
+        request.GET = _without_nul(request.GET)
+        if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+            request.POST = _without_nul(request.POST)
         return self.get_response(request)
+
+
+def _without_nul(query):
+    """NUL never belongs in typed text, and PostgreSQL refuses it in any string (a 500 otherwise)."""
+    if not any("\x00" in v for _, values in query.lists() for v in values):
+        return query
+    clean = query.copy()
+    for key, values in query.lists():
+        clean.setlist(key, [v.replace("\x00", "") for v in values])
+    return clean

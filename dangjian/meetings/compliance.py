@@ -277,10 +277,10 @@ def _orgs_in_scope(org: Org, period: Period) -> dict[int, Org]:
 
 def _committee_sizes(org: Org, orgs: dict[int, Org], day: date) -> Counter:
     sizes: Counter = Counter()
-    rows = (Member.objects.in_org(org).on_roll_on(day).filter(is_committee=True)
-            .values("org_id").annotate(n=Count("pk")))
+    rows = (Member.objects.in_org_on(org, day).filter(is_committee=True).order_by()
+            .values("org_on").annotate(n=Count("pk")))
     for r in rows:
-        owner = _owner(r["org_id"], orgs, "branch")
+        owner = _owner(r["org_on"], orgs, "branch")
         if owner is not None:
             sizes[owner] += r["n"]
     return sizes

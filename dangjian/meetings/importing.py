@@ -146,7 +146,7 @@ def study_import_plan(source, *, org: Org, filename: str | None = None, today: d
 
 
 # Rows written per transaction by a background import: a web write waits at most for one batch.
-BATCH = 5000
+BATCH = 2000
 
 
 def _insert(rows: list[dict[str, Any]], *, user, job) -> None:

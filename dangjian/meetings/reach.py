@@ -8,7 +8,9 @@ Months without organisational life: a month counts as *with* organisational life
 attended, was on leave from (病假/事假/公假 — a good reason), was visited, or was sent material.
 The streak is the number of whole months since the last such month, up to the end of the period
 (a month still in progress is not counted against anyone), starting no earlier than the month
-the member joined or the first month this system holds records for.
+the member joined this organisation (the unbroken membership of the org's subtree — a member
+transferred in on 15 August is counted from August, whatever their 入党 date) or the first month
+this system holds records for. The members are those on the roll on the period's roll day.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from dangjian.lib.periods import Period
-from dangjian.members.models import Member
+from dangjian.members.models import Member, belonging_since
+from dangjian.members.models import roll_day as member_roll_day
 from dangjian.orgs.models import Org
 
 from .choices import EXCUSED_MARKS, PRESENT_MARKS, Status
@@ -113,7 +116,7 @@ class Reach:
 
 def roll_day(period: Period, as_of: date) -> date:
     """The day whose roll a period is measured against: its last day, or today for a current period."""
-    return min(period.last_day, max(as_of, period.first_day))
+    return member_roll_day(period.first_day, period.last_day, as_of)
 
 
 def compute(org: Org, period: Period, *, as_of: date | None = None, ruleset: Ruleset | None = None) -> Reach:
@@ -121,10 +124,12 @@ def compute(org: Org, period: Period, *, as_of: date | None = None, ruleset: Rul
     as_of = as_of or timezone.localdate()
     ruleset = ruleset or effective()
     day = roll_day(period, as_of)
-    members = list(Member.objects.in_org(org).on_roll_on(day).select_related("org", "org__parent")
+    roll = Member.objects.in_org_on(org, day)
+    members = list(roll.select_related("org", "org__parent")
                    .only("name", "name_pinyin", "org__name", "org__path", "org__kind", "org__parent__name", "is_mobile",
                          "is_infirm", "joined_on", "archived_on", "status"))
-    in_subtree = {"member__org__path__startswith": org.path}
+    # Records of the members on that day's roll (wherever they belong now).
+    in_subtree = {"member__in": roll.values("pk")}
     first, last = period.first_day, period.last_day
     attended = set(Attendance.objects.filter(
         **in_subtree, mark__in=PRESENT_MARKS, activity__status=Status.SUBMITTED,
@@ -151,7 +156,8 @@ def lapses(org: Org, members: list[Member], *, end: date, as_of: date, ruleset: 
     start = Activity.objects.submitted().aggregate(first=Min("held_on"))["first"]
     if start is None:
         return []  # no records at all: nothing to measure against
-    in_subtree = {"member__org__path__startswith": org.path}
+    roll = Member.objects.in_org_on(org, end).values("pk")  # `members` are this roll
+    in_subtree = {"member__in": roll}
     last: dict[int, date] = {}
 
     def take(rows) -> None:
@@ -174,12 +180,14 @@ def lapses(org: Org, members: list[Member], *, end: date, as_of: date, ruleset: 
     if Period.of(end, "month").last_day >= as_of:
         end_index -= 1
     thresholds = [(m.months, m is flag) for m in (flag, warn) if m.enabled]
+    since = belonging_since(org, end, roll)
     result = []
     for member in members:
         contact = last.get(member.pk)
         if contact is not None and _month_index(contact) >= end_index:
             continue
-        first_owed = max(_month_index(start), _month_index(member.joined_on) if member.joined_on else 0)
+        joined = since.get(member.pk)
+        first_owed = max(_month_index(start), _month_index(joined) if joined else 0)
         begin = _month_index(contact) + 1 if contact else first_owed
         begin = max(begin, first_owed)
         months = end_index - begin + 1

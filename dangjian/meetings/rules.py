@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.members.choices import Status as MemberStatus
+from dangjian.members.models import Member
+
 from .choices import PRESENT_MARKS, Per
 
 BRANCH_RULES = "《中国共产党支部工作条例（试行）》（2018）"
@@ -231,7 +234,9 @@ def quorum_check(activity, ruleset: Ruleset) -> QuorumCheck | None:
     recorded = day <= today and any(a.mark for a in rows)
     if rule.base == "voting":
         # Who had a vote on the day: a member confirmed (转正) since then was still 预备 at the time.
-        counted = [a for a in rows if a.member.full_member_on(day)]
+        full = set(Member.objects.filter(pk__in=[a.member_id for a in rows]).status_on(day, MemberStatus.FULL)
+                   .values_list("pk", flat=True))
+        counted = [a for a in rows if a.member_id in full]
     else:
         # The 支委 on the list; a list without anyone flagged 支委 is taken as all 支委.
         counted = [a for a in rows if a.member.is_committee] or rows

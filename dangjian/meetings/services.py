@@ -32,8 +32,8 @@ def roster_for(*, org: Org, type: ActivityType, day: date | None) -> list[Member
     """The 应到 list a type concerns: the branch's members (with its 党小组), its 支委, or the group."""
     if type.audience == Audience.CHOSEN:
         return []
-    members = Member.objects.in_org(org).select_related("org")
-    members = members.on_roll_on(day) if day else members.current()
+    members = Member.objects.in_org_on(org, day) if day else Member.objects.in_org(org).current()
+    members = members.select_related("org")
     if type.audience == Audience.COMMITTEE:
         members = members.filter(is_committee=True)
     return list(members)
@@ -266,6 +266,49 @@ def visit_record(*, member: Member, visited_on: date, visitor: str, material: st
     return visit
 
 
+def _correct(record, user, changes: dict) -> bool:
+    """Apply a correction to an education record; its history keeps what it said before. Nothing
+    is written when nothing changed."""
+    changed = {k: v for k, v in changes.items() if getattr(record, k) != v}
+    if not changed:
+        return False
+    for name, value in changed.items():
+        setattr(record, name, value)
+    if "member" in changed:
+        record.org = record.member.org
+    record._history_user = user if getattr(user, "pk", None) else None
+    record._change_reason = "更正"
+    record.full_clean()
+    record.save()
+    return True
+
+
+@transaction.atomic
+def visit_update(*, visit: Visit, member: Member, visited_on: date, visitor: str, material: str, notes: str = "",
+                 photo=None, user=None) -> bool:
+    """Correct a 送学上门 record (a new photo replaces the old one; none given keeps it)."""
+    changed = _correct(visit, user, {"member": member, "visited_on": visited_on, "visitor": visitor,
+                                     "material": material, "notes": notes})
+    if photo and hasattr(photo, "content_type"):  # a new upload, not the stored file
+        from .models import IMAGE_TYPES
+
+        check_upload(photo, IMAGE_TYPES)
+        visit.photo.save(photo.name, photo, save=False)
+        visit._history_user = user if getattr(user, "pk", None) else None
+        visit._change_reason = "更正照片"
+        visit.save()
+        changed = True
+    return changed
+
+
+@transaction.atomic
+def send_update(*, send: Send, member: Member, material: str, channel: str, sent_on: date,
+                confirmed_on: date | None = None, confirmation: str = "", user=None) -> bool:
+    """Correct a 寄学 record."""
+    return _correct(send, user, {"member": member, "material": material, "channel": channel, "sent_on": sent_on,
+                                 "confirmed_on": confirmed_on, "confirmation": confirmation})
+
+
 @transaction.atomic
 def send_record(*, member: Member, material: str, channel: str, sent_on: date, confirmed_on: date | None = None,
                 confirmation: str = "", user=None) -> Send:
@@ -338,3 +381,16 @@ def appraisal_record(*, activity: Activity, results: Mapping[int, tuple[str, str
         row.save()
         written += 1
     return written
+
+
+@transaction.atomic
+def rule_setting_save(*, setting, user=None) -> bool:
+    """Save this deployment's version of a rule; the history keeps who changed what. Unchanged → not written."""
+    if setting.pk:
+        before = type(setting).objects.get(pk=setting.pk)
+        if all(getattr(before, f) == getattr(setting, f) for f in ("enabled", "value", "per", "local_basis")):
+            return False
+    setting.full_clean()
+    setting._history_user = user if getattr(user, "pk", None) else None
+    setting.save()
+    return True

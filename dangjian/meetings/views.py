@@ -26,15 +26,17 @@ from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload
 from dangjian.lib.web import file_response, paginate, query_without_page
-from dangjian.members.models import Member
+from dangjian.members.models import Member, label_namesakes
 from dangjian.orgs.models import AccessLog, Org, OrgKind
 from dangjian.orgs.scoping import (
     get_org_for_user,
     get_visible_or_404,
     log_access,
     may_keep_records,
+    may_set_deployment_rules,
     may_sign,
     org_and_period,
+    request_org,
     require_record_keeper,
     visible_orgs,
 )
@@ -50,6 +52,7 @@ from .forms import (
     FeedForm,
     GuestForm,
     ReturnForm,
+    RuleSettingForm,
     SelfStudyForm,
     SendForm,
     StudyImportForm,
@@ -63,6 +66,7 @@ from .models import (
     Attachment,
     Attendance,
     CalendarFeed,
+    RuleSetting,
     SelfStudy,
     Send,
     Visit,
@@ -184,6 +188,8 @@ def meeting_detail(request, pk):
     addable = (Member.objects.in_org(branch).current().exclude(pk__in=on_list).order_by("name_pinyin")
                if editable else Member.objects.none())
     history = activity.history.select_related("history_user").order_by("-history_date")[:20]
+    addable = list(addable)
+    label_namesakes([a.member for a in activity.attendance.all()] + addable)
     return render(request, "meetings/detail.html", {
         "a": activity, "turnout": activity.turnout(), "quorum": rules.quorum_check(activity, ruleset),
         "editable": editable, "keeper": keeper, "can_return": activity.status == Status.SUBMITTED and may_sign(request.user, activity.org),
@@ -327,6 +333,7 @@ def meeting_signin(request, pk):
         # Nobody on the list yet: print the type's default roster (unsaved rows).
         rows = [Attendance(activity=activity, member=m)
                 for m in services.roster_for(org=activity.org, type=activity.type, day=activity.day)]
+    label_namesakes(r.member for r in rows)
     spare = max(3, 20 - len(rows))  # blank rows for people not on the list
     return render(request, "meetings/signin.html", {
         "a": activity, "rows": rows, "spare": range(spare), "guest_spare": range(3),
@@ -341,6 +348,7 @@ def meeting_record(request, pk):
     activity = (Activity.objects.filter(pk=activity.pk).select_related("org", "type")
                 .prefetch_related("attendance__member", "guests", "also_types").get())
     rows = list(activity.attendance.all())
+    label_namesakes(r.member for r in rows)
     return render(request, "meetings/record.html", {
         "a": activity, "turnout": activity.turnout(),
         "away": [r for r in rows if r.mark not in (Mark.PRESENT, Mark.LATE)],
@@ -350,7 +358,7 @@ def meeting_record(request, pk):
 @login_required
 def meeting_appraisal(request, pk):
     """民主评议党员: the 评定等次 this meeting decided, entered for everyone on its list at once."""
-    activity = _get_activity_for_keeper(request, pk)
+    activity = get_visible_or_404(Activity.objects.select_related("org", "org__parent", "type"), request, pk, write=True)
     if not services.decides_appraisals(activity):
         raise Http404("这次会议不是民主评议党员会议")
     rows = list(activity.attendance.select_related("member").order_by("member__name_pinyin"))
@@ -375,9 +383,8 @@ def meeting_appraisal(request, pk):
 @login_required
 def appraisal_list(request):
     """Everyone's 民主评议 result for a year in an org's subtree (the figures link here)."""
-    _require_keeper(request)
+    org = request_org(request)
     g = request.GET
-    org = get_org_for_user(request, g["org"]) if g.get("org") else top_orgs(request.user)[0]
     year = int(g["year"]) if g.get("year", "").isdigit() and 1900 <= int(g["year"]) <= 2100 else timezone.localdate().year
     qs = (Appraisal.objects.filter(activity__org__path__startswith=org.path, year=year)
           .select_related("member", "member__org", "activity", "activity__org").order_by("activity__org__path", "member__name_pinyin"))
@@ -490,8 +497,33 @@ def meeting_reach(request):
 def meeting_rules(request):
     require_record_keeper(request.user)
     return render(request, "meetings/rules.html", {"ruleset": rules.effective(), "note": rules.RULE_NOTE,
+                                                   "may_edit": may_set_deployment_rules(request.user),
                                                    "owed_note": compliance_mod.OWED_NOTE, "tab": "rules",
                                                    "types": ActivityType.objects.all()})
+
+
+@login_required
+def meeting_rule_edit(request, key):
+    """Change one rule of organisational life for the whole deployment (the street's administrator):
+    its number, frequency or whether it applies, with the local document it follows."""
+    if not may_set_deployment_rules(request.user):
+        raise PermissionDenied("只有街道管理员可以调整全街道执行的组织生活规则")
+    rule = rules.DEFAULTS.get(key)
+    if rule is None:
+        raise Http404("没有这条规则")
+    setting = RuleSetting.objects.filter(key=key).first() or RuleSetting(key=key, enabled=rule.enabled)
+    form = RuleSettingForm(request.POST or None, instance=setting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.rule_setting_save(setting=form.instance, user=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已调整“{rule.label}”" if changed else "规则没有改动")
+            return redirect("meeting_rules")
+    history = setting.history.select_related("history_user").order_by("-history_date")[:10] if setting.pk else []
+    return render(request, "meetings/rule_edit.html", {"rule": rules.effective().get(key), "default": rule,
+                                                       "form": form, "history": history, "tab": "rules"})
 
 
 @login_required
@@ -561,6 +593,58 @@ def visit_create(request):
             form.add_error(None, _errors(exc))
     return render(request, "meetings/education_form.html", {"form": form, "title": "登记送学上门", "tab": "visits",
                                                              "multipart": True, "back": "visit_list"})
+
+
+def _shown(field: str, old, new) -> tuple:
+    """History values as people read them: the member's name rather than an id."""
+    if field == "member":
+        names = Member.objects.in_bulk([old, new])
+        return str(names.get(old, old)), str(names.get(new, new))
+    return old, new
+
+
+def _education_edit(request, pk, *, model, form_class, update, title: str, tab: str, back: str, here: str):
+    """A 送学上门/寄学 record opened from its list: shown with its history, correctable by a keeper."""
+    record = get_visible_or_404(model.objects.select_related("member", "org"), request, pk)
+    keeper = may_keep_records(request.user, record.org)
+    # The form gets its own copy: a ModelForm writes cleaned values into its instance while it validates.
+    form = form_class(request.POST or None, request.FILES or None, instance=model.objects.get(pk=record.pk),
+                      user=request.user)
+    if request.method == "POST":
+        require_record_keeper(request.user, record.org)
+        if form.is_valid():
+            try:
+                changed = update(record, user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                messages.success(request, "已更正" if changed else "没有改动")
+                return redirect(here, record.pk)
+    history = []
+    rows = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
+    for prev, h in zip([None, *rows], rows, strict=False):
+        changes = [] if prev is None else [
+            (str(model._meta.get_field(c.field).verbose_name), *_shown(c.field, c.old, c.new))
+            for c in h.diff_against(prev).changes if c.field not in ("org", "photo")]
+        history.append((h, changes))
+    history.reverse()
+    return render(request, "meetings/education_form.html", {
+        "form": form, "title": title, "tab": tab, "multipart": model is Visit, "back": back, "record": record,
+        "history": history, "readonly": not keeper})
+
+
+@login_required
+def visit_edit(request, pk):
+    return _education_edit(request, pk, model=Visit, form_class=VisitForm, title="送学上门记录", tab="visits",
+                           back="visit_list", here="visit_edit",
+                           update=lambda r, **kw: services.visit_update(visit=r, **kw))
+
+
+@login_required
+def send_edit(request, pk):
+    return _education_edit(request, pk, model=Send, form_class=SendForm, title="寄学记录", tab="sends",
+                           back="send_list", here="send_edit",
+                           update=lambda r, **kw: services.send_update(send=r, **kw))
 
 
 @login_required

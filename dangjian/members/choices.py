@@ -44,9 +44,31 @@ class EventKind(models.TextChoices):
     SUSPEND = "停止党籍", _("停止党籍")
     EXPEL = "出党", _("出党")
     DEATH = "去世", _("去世")
+    CANCELLED = "取消预备资格", _("取消预备资格")
     MOVE_OUT = "外出", _("外出流动")
     RETURN = "返回", _("流动返回")
 
 
 # Events after which the member is archived (历史党员), never deleted.
 ARCHIVING_EVENTS = (EventKind.TRANSFER_OUT, EventKind.SUSPEND, EventKind.EXPEL, EventKind.DEATH)
+
+
+class Flag(models.TextChoices):
+    """Flags that figures count as of a day (流动党员, 年老体弱/行动不便)."""
+
+    MOBILE = "mobile", _("流动党员")
+    INFIRM = "infirm", _("年老体弱/行动不便")
+
+
+class Since(models.TextChoices):
+    """Why a membership of an organisation began or ended (the interval's reasons)."""
+
+    JOINED = "入党", _("入党（支部大会接收）")
+    TRANSFER_IN = "转入", _("组织关系转入")
+    RECORDED = "建档", _("建档（录入名册）")
+    MOVED = "调整", _("组织内调整")
+    TRANSFER_OUT = "转出", _("组织关系转出")
+    SUSPEND = "停止党籍", _("停止党籍")
+    EXPEL = "出党", _("出党")
+    DEATH = "去世", _("去世")
+    CANCELLED = "取消预备资格", _("取消预备资格")

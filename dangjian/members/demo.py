@@ -10,6 +10,7 @@ from dangjian.orgs.models import Org, Role, RoleAssignment
 
 from .choices import Category, Education, EventKind, Status
 from .models import Member, MemberEvent
+from .services import members_intervals_build
 
 # (full members, probationary members, category mix) per branch of the detailed community.
 BRANCH_PLAN = [
@@ -124,6 +125,11 @@ def seed(ctx) -> None:
                         on=m.archived_on, to_org="" if m.archive_reason == "去世" else "市外（省内）", note="演示数据")
             for m in created if m.archived_on
         )
+        events: dict[int, list] = {}
+        for mid, kind, on in MemberEvent.objects.filter(member__in=created).values_list("member_id", "kind", "on"):
+            events.setdefault(mid, []).append((kind, on))
+        # Long-standing members: each belongs to their branch from their 入党 date.
+        members_intervals_build(members=created, events=events)
         demo.members = [m for m in created if not m.archived_on]
         _secretaries_from_roster(ctx, demo)
         if demo.detailed:

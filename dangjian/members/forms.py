@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.lib.crypto import blind_index
@@ -32,8 +33,13 @@ class MemberForm(BootstrapMixin, forms.ModelForm):
             "landline": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
 
+    member_since = forms.DateField(label=_("加入本组织日期"), required=False, widget=DateInput(),
+                                   help_text=_("接收为预备党员或组织关系转入本支部的日期；不填为今天"))
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["member_since"]  # where the member belongs changes through life events
         self.fields["org"].queryset = visible_orgs(user).filter(kind__in=(OrgKind.BRANCH, OrgKind.GROUP))
         self.fields["org"].label_from_instance = lambda o: ("　" * max(o.depth - 2, 0)) + o.name
         # Personal data is never sent back to the browser in full (lib.forms.mask_stored_fields).
@@ -62,6 +68,21 @@ class MemberForm(BootstrapMixin, forms.ModelForm):
 
     def clean_landline(self) -> str:
         return self._phone(self.cleaned_data.get("landline", ""))
+
+    def save(self, commit: bool = True, *, user=None) -> Member:
+        """A new member belongs to their org from today; an edit takes effect today (a dated
+        change — 转正, 外出, 转出 … — is a life event on the member page)."""
+        from .services import member_create, member_reconcile
+
+        member = super().save(commit=False)
+        today = timezone.localdate()
+        if member.pk is None:
+            return member_create(member=member, since=self.cleaned_data.get("member_since") or today, user=user)
+        if user is not None:
+            member._history_user = user
+        member.save()
+        member_reconcile(member=member, on=today, user=user)
+        return member
 
     def clean(self):
         data = super().clean()

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from dangjian.lib.crypto import blind_index
 from dangjian.lib.idnumbers import birth_date_from_id, sex_from_id
@@ -52,8 +55,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("mobile_contact", "外出联系方式"),
     Column("is_infirm", "年老体弱/行动不便", ("年老体弱", "行动不便")),
     Column("in_hardship", "生活困难", ("是否生活困难",)),
+    # Membership start (import only, not exported): see `member_import_apply`'s `since`.
+    Column("member_since", "加入本组织日期", ("转入本支部日期", "加入本支部日期", "转入本组织日期", "转入本支部时间",
+                                         "加入本组织时间", "组织关系转入日期", "转入日期"), kind="date"),
 )
-HEADERS = [c.header for c in COLUMNS]
+HEADERS = [c.header for c in COLUMNS if c.field != "member_since"]
 BOOL_FIELDS = ("is_mobile", "has_mobile_card", "is_infirm", "in_hardship")
 STATUS_WORDS = {"正式": Status.FULL, "正式党员": Status.FULL, "预备": Status.PROBATIONARY, "预备党员": Status.PROBATIONARY}
 CATEGORY_WORDS = {c.value: c.value for c in Category} | {c.label: c.value for c in Category} | {
@@ -86,6 +92,11 @@ class ImportPlan:
     @property
     def accepted(self) -> int:
         return len(self.create) + len(self.update) + self.unchanged
+
+    @property
+    def undated(self) -> int:
+        """New members without a 加入本组织日期 in the file: the preview asks once when they belong from."""
+        return sum(1 for v in self.create if not v.get("member_since"))
 
     @property
     def unmapped_rows(self) -> int:
@@ -278,7 +289,8 @@ def member_import_plan(source, *, org: Org, filename: str | None = None,
         if not member.org.is_within(org):
             plan.rejected.append(RowError(number, values["_idcol"], "该身份证号已在其他组织的名册中，请先办理组织关系转接"))
             continue
-        changes = {k: val for k, val in values.items() if not k.startswith("_") and getattr(member, k) != val}
+        changes = {k: val for k, val in values.items()
+                   if not k.startswith("_") and k != "member_since" and getattr(member, k) != val}
         if changes:
             changes["_row"] = number
             plan.update.append((member, changes))
@@ -288,15 +300,51 @@ def member_import_plan(source, *, org: Org, filename: str | None = None,
     return plan
 
 
+# ---- Membership start of the rows an import creates ------------------------------------------
+# A row's 加入本组织日期 column wins; otherwise the clerk's answer: a date (default: the import
+# date), or JOINED — "from their 入党/转入 dates" — offered on a first import only, when the
+# roster being entered is the organisation's whole past. Updates of members already on file
+# take effect on the import date. So importing today's roster never changes a past period.
+JOINED = "joined"
+
+
+def is_first_import(org: Org) -> bool:
+    """No member has ever belonged to org's subtree: the roster being imported is its whole past."""
+    from .models import Membership
+
+    return not Membership.objects.filter(org__path__startswith=org.path).exists()
+
+
+def parse_since(text: str | None, *, today: date) -> date | str:
+    """`--member-since DATE|joined` (and the preview's field) → a date or JOINED."""
+    text = (text or "").strip()
+    if not text:
+        return today
+    if text.lower() == JOINED:
+        return JOINED
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"加入本组织日期应为“YYYY-MM-DD”或“{JOINED}”（按各自的入党/转入日期），不是“{text}”") from exc
+
+
 @transaction.atomic
-def member_import_apply(plan: ImportPlan, *, user=None) -> ImportPlan:
-    """Book a plan: valid rows are created/updated in one transaction; rejected rows are reported."""
+def member_import_apply(plan: ImportPlan, *, user=None, since: date | str | None = None,
+                        today: date | None = None) -> ImportPlan:
+    """Book a plan: valid rows are created/updated in one transaction; rejected rows are reported.
+
+    `since`: when created members belong to their organisation from, for rows without a
+    加入本组织日期 (default: `today`, the import date); JOINED reads it from their 入党 dates."""
+    from .services import member_create, member_reconcile
+
+    today = today or timezone.localdate()
+    since = today if since is None else since
+    if since == JOINED and not is_first_import(plan.org):
+        raise ValidationError("“按各自的入党/转入日期”只用于首次导入；已有名册的组织请填写这些党员加入本组织的日期")
     for values in plan.create:
-        member = Member(**{k: v for k, v in values.items() if not k.startswith("_")})
-        member._history_user = user
-        member._change_reason = "名册导入"
-        member.full_clean()
-        member.save()
+        member = Member(**{k: v for k, v in values.items() if not k.startswith("_") and k != "member_since"})
+        row_since = values.get("member_since") or (None if since == JOINED else since)
+        member_create(member=member, since=row_since, user=user, reason="名册导入")
     for member, changes in plan.update:
         for k, v in changes.items():
             if not k.startswith("_"):
@@ -305,6 +353,7 @@ def member_import_apply(plan: ImportPlan, *, user=None) -> ImportPlan:
         member._change_reason = "名册导入"
         member.full_clean()
         member.save()
+        member_reconcile(member=member, on=today, user=user)
     return plan
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -16,7 +16,13 @@ from dangjian.lib.pinyin import search_keys
 from dangjian.orgs.models import Org
 from dangjian.orgs.scoping import OrgScopedQuerySet
 
-from .choices import Category, Education, EventKind, Sex, Status
+from .choices import Category, Education, EventKind, Flag, Sex, Since, Status
+
+
+def roll_day(first_day: date, last_day: date, today: date) -> date:
+    """The day a period's roll is read on: its last day, or today while the period is running
+    (never before its first day). Every figure and every list behind a figure uses this day."""
+    return min(last_day, max(today, first_day))
 
 
 class MemberQuerySet(OrgScopedQuerySet):
@@ -25,11 +31,41 @@ class MemberQuerySet(OrgScopedQuerySet):
     def current(self) -> MemberQuerySet:
         return self.filter(archived_on__isnull=True)
 
+    # --- As of a day: the one place that answers "who belonged to org X on day D in status S".
+    # Every figure for a past period goes through these (never through the current fields).
+
+    def in_org_on(self, org: Org, day: date) -> MemberQuerySet:
+        """Members who belonged to org's subtree on `day` (a Membership covers the day), each
+        annotated with `org_on` — the id of the 党支部/党小组 they belonged to that day."""
+        covering = Membership.objects.covering(day).filter(member=OuterRef("pk"), org__path__startswith=org.path)
+        return self.annotate(org_on=Subquery(covering.values("org_id")[:1])).filter(org_on__isnull=False)
+
+    def on_roll_during(self, org: Org, first: date, last: date) -> MemberQuerySet:
+        """Members who belonged to org's subtree on at least one day from `first` to `last`."""
+        spans = Membership.objects.overlapping(first, last).filter(member=OuterRef("pk"), org__path__startswith=org.path)
+        return self.filter(Exists(spans))
+
     def on_roll_on(self, day: date) -> MemberQuerySet:
-        """Members on the roll on a day: joined by then and not archived before it."""
-        return self.filter(Q(joined_on__isnull=True) | Q(joined_on__lte=day)).filter(
-            Q(archived_on__isnull=True) | Q(archived_on__gt=day)
-        )
+        """Members who belonged to some organisation of the deployment on `day`."""
+        return self.filter(Exists(Membership.objects.covering(day).filter(member=OuterRef("pk"))))
+
+    def status_on(self, day: date, status: str | None = None) -> MemberQuerySet:
+        """Annotate `status_on_day` (预备/正式 on `day`, None when no record covers it); with `status`,
+        keep only members in that status on that day."""
+        covering = StatusInterval.objects.covering(day).filter(member=OuterRef("pk"))
+        qs = self.annotate(status_on_day=Subquery(covering.values("status")[:1]))
+        return qs.filter(status_on_day=status) if status else qs
+
+    def flagged_on(self, day: date, flag: str) -> MemberQuerySet:
+        """Members carrying `flag` (Flag.MOBILE, Flag.INFIRM) on `day`."""
+        return self.filter(Exists(FlagInterval.objects.covering(day).filter(member=OuterRef("pk"), flag=flag)))
+
+    def with_flags_on(self, day: date) -> MemberQuerySet:
+        """Annotate `mobile_on_day` and `infirm_on_day` (booleans) for `day`."""
+        return self.annotate(**{
+            f"{flag}_on_day": Exists(FlagInterval.objects.covering(day).filter(member=OuterRef("pk"), flag=flag))
+            for flag in Flag.values
+        })
 
     def search(self, text: str) -> MemberQuerySet:
         """Name, pinyin initials (zs → 张三), full pinyin, or phone tail."""
@@ -140,10 +176,14 @@ class Member(models.Model):
     def masked_landline(self) -> str:
         return mask_phone(self.landline) if self.landline else ""
 
+    def status_on_day(self, day: date) -> str | None:
+        """预备/正式 on that day, read from the status intervals (prefetch `status_intervals` for lists)."""
+        return next((s.status for s in self.status_intervals.all() if s.covers(day)), None)
+
     def full_member_on(self, day: date) -> bool:
-        """Whether the member was a 正式党员 on that day: full now and confirmed (转正) by then. A
-        full member with no 转正 date on record has been full as long as our records go."""
-        return self.status == Status.FULL and (self.confirmed_on is None or self.confirmed_on <= day)
+        """Whether the member was a 正式党员 on that day (per the status intervals). A full member
+        with no 转正 date on record has been full as long as our records go."""
+        return self.status_on_day(day) == Status.FULL
 
     def party_age(self, on: date | None = None) -> int | None:
         """党龄 in whole years, counted from 转正."""
@@ -182,6 +222,28 @@ class Member(models.Model):
         return self.archived_on is not None
 
 
+def label_namesakes(members) -> list:
+    """Give people who share a name on one list something that tells them apart — the birth year,
+    else the phone's last four digits — as `shown_name` on every member of the list (two 王楠 in
+    one branch on an attendance list or a 签到表)."""
+    members = list(members)
+    by_name: dict[str, list] = {}
+    for m in members:
+        by_name.setdefault(m.name, []).append(m)
+    for same in by_name.values():
+        years = [m.birth_date.year if m.birth_date else None for m in same]
+        for m, year in zip(same, years, strict=True):
+            if len(same) == 1:
+                m.shown_name = m.name
+            elif year is not None and years.count(year) == 1:
+                m.shown_name = f"{m.name}（{year}年生）"
+            elif m.phone_tail:
+                m.shown_name = f"{m.name}（手机尾号{m.phone_tail}）"
+            else:
+                m.shown_name = f"{m.name}（{m.pk}号）"
+    return members
+
+
 class MemberEvent(models.Model):
     """A dated life event: 转正, 组织关系转入/转出, 停止党籍, 出党, 去世, 外出流动, 返回."""
 
@@ -202,3 +264,207 @@ class MemberEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {self.member} {self.get_kind_display()}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Dated intervals. A day D is inside [started_on, ended_on): started_on None means "as long as
+# our records go", ended_on None "still open". A transfer on day D ends one interval on D and
+# starts the next on D, so two intervals of one member never share a day. The services in
+# services.py are the only writers; the member's current fields (org, status, archived_on,
+# is_mobile, is_infirm) are what the open intervals say.
+
+
+def belonging_since(org: Org, day: date, members) -> dict[int, date | None]:
+    """member id → the first day of the unbroken stretch during which the member has belonged to
+    org's subtree, up to `day` (None: as long as records go). Moves between organisations inside
+    the subtree do not break the stretch; a 转出 and a later 转入 does. One query for any number
+    of `members` (a queryset or ids) on the roll that day."""
+    rows = (Membership.objects.filter(member__in=members, org__path__startswith=org.path)
+            .filter(Q(started_on__isnull=True) | Q(started_on__lte=day))
+            .order_by("member_id", models.F("started_on").asc(nulls_first=True))
+            .values_list("member_id", "started_on", "ended_on"))
+    since: dict[int, date | None] = {}
+    previous_end: dict[int, date | None] = {}
+    for member_id, start, end in rows:
+        if member_id not in since or start is None or previous_end.get(member_id) != start:
+            since[member_id] = start  # a new stretch (the first one, or after a break)
+        previous_end[member_id] = end
+    return since
+
+
+class IntervalQuerySet(models.QuerySet):
+    def covering(self, day: date) -> IntervalQuerySet:
+        """Intervals that include `day`."""
+        return self.filter(Q(started_on__isnull=True) | Q(started_on__lte=day)).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+
+    def overlapping(self, first: date, last: date) -> IntervalQuerySet:
+        """Intervals that include at least one day from `first` to `last` (both inclusive)."""
+        return self.filter(Q(started_on__isnull=True) | Q(started_on__lte=last)).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=first))
+
+    def open(self) -> IntervalQuerySet:
+        return self.filter(ended_on__isnull=True)
+
+
+class Interval(models.Model):
+    started_on = models.DateField(_("起始日期"), null=True, blank=True)
+    ended_on = models.DateField(_("终止日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = IntervalQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def covers(self, day: date) -> bool:
+        return (self.started_on is None or self.started_on <= day) and (self.ended_on is None or self.ended_on > day)
+
+    def overlaps(self, other: Interval) -> bool:
+        return ((self.started_on is None or other.ended_on is None or self.started_on < other.ended_on)
+                and (other.started_on is None or self.ended_on is None or other.started_on < self.ended_on))
+
+
+def _ordered(name: str, message) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(started_on__isnull=True) | Q(ended_on__isnull=True) | Q(ended_on__gt=models.F("started_on")),
+        name=name, violation_error_message=message)
+
+
+class Membership(Interval):
+    """The member belonged to this 党支部/党小组 from `started_on` (入党/转入/建档) until `ended_on`
+    (转出/停止党籍/出党/去世, or a move to another organisation of the deployment), exclusive."""
+
+    member = models.ForeignKey(Member, models.PROTECT, related_name="memberships", verbose_name=_("党员"))
+    org = models.ForeignKey(Org, models.PROTECT, related_name="memberships", verbose_name=_("所在党支部/党小组"))
+    start_reason = models.CharField(_("起始原因"), max_length=10, choices=Since.choices, blank=True)
+    end_reason = models.CharField(_("终止原因"), max_length=10, choices=Since.choices, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("组织关系")
+        verbose_name_plural = _("组织关系")
+        ordering = ["member", "started_on", "pk"]
+        indexes = [models.Index(fields=["member", "started_on"], name="membership_member_start")]
+        constraints = [
+            _ordered("membership_ordered", _("组织关系的终止日期应晚于起始日期")),
+            models.UniqueConstraint(fields=["member"], condition=Q(ended_on__isnull=True), name="membership_one_open",
+                                    violation_error_message=_("该党员已有一段未终止的组织关系")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.org} {self.started_on or '…'}–{self.ended_on or ''}"
+
+
+class StatusInterval(Interval):
+    """The member was a 预备党员 (from the branch meeting that admitted them) or a 正式党员 (from 转正)."""
+
+    member = models.ForeignKey(Member, models.PROTECT, related_name="status_intervals", verbose_name=_("党员"))
+    status = models.CharField(_("党员状态"), max_length=4, choices=Status.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("党员状态期间")
+        verbose_name_plural = _("党员状态期间")
+        ordering = ["member", "started_on", "pk"]
+        indexes = [models.Index(fields=["member", "started_on"], name="status_member_start")]
+        constraints = [
+            _ordered("status_interval_ordered", _("党员状态的终止日期应晚于起始日期")),
+            models.UniqueConstraint(fields=["member"], condition=Q(ended_on__isnull=True), name="status_interval_one_open",
+                                    violation_error_message=_("该党员已有一段未终止的党员状态")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.status} {self.started_on or '…'}–{self.ended_on or ''}"
+
+
+class FlagInterval(Interval):
+    """A flag figures count as of a day: 流动党员 (外出 → 返回), 年老体弱/行动不便."""
+
+    member = models.ForeignKey(Member, models.PROTECT, related_name="flag_intervals", verbose_name=_("党员"))
+    flag = models.CharField(_("标记"), max_length=10, choices=Flag.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("党员标记期间")
+        verbose_name_plural = _("党员标记期间")
+        ordering = ["member", "flag", "started_on", "pk"]
+        indexes = [models.Index(fields=["member", "flag", "started_on"], name="flag_member_start")]
+        constraints = [
+            _ordered("flag_interval_ordered", _("标记的终止日期应晚于起始日期")),
+            models.UniqueConstraint(fields=["member", "flag"], condition=Q(ended_on__isnull=True),
+                                    name="flag_interval_one_open",
+                                    violation_error_message=_("该党员已有一段未终止的同类标记")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.flag} {self.started_on or '…'}–{self.ended_on or ''}"
+
+
+class TransferQuerySet(OrgScopedQuerySet):
+    """Record keepers of the organisation on this side of the letter (scope_field "org")."""
+
+    def awaiting_receipt(self) -> TransferQuerySet:
+        """转出 letters to an organisation outside the deployment whose 回执 has not come back."""
+        return self.filter(direction=Transfer.Direction.OUT, receipt_on__isnull=True, other_org__isnull=True)
+
+
+class Transfer(models.Model):
+    """组织关系转接 with its 介绍信: a 转出 (where to, letter, 党费交至, 回执) or a 转入 (from where,
+    letter, the day it was received — the membership starts that day). A transfer between two
+    organisations of the deployment is one row on each side, linked."""
+
+    class Direction(models.TextChoices):
+        OUT = "转出", _("转出")
+        IN = "转入", _("转入")
+
+    member = models.ForeignKey(Member, models.PROTECT, related_name="transfers", verbose_name=_("党员"))
+    direction = models.CharField(_("方向"), max_length=2, choices=Direction.choices)
+    org = models.ForeignKey(Org, models.PROTECT, related_name="transfers", verbose_name=_("本方党组织"))
+    other_org = models.ForeignKey(Org, models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("对方党组织（本系统内）"))
+    place = models.CharField(_("转往/来自"), max_length=100)
+    letter_number = models.CharField(_("介绍信编号"), max_length=60)
+    letter_date = models.DateField(_("介绍信日期"))
+    on = models.DateField(_("转出/转入日期"), help_text=_("转入为收到介绍信之日，组织关系自当日起计"))
+    dues_paid_to = models.DateField(_("党费交至"), null=True, blank=True, help_text=_("交至哪个月（该月1日）"))
+    receipt_on = models.DateField(_("回执收到日期"), null=True, blank=True)
+    counterpart = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="counterpart_of",
+                                       verbose_name=_("对方记录"))
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("登记人"))
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["recorded_at"])
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("组织关系转接")
+        verbose_name_plural = _("组织关系转接")
+        ordering = ["-on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(receipt_on__isnull=True) | Q(direction="转出"), name="transfer_receipt_out_only",
+                                   violation_error_message=_("只有转出才有回执")),
+            models.CheckConstraint(condition=Q(receipt_on__isnull=True) | Q(receipt_on__gte=models.F("letter_date")),
+                                   name="transfer_receipt_after_letter",
+                                   violation_error_message=_("回执日期不能早于介绍信日期")),
+            models.CheckConstraint(condition=Q(on__gte=models.F("letter_date")) | Q(direction="转出"),
+                                   name="transfer_in_after_letter",
+                                   violation_error_message=_("收到介绍信的日期不能早于介绍信日期")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.member} {self.get_direction_display()} {self.place}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("transfer_list") + f"?org={self.org_id}#transfer-{self.pk}"
+
+    @property
+    def dues_paid_up(self) -> bool | None:
+        """Whether 党费 was paid up to the month of leaving (None: not recorded)."""
+        if self.dues_paid_to is None:
+            return None
+        return (self.dues_paid_to.year, self.dues_paid_to.month) >= (self.on.year, self.on.month)

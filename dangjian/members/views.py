@@ -1,4 +1,7 @@
 
+from datetime import date
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,7 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangjian.jobs.services import job_enqueue
+from dangjian.jobs.sizing import runs_in_background
 from dangjian.lib.idnumbers import mask_id, mask_phone
+from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload, stashed_upload
 from dangjian.lib.web import file_response, paginate, query_without_page
@@ -24,11 +30,21 @@ from dangjian.orgs.scoping import (
     visible_orgs,
 )
 
-from .choices import Category, Status
+from .choices import Category, Flag, Status
 from .forms import EventForm, ImportForm, MemberForm
-from .importing import member_import_apply, member_import_plan, roster_template_xlsx, roster_xlsx
-from .models import Member
+from .importing import (
+    JOINED,
+    is_first_import,
+    member_import_apply,
+    member_import_plan,
+    parse_since,
+    roster_template_xlsx,
+    roster_xlsx,
+)
+from .models import Member, roll_day
 from .services import member_event_record
+from .tasks import member_import as member_import_task
+from .tasks import roster_export as roster_export_task
 
 MASKED_IN_HISTORY = {"id_number": mask_id, "phone": mask_phone, "landline": mask_phone}
 
@@ -41,30 +57,80 @@ FLAGS = {
 }
 
 
+# Flags that figures count as of a day (the others are read as they are now).
+DATED_FLAGS = {"mobile": Flag.MOBILE, "infirm": Flag.INFIRM}
+
+
+def as_of_day(request) -> date | None:
+    """`?period=2023Q3` (a figure's link): the day the list is read on, as its figure was."""
+    text = request.GET.get("period", "")
+    if not text:
+        return None
+    try:
+        period = Period.parse(text)
+    except ValueError as exc:
+        raise Http404("统计期无效") from exc
+    return roll_day(period.first_day, period.last_day, timezone.localdate())
+
+
 def filtered_members(request):
-    """The member list's query from its GET parameters (used by the list and the export)."""
-    qs = Member.objects.visible_to(request.user).select_related("org", "org__parent")
+    """The member list's query from its GET parameters (used by the list and the export).
+
+    With `period` the list is the roll as of that period (members.roll_day): who belonged to the
+    org then, their status and flags then — the same query its figure counted, so the list holds
+    as many people as the figure says, whatever happened since."""
     g = request.GET
-    qs = qs.filter(archived_on__isnull=False) if g.get("archived") == "1" else qs.current()
-    if g.get("org"):
-        qs = qs.in_org(get_org_for_user(request, g["org"]))
-    if g.get("status") in Status.values:
-        qs = qs.filter(status=g["status"])
+    day = as_of_day(request)
+    if day is not None:
+        org = get_org_for_user(request, g["org"]) if g.get("org") else None
+        base = Member.objects.all() if org else Member.objects.visible_to(request.user)
+        qs = (base.in_org_on(org, day) if org else base.on_roll_on(day)).status_on(day).with_flags_on(day)
+        qs = qs.select_related("org", "org__parent")
+        if g.get("status") == Status.FULL:
+            qs = qs.filter(status_on_day=Status.FULL)
+        elif g.get("status") == Status.PROBATIONARY:  # as the figure counts: everyone not yet 正式
+            qs = qs.exclude(status_on_day=Status.FULL)
+    else:
+        qs = Member.objects.visible_to(request.user).select_related("org", "org__parent")
+        qs = qs.filter(archived_on__isnull=False) if g.get("archived") == "1" else qs.current()
+        if g.get("org"):
+            qs = qs.in_org(get_org_for_user(request, g["org"]))
+        if g.get("status") in Status.values:
+            qs = qs.filter(status=g["status"])
     if g.get("category") in Category.values:
         qs = qs.filter(category=g["category"])
     for flag in g.getlist("flag"):
-        if flag in FLAGS:
+        if day is not None and flag in DATED_FLAGS:
+            qs = qs.filter(**{f"{DATED_FLAGS[flag]}_on_day": True})
+        elif flag in FLAGS:
             qs = qs.filter(**FLAGS[flag][1])
     return qs.search(g.get("q", ""))
+
+
+def _as_of_rows(members, day: date) -> None:
+    """Show a page of an as-of list as it stood that day: org, status and flags then."""
+    orgs = {o.pk: o for o in Org.objects.filter(pk__in={m.org_on for m in members if getattr(m, "org_on", None)})
+            .select_related("parent")}
+    for m in members:
+        m.org = orgs.get(getattr(m, "org_on", None), m.org)
+        m.status = m.status_on_day or m.status
+        m.is_mobile, m.is_infirm = m.mobile_on_day, m.infirm_on_day
+        if m.archived_on and m.archived_on > day:
+            m.archived_on = None  # still on the roll that day
 
 
 @login_required
 def member_list(request):
     qs = filtered_members(request)
     page = paginate(request, qs)
+    day = as_of_day(request)
+    if day is not None:
+        page.object_list = list(page.object_list)
+        _as_of_rows(page.object_list, day)
     return render(request, "members/list.html", {
         "page": page,
         "total": page.paginator.count,
+        "as_of": day,
         "orgs": visible_orgs(request.user).exclude(kind=OrgKind.STREET),
         "statuses": Status.choices,
         "categories": Category.choices,
@@ -108,6 +174,9 @@ def member_detail(request, pk):
         "member": member,
         "history": _history_rows(member),
         "events": member.events.select_related("recorded_by"),
+        "memberships": member.memberships.select_related("org"),
+        "statuses": member.status_intervals.all(),
+        "flags": member.flag_intervals.all(),
         "event_form": EventForm(),
         "can_edit": may_keep_records(request.user) and not member.is_archived,
         "can_view_pii": may_view_pii(request.user, member.org) or member.user_id == request.user.pk,
@@ -140,7 +209,7 @@ def member_edit(request, pk=None):
         if before is not None and not _edited(before, form.instance, form.Meta.fields):
             messages.info(request, "没有修改")  # and no history row
             return redirect("member_detail", pk=member.pk)
-        member = form.save()
+        member = form.save(user=request.user)
         messages.success(request, f"已保存{member.name}的信息")
         return redirect("member_detail", pk=member.pk)
     return render(request, "members/edit.html", {"form": form, "member": member})
@@ -161,8 +230,8 @@ def member_event_add(request, pk):
         try:
             member_event_record(member=member, user=request.user, **form.cleaned_data)
             messages.success(request, f"已登记：{form.cleaned_data['kind']}")
-        except ValueError as exc:
-            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
     else:
         messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
     return redirect("member_detail", pk=member.pk)
@@ -173,9 +242,16 @@ def member_export(request):
     require_record_keeper(request.user)
     members = filtered_members(request)
     org = request_org(request)
-    log_access(request, AccessLog.Action.EXPORT, f"党员名册 {org} {members.count()}人")
+    count = members.count()
+    log_access(request, AccessLog.Action.EXPORT, f"党员名册 {org} {count}人")
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return file_response(roster_xlsx(org, members), f"{org.name}党员花名册{stamp}.xlsx")
+    filename = f"{org.name}党员花名册{stamp}.xlsx"
+    if count >= settings.DANGJIAN_BACKGROUND_ROWS:
+        job = job_enqueue(roster_export_task, kind="roster_export", label=f"导出党员花名册：{org.name}（{count}人）", org=org,
+                          user=request.user, org_id=org.pk, member_ids=list(members.values_list("pk", flat=True)),
+                          filename=filename)
+        return redirect("job_detail", pk=job.pk)
+    return file_response(roster_xlsx(org, members), filename)
 
 
 @login_required
@@ -193,6 +269,11 @@ def _unit_map(request, org: Org) -> dict[str, Org]:
     return {name: units[int(pk)] for name, pk in pairs if int(pk) in units}
 
 
+def _since_context(org) -> dict:
+    """What the preview needs to ask when the new members belong from (members.importing.JOINED)."""
+    return {"today": timezone.localdate(), "first_import": is_first_import(org), "joined": JOINED}
+
+
 @login_required
 def member_import(request):
     """Upload → preview (nothing written; branch names mapped here) → confirm (book the accepted rows)."""
@@ -200,6 +281,14 @@ def member_import(request):
     if request.method == "POST" and request.POST.get("token"):
         org = get_org_for_user(request, request.POST.get("org"))
         remap = bool(request.POST.get("remap"))
+        try:  # when the new members belong from — asked before the file is taken
+            since = parse_since(request.POST.get("since_mode") if request.POST.get("since_mode") == JOINED
+                                else request.POST.get("since"), today=timezone.localdate())
+            if since == JOINED and not is_first_import(org):
+                raise ValueError("“按各自的入党日期”只用于首次导入，请填写这些党员加入本组织的日期")
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("member_import")
         # Mapping branch names redraws the preview and keeps the file; only the confirmation takes it.
         path = stashed_upload(request.POST["token"]) if remap else claim_upload(request.POST["token"])
         if path is None:
@@ -211,10 +300,16 @@ def member_import(request):
             return render(request, "members/import_preview.html", {"plan": plan, "token": request.POST["token"],
                                                                    "org": org,
                                                                    "filename": request.POST.get("filename", "")[:200] or path.name,
-                                                                   "unit_map": unit_map})
+                                                                   "unit_map": unit_map, **_since_context(org)})
+        if runs_in_background(path):
+            job = job_enqueue(member_import_task, kind="member_import", label=f"党员名册导入：{org.name}", org=org,
+                              user=request.user, path=str(path), org_id=org.pk, filename=path.name,
+                              unit_map={name: unit.pk for name, unit in unit_map.items()}, user_id=request.user.pk,
+                              since=since if isinstance(since, str) else since.isoformat())
+            return redirect("job_detail", pk=job.pk)
         try:
             plan = member_import_apply(member_import_plan(path, org=org, filename=path.name, unit_map=unit_map),
-                                       user=request.user)
+                                       user=request.user, since=since)
         except (ValidationError, IntegrityError):
             messages.error(request, "另一次导入同时写入了相同的记录，本次没有写入任何数据，请重新上传后再确认")
             return redirect("member_import")
@@ -233,6 +328,8 @@ def member_import(request):
             path.unlink(missing_ok=True)
             form.add_error("file", str(exc))
         else:
-            return render(request, "members/import_preview.html", {"plan": plan, "token": token, "org": form.cleaned_data["org"],
-                                                                   "filename": upload.name, "unit_map": {}})
+            org = form.cleaned_data["org"]
+            return render(request, "members/import_preview.html", {"plan": plan, "token": token, "org": org,
+                                                                   "filename": upload.name, "unit_map": {},
+                                                                   **_since_context(org)})
     return render(request, "members/import.html", {"form": form})

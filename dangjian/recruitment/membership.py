@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from dangjian.members.choices import EventKind, Status
 from dangjian.members.models import Member
-from dangjian.members.services import member_event_record
+from dangjian.members.services import member_admit, member_confirm, member_probation_cancel
 
 
 def admit(*, applicant, approved_on: date, introducers: str = "", user=None) -> Member:
@@ -15,27 +14,16 @@ def admit(*, applicant, approved_on: date, introducers: str = "", user=None) -> 
     branch meeting (入党日期), which is when membership and the 预备 status begin."""
     member = Member(name=applicant.name, sex=applicant.sex, birth_date=applicant.birth_date,
                     id_number=applicant.id_number, phone=applicant.phone, education=applicant.education,
-                    employer=applicant.employer, org=applicant.org, status=Status.PROBATIONARY,
-                    joined_on=applicant.admitted_on, introducers=introducers[:100])
-    member.full_clean()
-    if user is not None:
-        member._history_user = user
-    member._change_reason = f"上级党委批准为预备党员（{approved_on:%Y-%m-%d}）"
-    member.save()
-    return member
+                    employer=applicant.employer, org=applicant.org, introducers=introducers[:100])
+    return member_admit(member=member, on=applicant.admitted_on, user=user,
+                        reason=f"上级党委批准为预备党员（{approved_on:%Y-%m-%d}）")
 
 
 def confirm(*, member: Member, on: date, approved_on: date, user=None) -> None:
     """转正 from the day probation ended; 党龄 counts from it."""
-    member_event_record(member=member, kind=EventKind.CONFIRM, on=on, user=user,
-                        note=f"上级党委于{approved_on:%Y-%m-%d}批准")
+    member_confirm(member=member, on=on, user=user, note=f"上级党委于{approved_on:%Y-%m-%d}批准")
 
 
 def cancel(*, member: Member, on: date, decision: str, user=None) -> None:
     """取消预备资格: the person leaves the roll (archived, never deleted) with the decision."""
-    member.archived_on, member.archive_reason = on, "取消预备资格"
-    if user is not None:
-        member._history_user = user
-    member._change_reason = f"取消预备资格（{decision}）"
-    member.full_clean()
-    member.save()
+    member_probation_cancel(member=member, on=on, user=user, reason=f"取消预备资格（{decision}）")

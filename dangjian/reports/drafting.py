@@ -158,6 +158,7 @@ def draft(c: Collected, *, org_label: str, parent_label: str, generated_at: str,
     _dues(w, pw)
     w.add("s1.work.team", "h3", "2. 加强队伍建设，发挥支部战斗堡垒作用")
     _team(w, pw)
+    _recruitment(w, pw)
     _ideology(w, pw)
     w.add("s1.work.key", "h3", "3. 聚焦重点任务，推进专项工作和网格摸排")
     _campaigns(w, pw)
@@ -222,9 +223,10 @@ def _online_study(w: _Writer, pw: str) -> None:
         slug = STUDY_SLUGS.get(row["source"], f"s{len(phrases)}")
         base = f"meetings.study.{slug}"
         label, link = row["source"], row["link"]
+        hours = Decimal(str(row["hours"])).quantize(Decimal("0.1"))  # hours are kept to a tenth
         text = (f"通过{label}学习{w.put(base + '.records', '组织生活', Figure(f'{label}自学记录', row['records'], link, '条'))}条、"
                 f"{w.put(base + '.members', '组织生活', Figure(f'{label}学习党员', row['members'], link, '人'))}人、"
-                f"{w.put(base + '.hours', '组织生活', Figure(f'{label}学习时长', row['hours'], link, '小时'))}小时")
+                f"{w.put(base + '.hours', '组织生活', Figure(f'{label}学习时长', hours, link, '小时'))}小时")
         if row["points"] is not None:
             text += f"、积分{w.put(base + '.points', '组织生活', Figure(f'{label}学习积分', row['points'], link, '分'))}分"
         phrases.append(text)
@@ -246,8 +248,7 @@ def life_parts(c: Collected) -> list[dict]:
     """The types the meetings sentence lists: each type's own count (a rule on a subset of a type,
     such as 书记讲党课, is said separately), those with a requirement or held at least once."""
     return [e for e in c.apps["meetings"].extra.get("by_type", [])
-            if e["key"] == e.get("type_code", e["key"]) and (e["required"] or (c.figure(f"meetings.type.{e['key']}.held")
-                                                                               or Figure("", 0)).value)]
+            if e.get("part", True) and (e["required"] or (c.figure(f"meetings.type.{e['key']}.held") or Figure("", 0)).value)]
 
 
 def _organisational_life(w: _Writer, pw: str) -> None:
@@ -257,12 +258,11 @@ def _organisational_life(w: _Writer, pw: str) -> None:
     types = life_parts(w.c)
     detail = "、".join(p for p in (_type_phrase(w, e) for e in types) if p)
     held = w.v("meetings.held") or 0
-    parts_sum = sum(w.v(f"meetings.type.{e['key']}.held") or 0 for e in types)
     overlap = ""
-    if detail and parts_sum != held and w.v("meetings.combined"):
-        extra = parts_sum - held
-        overlap = (f"（{w.m('meetings.combined')}次活动同时计入两类）" if extra == w.v("meetings.combined")
-                   else f"（{w.m('meetings.combined')}次活动同时计入多类，各类合计比总数多{extra}次）")
+    if detail and w.v("meetings.combined"):
+        # An activity held together with another (主题党日 with a 党课) counts under both types.
+        overlap = (f"（{w.m('meetings.combined')}次活动同时计入两类）" if w.v("meetings.extra_counts") == w.v("meetings.combined")
+                   else f"（{w.m('meetings.combined')}次活动同时计入多类，各类合计比总数多{w.m('meetings.extra_counts')}次）")
     text = (f"{pw}共开展组织生活{w.m('meetings.held')}次"
             + (f"，其中{detail}" if detail else "") + overlap
             + (f"，党员平均参会率{w.m('meetings.attendance_rate')}%。" if held else "。"))
@@ -342,6 +342,23 @@ def _team(w: _Writer, pw: str) -> None:
         text += f"，另有{w.m('plans.items_overdue')}项逾期尚未完成"
     text += "。"
     w.add("s1.work.team.body", "body", text)
+
+
+def _recruitment(w: _Writer, pw: str) -> None:
+    """发展党员: admitted and converted in the period, who is at which stage at its end, overdue steps."""
+    if not w.c.installed("recruitment"):
+        return
+    on = w.c.apps["recruitment"].extra.get("on", "")
+    if not (w.v("recruitment.in_pipeline") or w.v("recruitment.admitted") or w.v("recruitment.converted")):
+        w.add("s1.work.team.recruitment", "body", f"{pw}系统中没有发展党员工作的记录。",
+              [{"label": "发展党员工作台", "link": w.fig("recruitment.in_pipeline").link}])
+        return
+    text = (f"{pw}批准接收预备党员{w.m('recruitment.admitted')}名、批准转正{w.m('recruitment.converted')}名；"
+            f"截至{on}，正在发展的{w.m('recruitment.in_pipeline')}人中，入党申请人{w.m('recruitment.stage_1')}名、"
+            f"入党积极分子{w.m('recruitment.stage_2')}名、发展对象{w.m('recruitment.stage_3')}名、"
+            f"待接收{w.m('recruitment.stage_4')}名、预备党员{w.m('recruitment.stage_5')}名")
+    text += f"，有{w.m('recruitment.overdue')}项工作逾期未办。" if w.v("recruitment.overdue") else "，各项工作均在时限内。"
+    w.add("s1.work.team.recruitment", "body", text)
 
 
 def _category_counts(w: _Writer, part: str) -> tuple[list[str], list[dict]]:
@@ -503,7 +520,9 @@ def _problems(w: _Writer, pw: str) -> None:
         w.add("s3.body", "body", unavailable(w.c, "plans", "存在的问题和原因"))
         return
     problems = w.c.apps["plans"].extra.get("problems", [])
-    text = (f"对照整改台账，{pw}在账问题{w.m('plans.problems_listed')}个（其中{pw}新查摆{w.m('plans.problems_found')}个），"
+    origin = (f"上期结转{w.m('plans.problems_carried')}个、{pw}新查摆{w.m('plans.problems_found')}个"
+              if w.fig("plans.problems_carried") is not None else f"其中{pw}新查摆{w.m('plans.problems_found')}个")
+    text = (f"对照整改台账，{pw}在账问题{w.m('plans.problems_listed')}个（{origin}），"
             f"已整改销号{w.m('plans.problems_closed')}个，期末尚未销号{w.m('plans.problems_open')}个。")
     if not problems:
         w.add("s3.summary", "body", text)

@@ -44,6 +44,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Member
+        skip_postgeneration_save = True
 
     name = factory.Faker("name", locale="zh_CN")
     sex = "男"
@@ -57,3 +58,13 @@ class MemberFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"1380000{n:04d}")
     address = "和平社区1号楼"
     org = factory.SubFactory(OrgFactory)
+
+    @factory.post_generation
+    def since(self, create, extracted, **kwargs):
+        """MemberFactory(since=date(2023, 8, 15)): belongs to its org from that day (default: from
+        its 入党 date, as a long-standing member). The intervals are written as the services do."""
+        if create:
+            from dangjian.members.services import member_intervals_build
+
+            self.refresh_from_db()  # dates given as text become dates
+            member_intervals_build(member=self, since=extracted)

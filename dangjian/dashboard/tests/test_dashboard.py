@@ -30,7 +30,7 @@ def test_it_counts_the_roll_as_it_stood_at_the_end_of_the_period(world):
 
 def test_it_links_each_figure_to_its_records(world):
     f = figures.for_period(world.community, Period.parse("2023Q3"))
-    assert f.probationary.link == f"/members/?org={world.community.pk}&status=%E9%A2%84%E5%A4%87"
+    assert f.probationary.link == f"/members/?org={world.community.pk}&period=2023Q3&status=%E9%A2%84%E5%A4%87"
 
 
 def test_it_keeps_the_dashboard_inside_the_users_subtree(world, client_for):

@@ -1,14 +1,16 @@
 """Which months a member owes here, to which branch each month belongs, and what it owes."""
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
-from dangjian.dues.book import Book, member_book, roll_intervals
+from dangjian.dues.book import Book, member_book, owed_spans
 from dangjian.dues.services import relief_grant
-from dangjian.members.models import Member, MemberEvent
+from dangjian.members.choices import Since
+from dangjian.members.models import Member
+from dangjian.members.services import member_archive, member_move
+from dangjian.testing.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -19,35 +21,40 @@ def _months(book):
 
 
 def test_it_makes_a_probationary_member_owe_from_the_month_admitted():
-    spans = roll_intervals(date(2023, 5, 20), [], None)
-    assert spans == [(date(2023, 5, 1), None)]
+    spans = owed_spans([(date(2023, 5, 20), None, 1, Since.JOINED)])
+    assert spans == [(date(2023, 5, 1), None, 1)]
 
 
 def test_it_makes_a_member_transferred_in_mid_month_owe_from_the_next_month():
-    spans = roll_intervals(date(1990, 7, 1), [("转入", date(2023, 5, 20))], None)
-    assert spans == [(date(2023, 6, 1), None)]
+    spans = owed_spans([(date(2023, 5, 20), None, 1, Since.TRANSFER_IN)])
+    assert spans == [(date(2023, 6, 1), None, 1)]
 
 
 def test_it_keeps_the_month_of_a_transfer_out_with_the_old_branch():
-    spans = roll_intervals(date(1990, 7, 1), [("转出", date(2023, 5, 20))], date(2023, 5, 20))
-    assert spans == [(date(1990, 7, 1), date(2023, 5, 1))]
+    spans = owed_spans([(date(1990, 7, 1), date(2023, 5, 20), 1, Since.JOINED)])
+    assert spans == [(date(1990, 7, 1), date(2023, 5, 1), 1)]
 
 
 def test_it_does_not_charge_the_month_of_a_transfer_out_on_its_first_day():
-    spans = roll_intervals(date(1990, 7, 1), [("转出", date(2023, 5, 1))], date(2023, 5, 1))
-    assert spans == [(date(1990, 7, 1), date(2023, 4, 1))]
+    spans = owed_spans([(date(1990, 7, 1), date(2023, 5, 1), 1, Since.JOINED)])
+    assert spans == [(date(1990, 7, 1), date(2023, 4, 1), 1)]
 
 
 def test_it_charges_nothing_between_leaving_and_coming_back():
-    spans = roll_intervals(date(1990, 7, 1), [("转出", date(2023, 3, 10)), ("转入", date(2023, 6, 1))], None)
-    assert spans == [(date(1990, 7, 1), date(2023, 3, 1)), (date(2023, 6, 1), None)]
+    spans = owed_spans([(date(1990, 7, 1), date(2023, 3, 10), 1, Since.JOINED),
+                        (date(2023, 6, 1), None, 1, Since.TRANSFER_IN)])
+    assert spans == [(date(1990, 7, 1), date(2023, 3, 1), 1), (date(2023, 6, 1), None, 1)]
+
+
+def test_it_charges_a_member_entered_on_the_roster_today_nothing_before():
+    spans = owed_spans([(date(2026, 11, 30), None, 1, Since.RECORDED)])
+    assert spans == [(date(2026, 12, 1), None, 1)]
 
 
 def test_it_shows_months_before_the_first_assessment_as_unassessed(world, assess):
-    world.member_a.joined_on, world.member_a.confirmed_on, world.member_a.status = date(2023, 1, 20), None, "预备"
-    world.member_a.save()
-    assess(world.member_a, 4000, month=date(2023, 3, 1))
-    book = member_book(world.member_a, asof=date(2023, 4, 30))
+    member = MemberFactory(org=world.group_a1, joined_on=date(2023, 1, 20), confirmed_on=None, status="预备")
+    assess(member, 4000, month=date(2023, 3, 1))
+    book = member_book(member, asof=date(2023, 4, 30))
     assert [(ln.month.month, ln.due) for ln in book.lines] == [(1, None), (2, None), (3, D("40.00")), (4, D("40.00"))]
 
 
@@ -81,20 +88,13 @@ def test_it_gives_quarterly_payers_until_the_quarters_end(world, assess):
 def test_it_gives_each_month_to_the_branch_the_member_was_in_on_its_first_day(world, assess):
     member = world.member_a
     assess(member, 4000)
-    member.org = world.branch_b
-    member.save()
-    *before, moved = member.history.order_by("history_date", "history_id")
-    history = type(moved).objects
-    history.filter(pk__in=[h.pk for h in before]).update(history_date=timezone.make_aware(datetime(2020, 1, 1)))
-    history.filter(pk=moved.pk).update(history_date=timezone.make_aware(datetime(2023, 7, 15, 10)))
+    member_move(member=member, org=world.branch_b, on=date(2023, 7, 15))
     book = Book(Member.objects.filter(pk=member.pk), first=date(2023, 6, 1), last=date(2023, 8, 1), asof=date(2023, 8, 31))
     assert [ln.org_id for ln in book.books[member.pk].lines] == [world.group_a1.pk, world.group_a1.pk, world.branch_b.pk]
 
 
 def test_it_stops_charging_after_a_recorded_death(world, assess):
     assess(world.member_a, 4000)
-    MemberEvent.objects.create(member=world.member_a, kind="去世", on=date(2023, 3, 5))
-    Member.objects.filter(pk=world.member_a.pk).update(archived_on=date(2023, 3, 5))
-    world.member_a.refresh_from_db()
+    member_archive(member=world.member_a, kind="去世", on=date(2023, 3, 5))
     book = member_book(world.member_a, asof=date(2023, 6, 30))
     assert [ln.month.month for ln in book.lines] == [1, 2, 3]

@@ -8,6 +8,7 @@ import pytest
 from dangjian.dues.book import member_book
 from dangjian.dues.choices import AllocationKind
 from dangjian.dues.services import DuesError
+from dangjian.testing.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -79,9 +80,7 @@ def test_it_flags_a_single_payment_of_a_thousand_yuan_for_remitting_upward(world
 
 
 def test_it_makes_a_probationary_member_owe_from_admission(world, assess, pay):
-    m = world.member_b
-    m.joined_on, m.confirmed_on, m.status = date(2023, 5, 18), None, "预备"
-    m.save()
+    m = MemberFactory(name="李四", org=world.branch_b, joined_on=date(2023, 5, 18), confirmed_on=None, status="预备")
     with pytest.raises(DuesError, match="早于入党"):
         assess(m, 3000, month=date(2023, 4, 1))
     assess(m, 3000, month=date(2023, 5, 1))

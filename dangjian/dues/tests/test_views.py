@@ -205,3 +205,21 @@ def test_it_lists_large_payments(owing, client_for, today):
 def test_it_adds_the_dues_panel_to_the_dashboard(owing, client_for):
     response = client_for(owing.worker).get(reverse("dashboard"))
     assert response.status_code == 200 and "panel-dues" in response.content.decode()
+
+
+def test_a_large_payment_list_is_booked_by_a_worker_once_confirmed(owing, client_for, today, settings):
+    from dangjian.jobs.models import Job
+    from dangjian.jobs.worker import run_pending
+
+    settings.DANGJIAN_BACKGROUND_ROWS = 1
+    client = client_for(owing.worker_a)
+    csv = f"姓名,身份证后四位,金额,交纳日期,交易单号\n张三,{owing.member_a.id_number[-4:]},40,{today},T1\n".encode()
+    preview = client.post(reverse("dues_import"), {"file": SimpleUploadedFile("p.csv", csv),
+                                                   "org": owing.branch_a.pk, "method": "微信"})
+    response = client.post(reverse("dues_import"), {"token": preview.context["token"], "org": owing.branch_a.pk,
+                                                    "method": "微信", "filename": "p.csv"})
+    job = Job.objects.get()
+    assert response.url == reverse("job_detail", args=[job.pk]) and DuesEntry.objects.count() == 0
+    run_pending()
+    job.refresh_from_db()
+    assert job.status == "done" and "入账1笔" in job.message and DuesEntry.objects.get().external_ref == "T1"

@@ -27,12 +27,12 @@ BOMBS = {
     "ratio": (lambda: bombs.inflating_sheet(8), "压缩比异常"),
     "forged": (lambda: bombs.forged_size(4), "压缩数据与目录不符"),
     # sharedStrings: one Excel-legal string copied into every cell; a shared-strings part too big
-    "shared": (lambda: bombs.shared_strings_bomb(sheetcheck.MAX_PARSE_BYTES // 96_000 + 1), "需要约"),
+    "shared": (lambda: bombs.shared_strings_bomb(sheetcheck.MAX_PARSE_BYTES // 96_000 + 1), "需要"),
     "shared-ratio": (lambda: bombs.huge_shared_strings(4), "sharedStrings.xml"),
     # sheet dimension: declared beyond Excel, declared huge, cells at a far corner with no declaration
     "beyond": (lambda: bombs.declared_beyond(), "超出Excel的行列上限"),
     "declared": (lambda: bombs.far_corner(), "远超真实表格"),
-    "corner": (lambda: bombs.far_corner("A1", "XFD1048576"), "需要约"),
+    "corner": (lambda: bombs.far_corner("A1", "XFD1048576"), "需要"),
 }
 
 
@@ -94,7 +94,7 @@ def test_it_shows_the_refusal_on_the_roster_import_page(world, client):
     client.force_login(world.secretary)
     response = client.post(reverse("member_import"), {
         "org": world.community.pk, "file": SimpleUploadedFile("炸弹.xlsx", bombs.far_corner("A1", "XFD1048576"))})
-    assert response.status_code == 200 and "需要约" in response.content.decode()
+    assert response.status_code == 200 and "需要" in response.content.decode()
 
 
 def test_it_lets_a_real_register_through(world, tmp_path):

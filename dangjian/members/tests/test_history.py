@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from dangjian.members.models import Member
@@ -54,7 +55,7 @@ def test_it_confirms_a_probationary_member(world):
 
 def test_it_refuses_events_on_an_archived_member(world):
     member_event_record(member=world.member_b, kind="转出", on=date(2023, 8, 1), to_org="外省")
-    with pytest.raises(ValueError, match="已归档"):
+    with pytest.raises(ValidationError, match="已归档"):
         member_event_record(member=world.member_b, kind="去世", on=date(2023, 9, 1))
 
 

@@ -57,4 +57,21 @@ def test_it_lists_a_relation_between_figures_that_does_not_hold(client_for, worl
     version.figures["figures"]["plans.problems_listed"]["value"] += 1
     version.save(update_fields=["figures"])
     html = client_for(world.secretary).get(reverse("report_detail", args=[report.pk])).content.decode()
-    assert "在账问题 = 已销号 + 期末未销号" in html and 'data-testid="selfcheck-failures"' in html
+    assert "期内在账问题 = 第三部分列出的问题" in html and 'data-testid="selfcheck-failures"' in html
+
+
+def test_it_names_a_failing_relation_of_the_checker_with_its_numbers_and_list(world, report):
+    from dangjian.reports.invariants import Violation
+    from dangjian.reports.selfcheck import violation_failure
+
+    v = Violation(world.community, report.period_obj, "覆盖 + 未覆盖 = 党员数", "meetings.reach", {"党员数": 3, "未覆盖党员": 1})
+    failure = violation_failure(v, report.current_version().figures["figures"])
+    assert failure.numbers == "党员数 3，未覆盖党员 1" and failure.link.startswith(reverse("meeting_list"))
+
+
+def test_it_runs_the_shared_checker_for_the_period(world, report):
+    from dangjian.reports.invariants import check
+    from dangjian.reports.selfcheck import selfcheck
+
+    live = check(world.community, report.period_obj)
+    assert [f.relation for f in selfcheck(report.current_version())["failures"]] == [v.relation for v in live]

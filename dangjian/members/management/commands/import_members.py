@@ -1,12 +1,14 @@
-"""`dangjian import members FILE --org NAME [--dry-run] [--json]`"""
+"""`dangjian import members FILE --org NAME [--member-since DATE|joined] [--dry-run] [--json]`"""
 
 import json
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand, CommandError
+from django.utils import timezone
 
 from dangjian.lib.tabular import TabularError
-from dangjian.members.importing import member_import_apply, member_import_plan
+from dangjian.members.importing import member_import_apply, member_import_plan, parse_since
 from dangjian.orgs.models import AccessLog, Org
 from dangjian.orgs.scoping import log_access
 
@@ -17,17 +19,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--org", required=True, help="导入到的组织（代码或名称）；所在党支部列在其下查找")
+        parser.add_argument("--member-since", default="", metavar="DATE|joined",
+                            help="表中没有“加入本组织日期”的新增党员从哪天起属于本组织：YYYY-MM-DD（默认今天），"
+                                 "或 joined（按各自的入党日期，仅首次导入）")
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
         parser.add_argument("--json", action="store_true", help="输出 JSON")
         parser.add_argument("--map", action="append", default=[], metavar="名称=党支部",
                             help="把文件中对应不上的党支部名称指定给某个党支部（可多次使用），如 --map 五支部=第五党支部")
 
-    def handle(self, *args, file, org, dry_run, json: bool, map: list[str], **opts):
+    def handle(self, *args, file, org, dry_run, json: bool, map: list[str], member_since: str = "", **opts):
         path = Path(file)
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
         try:
             target = Org.resolve(org)
+            since = parse_since(member_since, today=timezone.localdate())
             unit_map = {}
             for pair in map:
                 name, sep, unit = pair.partition("=")
@@ -38,7 +44,10 @@ class Command(BaseCommand):
         except (ValueError, TabularError) as exc:
             raise CommandError(str(exc)) from exc
         if not dry_run:
-            member_import_apply(plan)
+            try:
+                member_import_apply(plan, since=since)
+            except ValidationError as exc:
+                raise CommandError("；".join(exc.messages)) from exc
             log_access(None, AccessLog.Action.IMPORT, f"命令行导入党员名册 {target}：{path.name}")
         self._report(plan, dry_run, as_json=json)
 
