@@ -16,6 +16,7 @@ from dangjian.orgs.scoping import visible_orgs
 
 from .calculator import COUNTED_ITEMS, EXCLUDED_ITEMS
 from .choices import BASE_CATEGORIES, DuesCategory, InsuranceDeduction, Method, PaySchedule, ReliefKind
+from .models import DuesSettings
 
 
 class DateInput(forms.DateInput):
@@ -235,3 +236,15 @@ class ImportForm(BootstrapMixin, forms.Form):
         if f.size > 10 * 1024 * 1024:
             raise forms.ValidationError(_("文件超过 10 MB"))
         return f
+
+
+class DuesSettingsForm(BootstrapMixin, forms.ModelForm):
+    """An organisation's own dues rules. A blank field follows the level above (the street, then the
+    system default); the rate tables of 中组发〔2008〕3号 are not changed here."""
+
+    class Meta:
+        model = DuesSettings
+        fields = ["base_mode", "insurance_deduction", "farmer_min", "farmer_max", "fixed_amount", "remit_threshold",
+                  "warn_months", "alarm_months", "max_back_pay_months", "max_prepay_months", "ledger_start",
+                  "local_basis", "note"]
+        widgets = {"ledger_start": DateInput(), "note": forms.Textarea(attrs={"rows": 2})}

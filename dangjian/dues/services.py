@@ -35,7 +35,7 @@ from .choices import (
     PaySchedule,
     ReliefKind,
 )
-from .models import DuesAllocation, DuesBase, DuesEntry, DuesImport, DuesProfile, DuesRelief
+from .models import DuesAllocation, DuesBase, DuesEntry, DuesImport, DuesProfile, DuesRelief, DuesSettings
 from .rules import RuleBook, monthly_dues
 
 ZERO = Decimal("0.00")
@@ -353,3 +353,17 @@ def _reverse_once(*, entry: DuesEntry, reason: str, user, on: date) -> DuesEntry
         for a in entry.allocations.all()
     )
     return reversal
+
+
+@transaction.atomic
+def dues_settings_save(*, settings: DuesSettings, user=None) -> bool:
+    """Save an organisation's dues rules; the history keeps who changed what. Unchanged → not written."""
+    if settings.pk:
+        before = DuesSettings.objects.get(pk=settings.pk)
+        fields = [f.attname for f in DuesSettings._meta.concrete_fields]
+        if all(getattr(before, f) == getattr(settings, f) for f in fields):
+            return False
+    settings.full_clean()
+    _author(settings, user)
+    settings.save()
+    return True

@@ -17,16 +17,18 @@ from django.views.decorators.http import require_POST
 from dangjian.jobs.services import job_enqueue
 from dangjian.jobs.sizing import runs_in_background
 from dangjian.lib.money import money_in_capitals
+from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload
 from dangjian.lib.web import file_response, query_without_page
-from dangjian.members.models import Member
+from dangjian.members.models import Member, label_namesakes
 from dangjian.orgs.models import AccessLog, OrgKind
 from dangjian.orgs.scoping import (
     get_org_for_user,
     get_visible_or_404,
     log_access,
     may_keep_records,
+    may_sign,
     org_and_period,
     request_org,
     require_record_keeper,
@@ -41,6 +43,7 @@ from .exporting import ledger_xlsx
 from .forms import (
     BaseForm,
     CalculatorForm,
+    DuesSettingsForm,
     ImportForm,
     PaymentForm,
     ProfileForm,
@@ -49,11 +52,12 @@ from .forms import (
     ReverseForm,
 )
 from .importing import CHOOSE, UNMATCHED, payment_import_apply, payment_import_plan
-from .models import DuesAllocation, DuesEntry, DuesRelief
+from .models import DuesAllocation, DuesEntry, DuesRelief, DuesSettings
 from .rules import RULE_KEYS, RuleBook
 from .services import (
     DuesError,
     base_set,
+    dues_settings_save,
     entry_reverse,
     payment_record,
     profile_update,
@@ -404,8 +408,46 @@ def dues_rules(request):
     rules = RuleBook().for_org(org)
     return render(request, "dues/rules.html", {
         "org": org, "rules": [rules[k] for k in RULE_KEYS], "definitions": dues_figures.DuesFigures.definitions,
+        "may_edit": org is not None and may_sign(request.user, org),
         "orgs": visible_orgs(request.user).exclude(kind=OrgKind.GROUP),
     })
+
+
+@login_required
+def dues_publicity(request):
+    """The quarterly 党费公示 of a branch, to print and post: each member's months, 应交, 实交, 欠交 and
+    未到期, totalled — the same figures as the 应交 list for that quarter."""
+    org, period = org_and_period(request, "quarter")
+    if period.kind != "quarter":
+        period = Period.of(period.first_day, "quarter")
+    f = dues_figures.for_period(org, period)
+    months = [m.first_day for m in period.months()]
+    rows = [{"row": r, "months": [next((ln for ln in r.lines if ln.month == m), None) for m in months]} for r in f.rows]
+    label_namesakes(r.member for r in f.rows)
+    return render(request, "dues/publicity.html", {
+        **_pickers(request, org, period), "f": f, "rows": rows, "months": months, "today": timezone.localdate(),
+    })
+
+
+@login_required
+def dues_rules_edit(request):
+    """An organisation's own dues rules, changed by its 书记 (or the street): each blank field follows
+    the level above; any change names its local basis (the page then cites it)."""
+    org = request_org(request)
+    if not may_sign(request.user, org):
+        raise PermissionDenied("只有本组织的书记或街道管理员可以调整党费规则")
+    settings = DuesSettings.objects.filter(org=org).first() or DuesSettings(org=org)
+    form = DuesSettingsForm(request.POST or None, instance=settings)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = dues_settings_save(settings=form.instance, user=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已保存{org.name}的党费规则" if changed else "党费规则没有改动")
+            return redirect(reverse("dues_rules") + f"?org={org.pk}")
+    history = settings.history.select_related("history_user").order_by("-history_date")[:10] if settings.pk else []
+    return render(request, "dues/rules_edit.html", {"org": org, "form": form, "history": history})
 
 
 # ---------------------------------------------------------------------------------------------

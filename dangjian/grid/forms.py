@@ -11,7 +11,7 @@ from dangjian.lib.tabular import clean_phone
 from dangjian.orgs.models import Org, Role
 
 from .choices import HousingStatus, HukouType, Relation, VisitResult
-from .models import Grid, ResidentTag
+from .models import Grid, GridSettings, ResidentTag
 
 
 class DateInput(forms.DateInput):
@@ -229,3 +229,33 @@ class ImportForm(forms.Form):
         return f
 
 
+
+
+class GridSettingsForm(forms.ModelForm):
+    """The grid rules every community of this deployment follows (a blank keeps the default)."""
+
+    DEFAULT = (("", _("默认：可以（每次均记录）")), ("true", _("可以（每次均记录）")), ("false", _("不可以")))
+    worker_may_view_pii = forms.TypedChoiceField(label=_("网格员可查看完整身份证号/电话"), choices=DEFAULT, required=False,
+                                                 coerce=lambda v: v == "true", empty_value=None)
+    worker_may_export = forms.TypedChoiceField(label=_("网格员可导出本网格名册"), choices=DEFAULT, required=False,
+                                               coerce=lambda v: v == "true", empty_value=None)
+
+    class Meta:
+        model = GridSettings
+        fields = ["elderly_age", "worker_may_view_pii", "worker_may_export", "local_basis"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("worker_may_view_pii", "worker_may_export"):
+            value = getattr(self.instance, name)
+            self.initial[name] = "" if value is None else ("true" if value else "false")
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+
+    def clean(self):
+        data = super().clean()
+        changed = data.get("elderly_age") is not None or data.get("worker_may_view_pii") is not None \
+            or data.get("worker_may_export") is not None
+        if changed and not (data.get("local_basis") or "").strip():
+            self.add_error("local_basis", _("改动默认规则时请写明本地规定依据"))
+        return data

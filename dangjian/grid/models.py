@@ -95,6 +95,9 @@ class GridSettings(models.Model):
                                             help_text=_("留空用默认值：可以（每次导出均记录）"))
     done_results = models.JSONField(_("算作已完成的走访结果"), null=True, blank=True,
                                     help_text=_("留空用默认值：[\"已摸排\", \"空置\"]"))
+    local_basis = models.CharField(_("本地规定依据"), max_length=200, blank=True,
+                                   help_text=_("改动默认值时写明本地文件或会议决定"))
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("网格规则设置")

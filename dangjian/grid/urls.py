@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("settings/", views.grid_settings, name="grid_settings"),
     path("", views.grid_home, name="grid_home"),
     path("new/", views.grid_create, name="grid_create"),
     path("<int:pk>/", views.grid_detail, name="grid_detail"),

@@ -31,6 +31,7 @@ from dangjian.orgs.scoping import (
     get_visible_or_404,
     log_access,
     may_keep_records,
+    may_set_deployment_rules,
     may_view_pii,
     require_record_keeper,
     visible_orgs,
@@ -46,6 +47,7 @@ from .forms import (
     CampaignForm,
     DeathForm,
     GridForm,
+    GridSettingsForm,
     HouseholdForm,
     ImportForm,
     InlineFieldForm,
@@ -57,6 +59,7 @@ from .models import (
     Campaign,
     Grid,
     GridAssignment,
+    GridSettings,
     Household,
     ImportJob,
     Resident,
@@ -145,6 +148,7 @@ def grid_home(request):
         "cards": cards, "campaigns": [(c, completion[c.pk]) for c in campaigns],
         "communities": communities, "community": community,
         "manager_of": [c for c in communities if may_keep_records(user, c)],
+        "may_set_rules": may_set_deployment_rules(user),
     })
 
 
@@ -718,3 +722,23 @@ def import_job_rejects(request, pk):
 @login_required
 def import_template(request):
     return file_response(importing.template_xlsx(), "居民登记导入模板.xlsx")
+
+
+@login_required
+def grid_settings(request):
+    """The grid rules of this deployment, changed by the street's administrator, with history."""
+    if not may_set_deployment_rules(request.user):
+        raise PermissionDenied("只有街道管理员可以调整网格规则")
+    row = GridSettings.objects.order_by("pk").first() or GridSettings()
+    form = GridSettingsForm(request.POST or None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        if form.has_changed():
+            row = form.save(commit=False)
+            row._history_user = request.user
+            row.save()
+            messages.success(request, "已保存网格规则")
+        else:
+            messages.info(request, "网格规则没有改动")
+        return redirect("grid_settings")
+    history = row.history.select_related("history_user").order_by("-history_date")[:10] if row.pk else []
+    return render(request, "grid/settings.html", {"form": form, "defaults": rules.DEFAULTS, "history": history})

@@ -6,7 +6,7 @@ from dangjian.members.models import Member
 from dangjian.orgs.models import COMMUNITY_KINDS, Org, OrgKind
 from dangjian.orgs.scoping import visible_orgs
 
-from .models import ATTACHMENT_TYPES, IMAGE_TYPES, Activity, ActivityType, SelfStudy, Send, Visit
+from .models import ATTACHMENT_TYPES, IMAGE_TYPES, Activity, ActivityType, RuleSetting, SelfStudy, Send, Visit
 
 RECORDING_KINDS = (OrgKind.BRANCH, OrgKind.GROUP, *COMMUNITY_KINDS)
 
@@ -220,4 +220,16 @@ class FeedForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = visible_orgs(user)
         self.fields["org"].label_from_instance = _org_label
+        _bootstrap(self)
+
+
+class RuleSettingForm(forms.ModelForm):
+    """This deployment's version of one rule of organisational life (a blank value keeps the default)."""
+
+    class Meta:
+        model = RuleSetting
+        fields = ["enabled", "value", "per", "local_basis"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         _bootstrap(self)

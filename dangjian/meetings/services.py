@@ -381,3 +381,16 @@ def appraisal_record(*, activity: Activity, results: Mapping[int, tuple[str, str
         row.save()
         written += 1
     return written
+
+
+@transaction.atomic
+def rule_setting_save(*, setting, user=None) -> bool:
+    """Save this deployment's version of a rule; the history keeps who changed what. Unchanged → not written."""
+    if setting.pk:
+        before = type(setting).objects.get(pk=setting.pk)
+        if all(getattr(before, f) == getattr(setting, f) for f in ("enabled", "value", "per", "local_basis")):
+            return False
+    setting.full_clean()
+    setting._history_user = user if getattr(user, "pk", None) else None
+    setting.save()
+    return True

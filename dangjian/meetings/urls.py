@@ -23,6 +23,7 @@ urlpatterns = [
     path("compliance/", views.meeting_compliance, name="meeting_compliance"),
     path("reach/", views.meeting_reach, name="meeting_reach"),
     path("rules/", views.meeting_rules, name="meeting_rules"),
+    path("rules/<str:key>/", views.meeting_rule_edit, name="meeting_rule_edit"),
     path("export/", views.meeting_export, name="meeting_export"),
     path("visits/", views.visit_list, name="visit_list"),
     path("visits/new/", views.visit_create, name="visit_create"),

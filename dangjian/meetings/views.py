@@ -26,13 +26,14 @@ from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload
 from dangjian.lib.web import file_response, paginate, query_without_page
-from dangjian.members.models import Member
+from dangjian.members.models import Member, label_namesakes
 from dangjian.orgs.models import AccessLog, Org, OrgKind
 from dangjian.orgs.scoping import (
     get_org_for_user,
     get_visible_or_404,
     log_access,
     may_keep_records,
+    may_set_deployment_rules,
     may_sign,
     org_and_period,
     request_org,
@@ -51,6 +52,7 @@ from .forms import (
     FeedForm,
     GuestForm,
     ReturnForm,
+    RuleSettingForm,
     SelfStudyForm,
     SendForm,
     StudyImportForm,
@@ -64,6 +66,7 @@ from .models import (
     Attachment,
     Attendance,
     CalendarFeed,
+    RuleSetting,
     SelfStudy,
     Send,
     Visit,
@@ -185,6 +188,8 @@ def meeting_detail(request, pk):
     addable = (Member.objects.in_org(branch).current().exclude(pk__in=on_list).order_by("name_pinyin")
                if editable else Member.objects.none())
     history = activity.history.select_related("history_user").order_by("-history_date")[:20]
+    addable = list(addable)
+    label_namesakes([a.member for a in activity.attendance.all()] + addable)
     return render(request, "meetings/detail.html", {
         "a": activity, "turnout": activity.turnout(), "quorum": rules.quorum_check(activity, ruleset),
         "editable": editable, "keeper": keeper, "can_return": activity.status == Status.SUBMITTED and may_sign(request.user, activity.org),
@@ -328,6 +333,7 @@ def meeting_signin(request, pk):
         # Nobody on the list yet: print the type's default roster (unsaved rows).
         rows = [Attendance(activity=activity, member=m)
                 for m in services.roster_for(org=activity.org, type=activity.type, day=activity.day)]
+    label_namesakes(r.member for r in rows)
     spare = max(3, 20 - len(rows))  # blank rows for people not on the list
     return render(request, "meetings/signin.html", {
         "a": activity, "rows": rows, "spare": range(spare), "guest_spare": range(3),
@@ -342,6 +348,7 @@ def meeting_record(request, pk):
     activity = (Activity.objects.filter(pk=activity.pk).select_related("org", "type")
                 .prefetch_related("attendance__member", "guests", "also_types").get())
     rows = list(activity.attendance.all())
+    label_namesakes(r.member for r in rows)
     return render(request, "meetings/record.html", {
         "a": activity, "turnout": activity.turnout(),
         "away": [r for r in rows if r.mark not in (Mark.PRESENT, Mark.LATE)],
@@ -490,8 +497,33 @@ def meeting_reach(request):
 def meeting_rules(request):
     require_record_keeper(request.user)
     return render(request, "meetings/rules.html", {"ruleset": rules.effective(), "note": rules.RULE_NOTE,
+                                                   "may_edit": may_set_deployment_rules(request.user),
                                                    "owed_note": compliance_mod.OWED_NOTE, "tab": "rules",
                                                    "types": ActivityType.objects.all()})
+
+
+@login_required
+def meeting_rule_edit(request, key):
+    """Change one rule of organisational life for the whole deployment (the street's administrator):
+    its number, frequency or whether it applies, with the local document it follows."""
+    if not may_set_deployment_rules(request.user):
+        raise PermissionDenied("只有街道管理员可以调整全街道执行的组织生活规则")
+    rule = rules.DEFAULTS.get(key)
+    if rule is None:
+        raise Http404("没有这条规则")
+    setting = RuleSetting.objects.filter(key=key).first() or RuleSetting(key=key, enabled=rule.enabled)
+    form = RuleSettingForm(request.POST or None, instance=setting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.rule_setting_save(setting=form.instance, user=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已调整“{rule.label}”" if changed else "规则没有改动")
+            return redirect("meeting_rules")
+    history = setting.history.select_related("history_user").order_by("-history_date")[:10] if setting.pk else []
+    return render(request, "meetings/rule_edit.html", {"rule": rules.effective().get(key), "default": rule,
+                                                       "form": form, "history": history, "tab": "rules"})
 
 
 @login_required

@@ -40,9 +40,11 @@ class MemberQuerySet(OrgScopedQuerySet):
         covering = Membership.objects.covering(day).filter(member=OuterRef("pk"), org__path__startswith=org.path)
         return self.annotate(org_on=Subquery(covering.values("org_id")[:1])).filter(org_on__isnull=False)
 
-    def on_roll_during(self, org: Org, first: date, last: date) -> MemberQuerySet:
-        """Members who belonged to org's subtree on at least one day from `first` to `last`."""
-        spans = Membership.objects.overlapping(first, last).filter(member=OuterRef("pk"), org__path__startswith=org.path)
+    def on_roll_during(self, org: Org, period) -> MemberQuerySet:
+        """Members who belonged to org's subtree on at least one day of `period` (a lib.periods.Period,
+        or anything with first_day and last_day)."""
+        spans = (Membership.objects.overlapping(period.first_day, period.last_day)
+                 .filter(member=OuterRef("pk"), org__path__startswith=org.path))
         return self.filter(Exists(spans))
 
     def on_roll_on(self, day: date) -> MemberQuerySet:
@@ -176,14 +178,14 @@ class Member(models.Model):
     def masked_landline(self) -> str:
         return mask_phone(self.landline) if self.landline else ""
 
-    def status_on_day(self, day: date) -> str | None:
+    def status_at(self, day: date) -> str | None:
         """预备/正式 on that day, read from the status intervals (prefetch `status_intervals` for lists)."""
         return next((s.status for s in self.status_intervals.all() if s.covers(day)), None)
 
     def full_member_on(self, day: date) -> bool:
         """Whether the member was a 正式党员 on that day (per the status intervals). A full member
         with no 转正 date on record has been full as long as our records go."""
-        return self.status_on_day(day) == Status.FULL
+        return self.status_at(day) == Status.FULL
 
     def party_age(self, on: date | None = None) -> int | None:
         """党龄 in whole years, counted from 转正."""
@@ -220,6 +222,28 @@ class Member(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_on is not None
+
+
+def label_namesakes(members) -> list:
+    """Give people who share a name on one list something that tells them apart — the birth year,
+    else the phone's last four digits — as `shown_name` on every member of the list (two 王楠 in
+    one branch on an attendance list or a 签到表)."""
+    members = list(members)
+    by_name: dict[str, list] = {}
+    for m in members:
+        by_name.setdefault(m.name, []).append(m)
+    for same in by_name.values():
+        years = [m.birth_date.year if m.birth_date else None for m in same]
+        for m, year in zip(same, years, strict=True):
+            if len(same) == 1:
+                m.shown_name = m.name
+            elif year is not None and years.count(year) == 1:
+                m.shown_name = f"{m.name}（{year}年生）"
+            elif m.phone_tail:
+                m.shown_name = f"{m.name}（手机尾号{m.phone_tail}）"
+            else:
+                m.shown_name = f"{m.name}（{m.pk}号）"
+    return members
 
 
 class MemberEvent(models.Model):
@@ -377,3 +401,72 @@ class FlagInterval(Interval):
 
     def __str__(self) -> str:
         return f"{self.member} {self.flag} {self.started_on or '…'}–{self.ended_on or ''}"
+
+
+class TransferQuerySet(OrgScopedQuerySet):
+    """Record keepers of the organisation on this side of the letter (scope_field "org")."""
+
+    def awaiting_receipt(self) -> TransferQuerySet:
+        """转出 letters to an organisation outside the deployment whose 回执 has not come back."""
+        return self.filter(direction=Transfer.Direction.OUT, receipt_on__isnull=True, other_org__isnull=True)
+
+
+class Transfer(models.Model):
+    """组织关系转接 with its 介绍信: a 转出 (where to, letter, 党费交至, 回执) or a 转入 (from where,
+    letter, the day it was received — the membership starts that day). A transfer between two
+    organisations of the deployment is one row on each side, linked."""
+
+    class Direction(models.TextChoices):
+        OUT = "转出", _("转出")
+        IN = "转入", _("转入")
+
+    member = models.ForeignKey(Member, models.PROTECT, related_name="transfers", verbose_name=_("党员"))
+    direction = models.CharField(_("方向"), max_length=2, choices=Direction.choices)
+    org = models.ForeignKey(Org, models.PROTECT, related_name="transfers", verbose_name=_("本方党组织"))
+    other_org = models.ForeignKey(Org, models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("对方党组织（本系统内）"))
+    place = models.CharField(_("转往/来自"), max_length=100)
+    letter_number = models.CharField(_("介绍信编号"), max_length=60)
+    letter_date = models.DateField(_("介绍信日期"))
+    on = models.DateField(_("转出/转入日期"), help_text=_("转入为收到介绍信之日，组织关系自当日起计"))
+    dues_paid_to = models.DateField(_("党费交至"), null=True, blank=True, help_text=_("交至哪个月（该月1日）"))
+    receipt_on = models.DateField(_("回执收到日期"), null=True, blank=True)
+    counterpart = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="counterpart_of",
+                                       verbose_name=_("对方记录"))
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("登记人"))
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["recorded_at"])
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("组织关系转接")
+        verbose_name_plural = _("组织关系转接")
+        ordering = ["-on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(receipt_on__isnull=True) | Q(direction="转出"), name="transfer_receipt_out_only",
+                                   violation_error_message=_("只有转出才有回执")),
+            models.CheckConstraint(condition=Q(receipt_on__isnull=True) | Q(receipt_on__gte=models.F("letter_date")),
+                                   name="transfer_receipt_after_letter",
+                                   violation_error_message=_("回执日期不能早于介绍信日期")),
+            models.CheckConstraint(condition=Q(on__gte=models.F("letter_date")) | Q(direction="转出"),
+                                   name="transfer_in_after_letter",
+                                   violation_error_message=_("收到介绍信的日期不能早于介绍信日期")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.member} {self.get_direction_display()} {self.place}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("transfer_list") + f"?org={self.org_id}#transfer-{self.pk}"
+
+    @property
+    def dues_paid_up(self) -> bool | None:
+        """Whether 党费 was paid up to the month of leaving (None: not recorded)."""
+        if self.dues_paid_to is None:
+            return None
+        return (self.dues_paid_to.year, self.dues_paid_to.month) >= (self.on.year, self.on.month)

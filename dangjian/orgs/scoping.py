@@ -111,6 +111,13 @@ def may_view_pii(user, org: Org) -> bool:
     return has_role(user, *PII_ROLES, org=org)
 
 
+def may_set_deployment_rules(user) -> bool:
+    """Change the rules every organisation of this deployment follows (meeting frequencies, grid
+    rules): the administrator of a top organisation (街道管理员 of the street) or a superuser."""
+    scope = scope_of(user)
+    return scope.everything or any(o.parent_id is None for o in scope.roots_by_role.get(Role.STREET_ADMIN, []))
+
+
 def require_record_keeper(user, org: Org | None = None) -> None:
     """403 unless the user keeps records (in `org`'s subtree when given)."""
     if not may_keep_records(user, org):

@@ -3,6 +3,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     EvidenceLink,
+    HolidaySchedule,
+    HolidayScheduleDay,
     LocalDay,
     Measure,
     Milestone,
@@ -21,6 +23,17 @@ class LocalDayAdmin(admin.ModelAdmin):
     list_display = ("day", "name", "working")
     list_filter = ("working",)
     date_hierarchy = "day"
+
+
+class HolidayScheduleDayInline(admin.TabularInline):
+    model = HolidayScheduleDay
+    extra = 0
+
+
+@admin.register(HolidaySchedule)
+class HolidayScheduleAdmin(SimpleHistoryAdmin):
+    list_display = ("year", "document", "published_on", "entered_by")
+    inlines = [HolidayScheduleDayInline]
 
 
 @admin.register(ProblemCategory, ProblemSource)

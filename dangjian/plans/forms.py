@@ -212,3 +212,13 @@ class SignOffForm(BootstrapMixin, forms.Form):
 
 class ReopenForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(label=_("重新打开原因"), max_length=300)
+
+
+class HolidayScheduleForm(BootstrapMixin, forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    document = forms.CharField(label=_("通知文号/标题"), max_length=200,
+                               help_text=_("如：国务院办公厅关于2027年部分节假日安排的通知"))
+    published_on = forms.DateField(label=_("发布日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(label=_("放假和调休上班日期"), widget=forms.Textarea(attrs={"rows": 12}),
+                           help_text=_("每行一项：日期或“起~止”日期，“休”或“班”，节日名称。"
+                                       "如“2027-02-05~2027-02-11 休 春节”“2027-02-20 班 春节”"))

@@ -23,6 +23,7 @@ urlpatterns = [
     path("problems/<int:pk>/<str:action>/", views.problem_action, name="problem_action"),
     path("measures/<int:pk>/edit/", views.measure_edit, name="measure_edit"),
     path("measures/<int:pk>/<str:action>/", views.measure_action, name="measure_action"),
+    path("holidays/", views.holiday_schedule, name="holiday_schedule"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),

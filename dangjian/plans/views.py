@@ -313,7 +313,7 @@ def _due_label(calendar: WorkCalendar, deadline: date, today: date) -> str:
 
 def _holiday_note(calendar: WorkCalendar, day: date) -> str:
     if not covers(day):
-        return f"{day.year}年节假日安排尚未收录，按周一至周五计算"
+        return f"{day.year}年调休安排尚未公布，按法定节假日推算（预计）"
     return "" if calendar.is_working_day(day) else "该日为休息日"
 
 
@@ -624,3 +624,51 @@ def _next(request, default: str) -> str:
     if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
         return candidate
     return default
+
+
+# ---------------------------------------------------------------------------------------------
+# The State Council holiday schedule of a year the calendar package does not know yet
+
+
+def _require_calendar_keeper(request) -> None:
+    """The schedule holds for the whole deployment: a superuser or the 街道 (a street admin of a
+    top organisation) enters it."""
+    from dangjian.orgs.models import Role
+    from dangjian.orgs.scoping import scope_of
+
+    scope = scope_of(request.user)
+    if scope.everything or any(o.parent_id is None for o in scope.roots_by_role.get(Role.STREET_ADMIN, [])):
+        return
+    raise PermissionDenied("只有街道管理员可以录入节假日安排")
+
+
+@login_required
+def holiday_schedule(request):
+    """Which years the working-day calendar knows, the computed holidays of the next year (预计),
+    and the form to enter the official schedule when it is published."""
+    from dangjian.lib.workdays import holiday_name, package_knows, predicted_days_off
+
+    from .forms import HolidayScheduleForm
+    from .models import HolidaySchedule
+
+    _require_calendar_keeper(request)
+    today = timezone.localdate()
+    form = HolidayScheduleForm(request.POST or None, initial={"year": today.year + 1})
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            schedule = services.holiday_schedule_enter(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            errors = list(exc.messages)
+        else:
+            messages.success(request, f"已录入{schedule.year}年节假日安排（{schedule.days.count()}天），该年的期限不再标注“预计”")
+            return redirect("holiday_schedule")
+    entered = {s.year: s for s in HolidaySchedule.objects.select_related("entered_by").prefetch_related("days")}
+    years = []
+    for year in range(today.year - 1, today.year + 3):
+        known = package_knows(year)
+        predicted = [] if known or year in entered else sorted(predicted_days_off(year).items())
+        years.append({"year": year, "known": known, "entered": entered.get(year), "predicted": predicted})
+    return render(request, "plans/holiday_schedule.html", {
+        "form": form, "errors": errors, "years": years, "holiday_name": holiday_name,
+    })

@@ -114,3 +114,20 @@ def seed(ctx) -> None:
         for branch, applied, until in people:
             _person(ctx, branch, fake.name(), applied, until, calendar, user, today)
         services.probationers_adopt_all(org=demo.org, user=user)
+        if demo.detailed:
+            _transfer_awaiting_receipt(demo, today, user)
+
+
+def _transfer_awaiting_receipt(demo, today: date, user) -> None:
+    """One member transferred out of the deployment three weeks ago, the 回执 not back yet."""
+    from dangjian.members.models import Member
+    from dangjian.members.transfers import transfer_out
+
+    member = (Member.objects.in_org(demo.branches[-1]).current().filter(status="正式", user__isnull=True)
+              .order_by("pk").last())
+    if member is None:
+        return
+    on = today - D(days=21)
+    transfer_out(member=member, on=on, letter_number=f"组转〔{on.year}〕{on.month:02d}{on.day:02d}号", letter_date=on,
+                 to_place="浙江省杭州市西湖区某街道党工委", dues_paid_to=on.replace(day=1), user=user,
+                 note="随子女迁居杭州")

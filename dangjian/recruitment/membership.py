@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from dangjian.members.choices import EventKind
 from dangjian.members.models import Member
-from dangjian.members.services import member_admit, member_event_record, member_probation_cancel
+from dangjian.members.services import member_admit, member_confirm, member_probation_cancel
 
 
 def admit(*, applicant, approved_on: date, introducers: str = "", user=None) -> Member:
@@ -22,8 +21,7 @@ def admit(*, applicant, approved_on: date, introducers: str = "", user=None) -> 
 
 def confirm(*, member: Member, on: date, approved_on: date, user=None) -> None:
     """转正 from the day probation ended; 党龄 counts from it."""
-    member_event_record(member=member, kind=EventKind.CONFIRM, on=on, user=user,
-                        note=f"上级党委于{approved_on:%Y-%m-%d}批准")
+    member_confirm(member=member, on=on, user=user, note=f"上级党委于{approved_on:%Y-%m-%d}批准")
 
 
 def cancel(*, member: Member, on: date, decision: str, user=None) -> None:

@@ -9,14 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.lib.periods import Period
 from dangjian.lib.web import file_response
+from dangjian.lib.workdays import WorkCalendar
 from dangjian.lib.xlsx import SheetSpec, write_workbook
-from dangjian.members.models import Member
-from dangjian.orgs.models import OrgKind
+from dangjian.members import transfers as member_transfers
+from dangjian.members.models import Member, Transfer
+from dangjian.orgs.models import Org, OrgKind
 from dangjian.orgs.scoping import (
     get_org_for_user,
     get_visible_or_404,
@@ -29,10 +32,11 @@ from . import services
 from .board import board_for
 from .choices import BY_CODE, NUMBERED, ONGOING, Stage
 from .figures import in_period
-from .forms import ApplicantForm, StepForm
+from .forms import ApplicantForm, ReceiptForm, StepForm, TransferInForm, TransferOutForm
 from .models import Applicant
 from .progress import done_codes, track
 from .rules import RULE_NOTE, effective
+from .transfers import receipt_deadline
 
 
 def _messages(exc: ValidationError) -> list[str]:
@@ -136,8 +140,20 @@ def _detail(request, applicant, form, errors, status=200):
     today = timezone.localdate()
     t = track(applicant, effective(), today)
     entries = [s for s in applicant.steps.all() if not BY_CODE[s.code].number]
+    facts = []
+    if applicant.birth_date:
+        facts.append(f"出生日期 {applicant.birth_date:%Y-%m-%d}")
+    if applicant.masked_phone:
+        facts.append(f"电话 {applicant.masked_phone}")
+    if applicant.admitted_on:
+        extended = f"（已延长{applicant.extended_months}个月）" if applicant.extended_months else ""
+        facts.append(f"预备期 {applicant.admitted_on:%Y-%m-%d} — {applicant.probation_ends_on:%Y-%m-%d}{extended}")
+    if applicant.member_id:
+        facts.append("已列入党员名册")
+    if applicant.from_roster:
+        facts.append("据党员名册建档")
     return render(request, "recruitment/detail.html", {
-        "a": applicant, "track": t, "timeline": _timeline(applicant), "entries": entries, "form": form,
+        "a": applicant, "facts": facts, "track": t, "timeline": _timeline(applicant), "entries": entries, "form": form,
         "errors": errors, "done": done_codes(applicant), "today": today, "rule_note": RULE_NOTE,
     }, status=status)
 
@@ -172,3 +188,85 @@ def adopt(request, member_pk):
         messages.error(request, "；".join(_messages(exc)))
         return redirect("recruit_board")
     return redirect(applicant.get_absolute_url())
+
+
+# ---------------------------------------------------------------------------------------------
+# 组织关系转接
+
+
+@login_required
+def transfer_list(request):
+    org = request_org(request)
+    rules, calendar = effective(), WorkCalendar()
+    today = timezone.localdate()
+    rows = []
+    for t in Transfer.objects.in_org(org).select_related("member", "org", "other_org").order_by("-on", "-pk")[:500]:
+        deadline = receipt_deadline(t, rules, calendar) if t.direction == Transfer.Direction.OUT and not t.other_org_id else None
+        rows.append({"t": t, "deadline": deadline, "late": bool(deadline and not t.receipt_on and deadline.day < today)})
+    return render(request, "recruitment/transfer_list.html", {
+        "org": org, "rows": rows, "orgs": visible_orgs(request.user).exclude(kind=OrgKind.GROUP), "today": today,
+        "receipt_rule": rules["receipt_days"],
+    })
+
+
+def _unit_orgs():
+    return Org.objects.filter(kind__in=(OrgKind.BRANCH, OrgKind.GROUP)).order_by("path")
+
+
+@login_required
+def transfer_out_create(request):
+    org = request_org(request)
+    members = Member.objects.visible_to(request.user).in_org(org).current().order_by("org__path", "name_pinyin")
+    form = TransferOutForm(request.POST or None, members=members, orgs=_unit_orgs(),
+                           initial={"member": request.GET.get("member")})
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            t = member_transfers.transfer_out(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            errors = _messages(exc)
+        else:
+            messages.success(request, f"已登记{t.member.name}转往{t.place}")
+            return redirect(reverse("transfer_list") + f"?org={org.pk}")
+    return render(request, "recruitment/transfer_form.html", {"form": form, "org": org, "errors": errors,
+                                                               "heading": "登记组织关系转出"})
+
+
+@login_required
+def transfer_in_create(request):
+    org = request_org(request)
+    orgs = visible_orgs(request.user).filter(kind__in=(OrgKind.BRANCH, OrgKind.GROUP), path__startswith=org.path)
+    form = TransferInForm(request.POST or None, orgs=orgs)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        member = Member(name=d["name"], sex=d["sex"], birth_date=d["birth_date"], status=d["status"],
+                        joined_on=d["joined_on"], confirmed_on=d["confirmed_on"], org=d["org"])
+        try:
+            t = member_transfers.transfer_in(member=member, org=d["org"], on=d["on"], letter_number=d["letter_number"],
+                                             letter_date=d["letter_date"], from_place=d["from_place"], user=request.user)
+        except ValidationError as exc:
+            errors = _messages(exc)
+        else:
+            messages.success(request, f"已登记{t.member.name}自{t.place}转入")
+            return redirect(reverse("transfer_list") + f"?org={org.pk}")
+    return render(request, "recruitment/transfer_form.html", {"form": form, "org": org, "errors": errors,
+                                                               "heading": "登记组织关系转入"})
+
+
+@login_required
+@require_POST
+def transfer_receipt(request, pk):
+    require_record_keeper(request.user)
+    t = get_visible_or_404(Transfer.objects.select_related("member", "org"), request, pk, write=True)
+    form = ReceiptForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写回执收到日期")
+    else:
+        try:
+            member_transfers.transfer_receipt_record(transfer=t, on=form.cleaned_data["on"], user=request.user)
+        except ValidationError as exc:
+            messages.error(request, "；".join(_messages(exc)))
+        else:
+            messages.success(request, f"已登记{t.member.name}的回执")
+    return redirect(reverse("transfer_list") + f"?org={t.org_id}")

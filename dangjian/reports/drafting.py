@@ -158,6 +158,7 @@ def draft(c: Collected, *, org_label: str, parent_label: str, generated_at: str,
     _dues(w, pw)
     w.add("s1.work.team", "h3", "2. 加强队伍建设，发挥支部战斗堡垒作用")
     _team(w, pw)
+    _recruitment(w, pw)
     _ideology(w, pw)
     w.add("s1.work.key", "h3", "3. 聚焦重点任务，推进专项工作和网格摸排")
     _campaigns(w, pw)
@@ -341,6 +342,23 @@ def _team(w: _Writer, pw: str) -> None:
         text += f"，另有{w.m('plans.items_overdue')}项逾期尚未完成"
     text += "。"
     w.add("s1.work.team.body", "body", text)
+
+
+def _recruitment(w: _Writer, pw: str) -> None:
+    """发展党员: admitted and converted in the period, who is at which stage at its end, overdue steps."""
+    if not w.c.installed("recruitment"):
+        return
+    on = w.c.apps["recruitment"].extra.get("on", "")
+    if not (w.v("recruitment.in_pipeline") or w.v("recruitment.admitted") or w.v("recruitment.converted")):
+        w.add("s1.work.team.recruitment", "body", f"{pw}系统中没有发展党员工作的记录。",
+              [{"label": "发展党员工作台", "link": w.fig("recruitment.in_pipeline").link}])
+        return
+    text = (f"{pw}批准接收预备党员{w.m('recruitment.admitted')}名、批准转正{w.m('recruitment.converted')}名；"
+            f"截至{on}，正在发展的{w.m('recruitment.in_pipeline')}人中，入党申请人{w.m('recruitment.stage_1')}名、"
+            f"入党积极分子{w.m('recruitment.stage_2')}名、发展对象{w.m('recruitment.stage_3')}名、"
+            f"待接收{w.m('recruitment.stage_4')}名、预备党员{w.m('recruitment.stage_5')}名")
+    text += f"，有{w.m('recruitment.overdue')}项工作逾期未办。" if w.v("recruitment.overdue") else "，各项工作均在时限内。"
+    w.add("s1.work.team.recruitment", "body", text)
 
 
 def _category_counts(w: _Writer, part: str) -> tuple[list[str], list[dict]]:

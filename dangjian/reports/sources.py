@@ -178,7 +178,19 @@ class GridSource(Source):
                                      for c in campaigns]
 
 
-SOURCES: list[Source] = [MembersSource(), MeetingsSource(), DuesSource(), GridSource(), PlansSource()]
+class RecruitmentSource(Source):
+    app, label = "recruitment", "发展党员"
+
+    def fill(self, result, figures, org, period):
+        super().fill(result, figures, org, period)
+        for i, f in enumerate(figures.by_stage, start=1):
+            result.figures[f"recruitment.stage_{i}"] = f
+        result.extra["on"] = f"{figures.on.year}年{figures.on.month}月{figures.on.day}日"
+        result.extra["people"] = figures.people
+
+
+SOURCES: list[Source] = [MembersSource(), MeetingsSource(), DuesSource(), GridSource(), PlansSource(),
+                         RecruitmentSource()]
 
 
 def collect(org: Org, period: Period) -> Collected:

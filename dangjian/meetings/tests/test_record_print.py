@@ -24,3 +24,16 @@ def test_it_prints_a_meeting_as_a_record_book_page(world, client_for):
 def test_it_hides_the_record_of_another_organisation(world, client_for, who):
     a = held(world.branch_b, "theme_day", date(2023, 7, 14))
     assert client_for(getattr(world, who)).get(reverse("meeting_record", args=[a.pk])).status_code == 404
+
+
+def test_it_tells_two_members_of_one_name_apart_on_the_sign_in_sheet(world, client_for):
+    from dangjian.testing.factories import MemberFactory
+
+    one = MemberFactory(name="王楠", org=world.branch_b, birth_date=date(1985, 3, 1))
+    two = MemberFactory(name="王楠", org=world.branch_b, birth_date=date(1992, 6, 1))
+    a = held(world.branch_b, "theme_day", date(2023, 7, 14), marks={one: Mark.PRESENT, two: Mark.ABSENT})
+    client = client_for(world.worker_b)
+    for url in ("meeting_signin", "meeting_detail"):
+        page = client.get(reverse(url, args=[a.pk])).content.decode()
+        assert "王楠（1985年生）" in page and "王楠（1992年生）" in page
+    assert "王楠（1992年生）（缺席" in client.get(reverse("meeting_record", args=[a.pk])).content.decode()

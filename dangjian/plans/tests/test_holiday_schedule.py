@@ -4,11 +4,14 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
-from dangjian.lib.workdays import Deadline, WorkCalendar, covers
+from dangjian.lib.workdays import Deadline, WorkCalendar, covers, package_knows
 from dangjian.plans.services import holiday_schedule_enter
 
-pytestmark = pytest.mark.django_db
+# Once a chinesecalendar release publishes 2027 there is nothing left to enter for it.
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.skipif(package_knows(2027), reason="chinesecalendar now carries the 2027 schedule")]
 
 NOTICE_2027 = """2027-01-01~2027-01-03 休 元旦
 2027-02-05~2027-02-12 休 春节
@@ -61,3 +64,32 @@ def test_it_replaces_an_earlier_entry_of_the_same_year():
     enter()
     schedule = enter("2027-01-01 休 元旦")
     assert schedule.days.count() == 1
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+def post(client, text=NOTICE_2027):
+    return client.post(reverse("holiday_schedule"), {"year": 2027, "document": "国务院办公厅关于2027年部分节假日安排的通知",
+                                                     "published_on": "2026-11-12", "text": text})
+
+
+def test_it_shows_the_street_admin_next_years_computed_holidays_as_estimated(world, client_for):
+    page = client_for(world.street_admin).get(reverse("holiday_schedule")).content.decode()
+    assert "预计" in page and "2月6日春节" in page and "9月15日中秋节" in page
+
+
+def test_it_lets_the_street_admin_enter_the_schedule(world, client_for):
+    assert post(client_for(world.street_admin)).status_code == 302
+    assert covers(date(2027, 6, 1))
+
+
+def test_it_shows_the_line_that_is_wrong(world, client_for):
+    page = post(client_for(world.street_admin), "2027-01-01 休 元旦\n2027-02-30 休 春节").content.decode()
+    assert "第2行" in page and not covers(date(2027, 6, 1))
+
+
+@pytest.mark.parametrize("who", ["secretary", "worker_a", "member_user", "grid_worker", "outsider"])
+def test_it_keeps_everyone_below_the_street_out(world, client_for, who):
+    client = client_for(getattr(world, who))
+    assert client.get(reverse("holiday_schedule")).status_code == 403
+    assert post(client).status_code == 403 and not covers(date(2027, 6, 1))

@@ -38,3 +38,10 @@ def test_it_has_a_probation_ending_this_quarter(board):
 def test_it_tracks_every_probationer_on_the_roll(board):
     assert not board.untracked
     assert not Member.objects.current().filter(status="预备", recruitment__isnull=True).exists()
+
+
+def test_it_has_a_transfer_out_waiting_for_its_receipt(board):
+    from dangjian.recruitment.transfers import receipts_pending
+
+    pending = receipts_pending(org=board.org)
+    assert len(pending) == 1 and pending[0][0].receipt_on is None

@@ -121,3 +121,11 @@ def test_it_adopts_every_untracked_probationer_once(world):
     MemberFactory(org=world.branch_b, status=Status.PROBATIONARY, joined_on=date(2024, 1, 5), confirmed_on=None)
     assert services.probationers_adopt_all() == 1
     assert services.probationers_adopt_all() == 0
+
+
+def test_it_adopts_an_imported_probationer_in_the_daily_reminder_run(world):
+    from dangjian.plans.reminders import run
+
+    member = MemberFactory(org=world.branch_a, status=Status.PROBATIONARY, joined_on=date(2025, 12, 20), confirmed_on=None)
+    run(today=date(2026, 12, 18))
+    assert member.recruitment.probation_ends_on == date(2026, 12, 20)

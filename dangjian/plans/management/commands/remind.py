@@ -34,4 +34,4 @@ class Command(BaseCommand):
             f"{result.today:%Y-%m-%d}：{result.days} 个工作日内（至 {result.horizon:%Y-%m-%d}）到期或已逾期 {result.due} 项，"
             f"涉及 {result.users} 个账号；新增提醒 {result.created} 条，已处理 {result.resolved} 条。")
         if not result.calendar_known:
-            self.stdout.write(f"注意：{result.horizon.year}年节假日安排尚未收录，按周一至周五计算；可在后台“本地工作日调整”中补充。")
+            self.stdout.write(f"注意：{result.horizon.year}年调休安排尚未公布，期限按法定节假日推算（预计）；公布后请在“节假日安排”页面录入。")
