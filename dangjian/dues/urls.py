@@ -10,6 +10,7 @@ urlpatterns = [
     path("import/", views.dues_import, name="dues_import"),
     path("calculator/", views.dues_calculator, name="dues_calculator"),
     path("rules/", views.dues_rules, name="dues_rules"),
+    path("publicity/", views.dues_publicity, name="dues_publicity"),
     path("rules/edit/", views.dues_rules_edit, name="dues_rules_edit"),
     path("member/<int:pk>/", views.dues_member, name="dues_member"),
     path("member/<int:pk>/pay/", views.dues_pay, name="dues_pay"),

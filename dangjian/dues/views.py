@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 from dangjian.jobs.services import job_enqueue
 from dangjian.jobs.sizing import runs_in_background
 from dangjian.lib.money import money_in_capitals
+from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload
 from dangjian.lib.web import file_response, query_without_page
-from dangjian.members.models import Member
+from dangjian.members.models import Member, label_namesakes
 from dangjian.orgs.models import AccessLog, OrgKind
 from dangjian.orgs.scoping import (
     get_org_for_user,
@@ -409,6 +410,22 @@ def dues_rules(request):
         "org": org, "rules": [rules[k] for k in RULE_KEYS], "definitions": dues_figures.DuesFigures.definitions,
         "may_edit": org is not None and may_sign(request.user, org),
         "orgs": visible_orgs(request.user).exclude(kind=OrgKind.GROUP),
+    })
+
+
+@login_required
+def dues_publicity(request):
+    """The quarterly 党费公示 of a branch, to print and post: each member's months, 应交, 实交, 欠交 and
+    未到期, totalled — the same figures as the 应交 list for that quarter."""
+    org, period = org_and_period(request, "quarter")
+    if period.kind != "quarter":
+        period = Period.of(period.first_day, "quarter")
+    f = dues_figures.for_period(org, period)
+    months = [m.first_day for m in period.months()]
+    rows = [{"row": r, "months": [next((ln for ln in r.lines if ln.month == m), None) for m in months]} for r in f.rows]
+    label_namesakes(r.member for r in f.rows)
+    return render(request, "dues/publicity.html", {
+        **_pickers(request, org, period), "f": f, "rows": rows, "months": months, "today": timezone.localdate(),
     })
 
 

@@ -40,9 +40,11 @@ class MemberQuerySet(OrgScopedQuerySet):
         covering = Membership.objects.covering(day).filter(member=OuterRef("pk"), org__path__startswith=org.path)
         return self.annotate(org_on=Subquery(covering.values("org_id")[:1])).filter(org_on__isnull=False)
 
-    def on_roll_during(self, org: Org, first: date, last: date) -> MemberQuerySet:
-        """Members who belonged to org's subtree on at least one day from `first` to `last`."""
-        spans = Membership.objects.overlapping(first, last).filter(member=OuterRef("pk"), org__path__startswith=org.path)
+    def on_roll_during(self, org: Org, period) -> MemberQuerySet:
+        """Members who belonged to org's subtree on at least one day of `period` (a lib.periods.Period,
+        or anything with first_day and last_day)."""
+        spans = (Membership.objects.overlapping(period.first_day, period.last_day)
+                 .filter(member=OuterRef("pk"), org__path__startswith=org.path))
         return self.filter(Exists(spans))
 
     def on_roll_on(self, day: date) -> MemberQuerySet:
@@ -176,14 +178,14 @@ class Member(models.Model):
     def masked_landline(self) -> str:
         return mask_phone(self.landline) if self.landline else ""
 
-    def status_on_day(self, day: date) -> str | None:
+    def status_at(self, day: date) -> str | None:
         """预备/正式 on that day, read from the status intervals (prefetch `status_intervals` for lists)."""
         return next((s.status for s in self.status_intervals.all() if s.covers(day)), None)
 
     def full_member_on(self, day: date) -> bool:
         """Whether the member was a 正式党员 on that day (per the status intervals). A full member
         with no 转正 date on record has been full as long as our records go."""
-        return self.status_on_day(day) == Status.FULL
+        return self.status_at(day) == Status.FULL
 
     def party_age(self, on: date | None = None) -> int | None:
         """党龄 in whole years, counted from 转正."""

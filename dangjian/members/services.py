@@ -96,7 +96,7 @@ def _event(member: Member, kind: str, on: date, user, **fields) -> MemberEvent:
 
 
 @transaction.atomic
-def member_intervals_build(*, member: Member, since: date | None = None,
+def member_intervals_build(*, member: Member, since: date | None = None, since_reason: str = Since.RECORDED,
                            events: Iterable[tuple[str, date]] | None = None,
                            org_changes: Sequence[tuple[date, int]] = (), user=None) -> None:
     """Write the intervals of a member that has none, from their records (members.timeline).
@@ -115,7 +115,7 @@ def member_intervals_build(*, member: Member, since: date | None = None,
     Membership.objects.bulk_create(
         Membership(member=member, org_id=s.value, started_on=s.start, ended_on=s.end, start_reason=s.start_reason,
                    end_reason=s.end_reason)
-        for s in timeline.memberships(record, events, since=since, org_changes=org_changes))
+        for s in timeline.memberships(record, events, since=since, since_reason=since_reason, org_changes=org_changes))
     StatusInterval.objects.bulk_create(StatusInterval(member=member, status=s.value, started_on=s.start, ended_on=s.end)
                                        for s in timeline.statuses(record))
     FlagInterval.objects.bulk_create(FlagInterval(member=member, flag=s.value, started_on=s.start, ended_on=s.end)
@@ -147,11 +147,13 @@ def members_intervals_build(*, members: Iterable[Member], events: dict[int, list
 
 
 @transaction.atomic
-def member_create(*, member: Member, since: date | None, user=None, reason: str = "建档") -> Member:
+def member_create(*, member: Member, since: date | None, user=None, reason: str = "建档",
+                  since_reason: str = Since.RECORDED) -> Member:
     """Save a new member (validated) with their intervals: they belong to `member.org` from `since`
-    (None: from their 入党 date — a first roster entered with its whole past)."""
+    (None: from their 入党 date — a first roster entered with its whole past), for `since_reason`
+    (建档, or 转入 for a member whose 组织关系 came from outside)."""
     _save_member(member, user, reason)
-    member_intervals_build(member=member, since=since, events=(), user=user)
+    member_intervals_build(member=member, since=since, since_reason=since_reason, events=(), user=user)
     return member
 
 

@@ -58,9 +58,9 @@ class Record:
 
 
 def memberships(r: Record, events: Iterable[tuple[str, date]], *, since: date | None = None,
-                org_changes: Sequence[tuple[date, int]] = ()) -> list[Span]:
+                since_reason: str = Since.RECORDED, org_changes: Sequence[tuple[date, int]] = ()) -> list[Span]:
     start = since if since is not None else r.joined_on
-    reason = Since.RECORDED if since is not None else (Since.JOINED if r.joined_on else Since.RECORDED)
+    reason = since_reason if since is not None else (Since.JOINED if r.joined_on else Since.RECORDED)
     spans: list[Span] = []
     current: Span | None = Span(start, None, r.org_id, reason)
     for kind, on in sorted(events, key=lambda e: e[1]):

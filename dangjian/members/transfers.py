@@ -11,7 +11,7 @@ from django.db import transaction
 
 from dangjian.orgs.models import Org
 
-from .choices import EventKind
+from .choices import EventKind, Since
 from .models import Member, MemberEvent, Transfer
 from .services import member_create, member_move, member_transfer_in, member_transfer_out
 
@@ -75,7 +75,8 @@ def transfer_in(*, member: Member, org: Org, on: date, letter_number: str, lette
     elif member.pk:
         raise ValidationError(f"{member.name}的组织关系仍在本系统内，请用转出到本系统内的党组织")
     else:
-        member_create(member=member, since=on, user=user, reason=f"组织关系转入（{on:%Y-%m-%d}）")
+        member_create(member=member, since=on, user=user, reason=f"组织关系转入（{on:%Y-%m-%d}）",
+                      since_reason=Since.TRANSFER_IN)
         MemberEvent.objects.create(member=member, kind=EventKind.TRANSFER_IN, on=on, from_org=from_place,
                                    note=f"介绍信{letter_number}", recorded_by=user)
     inbound = Transfer(direction=Transfer.Direction.IN, member=member, org=org, place=from_place.strip(),

@@ -140,10 +140,15 @@ HOLIDAYS_2027 = [
 ]
 
 
-def test_it_does_not_know_2027_from_the_package():
-    assert package_knows(2026) and not package_knows(2027)
+# Once a chinesecalendar release publishes 2027, these tests of the estimate have nothing to estimate.
+UNPUBLISHED_2027 = pytest.mark.skipif(package_knows(2027), reason="chinesecalendar now carries the 2027 schedule")
 
 
+def test_it_knows_2026_from_the_package():
+    assert package_knows(2026)
+
+
+@UNPUBLISHED_2027
 @pytest.mark.parametrize(("name", "before", "holiday", "after"), HOLIDAYS_2027)
 def test_it_skips_each_2027_statutory_holiday_and_marks_the_deadline_estimated(name, before, holiday, after):
     assert not NO_LOCAL.is_working_day(holiday) and holiday_name(holiday) == name
@@ -170,15 +175,18 @@ SCHEDULE_2027 = {
 ENTERED = WorkCalendar(loaders=[], schedules=[lambda year: SCHEDULE_2027 if year == 2027 else None])
 
 
+@UNPUBLISHED_2027
 def test_it_makes_2027_deadlines_exact_once_the_schedule_is_entered():
     assert ENTERED.deadline(date(2027, 9, 30), 1) == Deadline(date(2027, 10, 8), estimated=False)
     assert ENTERED.deadline(date(2027, 2, 4), 1) == Deadline(date(2027, 2, 15), estimated=False)
 
 
+@UNPUBLISHED_2027
 def test_it_counts_an_entered_makeup_weekend_as_a_working_day():
     assert ENTERED.is_working_day(date(2027, 2, 20)) and ENTERED.add_working_days(date(2027, 2, 19), 1) == date(2027, 2, 20)
 
 
+@UNPUBLISHED_2027
 def test_it_never_lets_an_entry_make_a_statutory_holiday_a_working_day():
     calendar = WorkCalendar({date(2027, 10, 1): True}, loaders=[],
                             schedules=[lambda year: {date(2027, 2, 6): True} if year == 2027 else None])
@@ -197,4 +205,4 @@ def test_it_never_counts_a_computed_statutory_holiday_as_a_working_day(year):
 @given(st.dates(min_value=date(2026, 6, 1), max_value=date(2040, 12, 1)), st.integers(min_value=1, max_value=40))
 def test_it_marks_a_deadline_estimated_exactly_when_it_reaches_an_unpublished_year(day, n):
     deadline = NO_LOCAL.deadline(day, n)
-    assert deadline.estimated == (deadline.day.year >= 2027)
+    assert deadline.estimated == any(not package_knows(y) for y in range(day.year, deadline.day.year + 1))

@@ -141,3 +141,23 @@ def test_it_answers_membership_and_status_on_any_day_as_the_events_said(world, s
         if org is not None:
             assert Member.objects.flagged_on(probe, Flag.MOBILE).filter(pk=member.pk).exists() == mobile, probe
         probe += timedelta(days=7 if probe < day - timedelta(days=3) else 1)
+
+
+def test_it_lists_who_belonged_on_some_day_of_a_period(world):
+    from dangjian.lib.periods import Period
+
+    member_transfer_out(member=world.member_b, on=date(2023, 7, 2))
+    MemberFactory(name="九月底转入", org=world.branch_b, since=date(2023, 9, 30))
+    MemberFactory(name="十月转入", org=world.branch_b, since=date(2023, 10, 1))
+    names = set(Member.objects.on_roll_during(world.community, Period.parse("2023Q3")).values_list("name", flat=True))
+    assert names == {"张三", "李四", "九月底转入"}
+
+
+def test_it_refuses_overlapping_intervals_in_the_database_where_it_can(world):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite cannot express an exclusion constraint; the services refuse overlaps there")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Membership.objects.create(member=world.member_b, org=world.branch_a, started_on=date(2000, 1, 1),
+                                  ended_on=date(2001, 1, 1))

@@ -6,10 +6,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from dangjian.lib.workdays import Deadline, WorkCalendar, covers
+from dangjian.lib.workdays import Deadline, WorkCalendar, covers, package_knows
 from dangjian.plans.services import holiday_schedule_enter
 
-pytestmark = pytest.mark.django_db
+# Once a chinesecalendar release publishes 2027 there is nothing left to enter for it.
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.skipif(package_knows(2027), reason="chinesecalendar now carries the 2027 schedule")]
 
 NOTICE_2027 = """2027-01-01~2027-01-03 休 元旦
 2027-02-05~2027-02-12 休 春节

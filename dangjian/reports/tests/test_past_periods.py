@@ -24,6 +24,7 @@ from dangjian.meetings import figures as meeting_figures
 from dangjian.meetings.choices import Mark
 from dangjian.meetings.tests.helpers import held
 from dangjian.members import figures as member_figures
+from dangjian.members.choices import Since
 from dangjian.members.importing import member_import_apply, member_import_plan
 from dangjian.members.models import Member
 from dangjian.members.services import member_create, member_transfer_out
@@ -104,7 +105,8 @@ def test_it_leaves_every_2023q3_figure_unchanged_by_a_transfer_in_recorded_today
     before = everything(records, client)
     newcomer = Member(name="转入者", org=records.branch_b, category="在职", joined_on=date(2001, 7, 1),
                       confirmed_on=date(2002, 7, 1), id_number=make_id(date(1975, 3, 3), "男", "370102", random.Random(9)))
-    member_create(member=newcomer, since=timezone.localdate(), reason="转入", user=records.worker)
+    member_create(member=newcomer, since=timezone.localdate(), reason="组织关系转入", since_reason=Since.TRANSFER_IN,
+                  user=records.worker)
     assert everything(records, client) == before
 
 
@@ -164,3 +166,19 @@ def test_its_query_count_as_of_a_quarter_does_not_grow_with_the_members(records,
     MemberFactory.create_batch(25, org=records.group_a1, since=date(2023, 8, 1))
     with django_assert_num_queries(len(few)):
         client.get(reverse(url), params)
+
+
+def test_it_counts_unpaid_dues_months_only_from_joining_this_organisation(records):
+    newcomer = MemberFactory(name="八月转入", org=records.branch_b, since=date(2023, 8, 15))
+    base_set(member=newcomer, effective_month=date(2023, 1, 1), category="在职", base=Decimal("4000"))
+    rows = {r.member.name: r for r in dues_figures.for_period(records.community, Period.parse("2024Q1")).rows}
+    assert rows["八月转入"].streak == 7  # 2023年9月 to 2024年3月, not from January
+
+
+def test_it_opens_the_reach_figures_on_a_page_with_the_same_counts(records, client_for):
+    MemberFactory(name="八月转入", org=records.branch_b, since=date(2023, 8, 15))
+    import_today(records, roster(*THREE))
+    f = meeting_figures.for_period(records.community, Q3)
+    page = client_for(records.secretary).get(f.not_reached.link).context["r"]
+    assert (page.total, len(page.reached), len(page.not_reached)) == (3, f.reached.value, f.not_reached.value)
+    assert (len(page.lapses), len(page.flagged)) == (f.lapse_warnings.value, f.lapse_flags.value)

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--org", required=True, help="组织代码或名称，如 新华街道党工委（含其下所有组织）")
         parser.add_argument("--period", help="期间，如 2023Q3、2023H1、2023")
         parser.add_argument("--from", dest="first", help="起始季度，如 2023Q1（与 --to 一起按季度逐一核对）")
-        parser.add_argument("--to", dest="last", help="截止季度，如 2024Q4")
+        parser.add_argument("--to", dest="last", help="截止季度，如 2024Q4（默认：上一个已结束的季度）")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     def handle(self, *args, **opts):
