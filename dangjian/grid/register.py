@@ -161,7 +161,7 @@ def check_row(row: Row, known_tags: frozenset[str], sheet_grid: str = "") -> dic
     sex = "男" if int(id_number[16]) % 2 else "女"
     if v["sex"] and v["sex"] != sex:
         error("sex", f"性别“{v['sex']}”与身份证号不一致（身份证号为{sex}）")
-    if v["birth_date"] and (mismatch := birth_mismatch(column_of(row.headers, "birth_date"), v["birth_date"], id_number)):
+    if v["birth_date"] and (mismatch := birth_mismatch(column_of(row.headers, "birth_date"), v["birth_date"], born)):
         error("birth_date", mismatch)
     estate, building, unit, door = v["estate"], v["building"], v["unit"], v["door"]
     if not building or not door:

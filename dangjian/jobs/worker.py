@@ -16,16 +16,29 @@ import threading
 import time
 
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker as DBWorker
 from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import is_locked_database_exception
 
 from . import lease, schedule
 from .models import Job, JobStatus, WorkerProcess
 
 log = logging.getLogger(__name__)
+
+
+def patiently(write, tries: int = 15):
+    """A write of the worker's own bookkeeping, retried while SQLite is busy with another
+    worker's long import (each try already waits the 20 s busy timeout)."""
+    for attempt in range(tries):
+        try:
+            return write()
+        except OperationalError as exc:
+            if not is_locked_database_exception(exc) or attempt == tries - 1:
+                raise
+            close_old_connections()
 
 
 def new_worker_id() -> str:
@@ -89,7 +102,10 @@ class Worker(DBWorker):
                         os._exit(0)
                 try:
                     self.tick()
-                except Exception:  # a locked or lost database must not stop the heartbeat for good
+                except OperationalError as exc:  # SQLite busy with a long import, or the database away
+                    log.warning("心跳未能写入（%s），稍后重试", exc)
+                    close_old_connections()
+                except Exception:  # a bug must not stop the heartbeat for good either
                     log.exception("心跳失败，稍后重试")
                     close_old_connections()
         finally:
@@ -99,8 +115,8 @@ class Worker(DBWorker):
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         task_id = str(db_task_result.id)
-        Job.objects.filter(task_id=task_id).update(status=JobStatus.RUNNING, started_at=timezone.now(),
-                                                   worker_id=self.worker_id)
+        patiently(lambda: Job.objects.filter(task_id=task_id).update(
+            status=JobStatus.RUNNING, started_at=timezone.now(), worker_id=self.worker_id))
         started = time.monotonic()
         failure: list[str] = []
         record_failure = db_task_result.set_failed
@@ -113,15 +129,15 @@ class Worker(DBWorker):
         super().run_task(db_task_result)
         db_task_result.refresh_from_db()
         now = timezone.now()
-        lease.flush_progress()
+        patiently(lease.flush_progress)
         if db_task_result.status == "SUCCESSFUL":
             value = db_task_result.return_value if isinstance(db_task_result.return_value, dict) else {}
-            Job.objects.filter(task_id=task_id).exclude(status=JobStatus.FAILED).update(
+            patiently(lambda: Job.objects.filter(task_id=task_id).exclude(status=JobStatus.FAILED).update(
                 status=JobStatus.DONE, finished_at=now, message=str(value.get("message", ""))[:2000],
-                result=value, file=str(value.get("file", ""))[:200])
+                result=value, file=str(value.get("file", ""))[:200]))
         else:
-            Job.objects.filter(task_id=task_id).exclude(status=JobStatus.DONE).update(
-                status=JobStatus.FAILED, finished_at=now, message=failure[-1] if failure else "后台任务出错")
+            patiently(lambda: Job.objects.filter(task_id=task_id).exclude(status=JobStatus.DONE).update(
+                status=JobStatus.FAILED, finished_at=now, message=failure[-1] if failure else "后台任务出错"))
         log.info("任务 %s 结束（%s，%.1f 秒）", task_id, db_task_result.status, time.monotonic() - started)
 
 

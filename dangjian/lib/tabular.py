@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, WorksheetNotFound
 
-from .idnumbers import birth_date_from_id, validate_id, was_upgraded
+from .idnumbers import validate_id, was_upgraded
 from .money import parse_decimal
 from .sheetcheck import UnsafeSpreadsheet, check_spreadsheet
 from .uploads import mask_personal
@@ -159,12 +159,10 @@ def show_date(value: date) -> str:
     return f"{value:%Y-%m-%d}"
 
 
-def birth_mismatch(label: str, given: date | None, id_number: str) -> str | None:
-    """The message when a birth date column disagrees with the ID's (both values shown), else None."""
-    if given is None:
-        return None
-    born = birth_date_from_id(id_number)
-    if agrees(given, born):
+def birth_mismatch(label: str, given: date | None, born: date) -> str | None:
+    """The message when a birth date column disagrees with the ID's birth date `born` (both
+    values shown), else None."""
+    if given is None or agrees(given, born):
         return None
     return f"{label}{show_date(given)}与身份证号中的{born:%Y-%m-%d}不一致"
 

@@ -107,7 +107,7 @@ class ImportPlan:
 
     def unmapped_errors(self) -> list[RowError]:
         """One RowError per row whose branch name still matches no single unit."""
-        return [RowError(row, self.unit_column, _unmatched_reason(self.org, name, self.unit_choices))
+        return [RowError(row, self.unit_column, _unmatched_reason(self.org, name))
                 for name, rows in self.unmapped.items() for row in rows]
 
     def update_preview(self) -> list[tuple[int, str, list[str]]]:
@@ -140,7 +140,7 @@ def _header(field_name: str) -> str:
     return next(c.header for c in COLUMNS if c.field == field_name)
 
 
-def _unmatched_reason(org: Org, name: str, units: list[Org]) -> str:
+def _unmatched_reason(org: Org, name: str) -> str:
     return f"在“{org.name}”下找不到党支部/党小组“{name}”（请在导入预览中为它选择党支部，或用 --map 指定）"
 
 
@@ -214,12 +214,11 @@ def _clean_row(row: Row, org: Org, units: _Units, errors: list[RowError] | None 
         err("sex", f"性别应为“男”或“女”，不是“{v['sex']}”")
     if v.get("id_number"):
         if "birth_date" in v:  # else its cell already failed
-            label = row.headers.get("birth_date", "出生日期")
-            mismatch = birth_mismatch(label, v["birth_date"], v["id_number"])
+            born = birth_date_from_id(v["id_number"])
+            mismatch = birth_mismatch(row.headers.get("birth_date", "出生日期"), v["birth_date"], born)
             if mismatch:
                 err("birth_date", mismatch)
-            # The ID's full date is stored: "1985.03" only says the month.
-            v["birth_date"] = birth_date_from_id(v["id_number"])
+            v["birth_date"] = born  # the ID's full date is stored: "1985.03" only says the month
         sex = sex_from_id(v["id_number"])
         if v.get("sex") and v["sex"] != sex:
             err("sex", f"性别“{v['sex']}”与身份证号不一致（身份证号为{sex}）")
