@@ -175,7 +175,8 @@ def account_action(request, pk, action):
             services.account_role_add(by=request.user, account=account, **form.cleaned_data)
             messages.success(request, "已授予角色")
         elif action == "role_remove":
-            assignment = account.roles.filter(pk=request.POST.get("assignment") or 0).select_related("org").first()
+            raw = request.POST.get("assignment", "")
+            assignment = account.roles.filter(pk=int(raw)).select_related("org").first() if raw.isdigit() else None
             if assignment is None:
                 raise Http404("角色不存在")
             services.account_role_remove(by=request.user, assignment=assignment)

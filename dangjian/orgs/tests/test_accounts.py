@@ -126,3 +126,9 @@ def test_it_says_how_many_login_attempts_remain_and_keeps_the_username(world, cl
 def test_it_preselects_the_only_organisation_a_form_offers(world, client_for):
     page = client_for(world.worker_b).get(reverse("account_new")).content.decode()  # 第二党支部 has no 党小组
     assert f'<option value="{world.branch_b.pk}" selected>' in page
+
+
+def test_it_answers_a_malformed_role_id_with_not_found(world, client_for):
+    response = client_for(world.secretary).post(reverse("account_action", args=[world.grid_worker.pk, "role_remove"]),
+                                                {"assignment": "x'1"})
+    assert response.status_code == 404 and world.grid_worker.roles.exists()
