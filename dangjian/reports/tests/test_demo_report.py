@@ -401,9 +401,20 @@ def grid_expected(org: Org) -> dict:
     }
 
 
+def recruitment_expected(org: Org) -> dict:
+    """People approved as 预备党员, and converted, by a step dated in the period."""
+    from dangjian.recruitment.models import Step
+
+    def approved(code: str) -> int:
+        return (Step.objects.filter(applicant__org__path__startswith=org.path, code=code, done_on__gte=FIRST,
+                                    done_on__lte=LAST).values("applicant").distinct().count())
+
+    return {"recruitment.admitted": approved("approval"), "recruitment.converted": approved("conversion_approval")}
+
+
 def expected(org: Org) -> dict:
     return {**members_expected(org), **meetings_expected(org), **plans_expected(org), **dues_expected(org),
-            **grid_expected(org)}
+            **grid_expected(org), **recruitment_expected(org)}
 
 
 # --- the tests -------------------------------------------------------------------------------------
@@ -506,7 +517,11 @@ def test_it_writes_the_campaign_and_online_study_from_the_records(demo):
 
 
 # Figures the test does not recompute, with the reason (kept empty when all are covered).
-UNCHECKED: set[str] = set()
+# Who stands at which stage on a day follows from the order of 25 steps, extensions, cancellations and
+# stops: recruitment/tests check those counts against their own board; here only the dated approvals
+# are recomputed independently.
+UNCHECKED: set[str] = {"recruitment.in_pipeline", "recruitment.overdue",
+                       *(f"recruitment.stage_{i}" for i in range(1, 6))}
 
 
 # --- PDF ----------------------------------------------------------------------------------------------
