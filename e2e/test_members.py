@@ -13,7 +13,7 @@ def test_it_finds_a_member_by_pinyin_and_records_a_phone_change(page, e2e_world)
     page.get_by_role("link", name="张三").click()
     assert page.locator("[data-testid=phone]").inner_text() == "138****5678"
     shot(page, "member-detail")
-    page.get_by_role("link", name="修改").click()
+    page.get_by_role("link", name="修改", exact=True).click()
     page.fill("#id_phone", "13987654321")
     page.get_by_role("button", name="保存").click()
     assert page.locator("[data-testid=phone]").inner_text() == "139****4321"
