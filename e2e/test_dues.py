@@ -23,13 +23,14 @@ def test_it_records_a_payment_and_the_arrears_list_shrinks(page, e2e_world):
     assert rows.count() == 2 and page.locator("[data-testid=arrears-count]").inner_text() == "2"
     shot(page, "dues-arrears-before")
     page.locator(f"tr[data-member='{e2e_world.member_a.pk}']").get_by_role("link", name="登记交纳").click()
-    assert page.locator("#id_amount").input_value() == "200.00"  # 5 months × 40.00, filled in
+    # What is owed now: the 4 months past their deadline × 40.00 (this month is not due yet).
+    assert page.locator("#id_amount").input_value() == "160.00"
     page.select_option("#id_method", "微信")
     page.fill("#id_receipt_no", "2023-0815")
     shot(page, "dues-pay-form")
     page.get_by_role("button", name="登记", exact=True).click()
     page.wait_for_url("**/dues/arrears/**")
-    assert "已登记张三交纳党费200.00元" in page.locator(".alert-success").inner_text()
+    assert "已登记张三交纳党费160.00元" in page.locator(".alert-success").inner_text()
     assert rows.count() == 1 and page.locator("[data-testid=arrears-count]").inner_text() == "1"
     assert page.locator(f"tr[data-member='{e2e_world.member_a.pk}']").count() == 0
     shot(page, "dues-arrears-after")
