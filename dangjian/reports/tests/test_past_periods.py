@@ -2,13 +2,15 @@
 in or out — every 2023Q3 figure stays what it was (each app's figures, the report, the dashboard),
 and every figure's link opens a list as of that quarter holding as many people as the figure."""
 
+import json
 import random
 import re
 from datetime import date
 from decimal import Decimal
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -50,8 +52,20 @@ def records(world):
     return world
 
 
+def verify(org) -> dict:
+    """`dangjian verify --org … --period 2023Q3 --json`, with its exit status."""
+    out = StringIO()
+    try:
+        call_command("verify", org=org.name, period=str(Q3), json=True, stdout=out)
+        status = 0
+    except SystemExit as exc:
+        status = exc.code
+    return {"status": status, "output": json.loads(out.getvalue())}
+
+
 def everything(world, client) -> dict:
-    """Every 2023Q3 number of 和平社区: each app's figures, the report and the dashboard page."""
+    """Every 2023Q3 number of 和平社区: each app's figures, the report, the dashboard page and
+    what `dangjian verify` says of the quarter."""
     org = world.community
     draft = compose(org, Q3)
     page = client.get(reverse("dashboard"), {"org": org.pk, "period": str(Q3)}).content.decode()
@@ -64,6 +78,7 @@ def everything(world, client) -> dict:
         "report": {k: v for k, v in draft.snapshot.items() if k != "generated_at"},
         "paragraphs": [(p.key, p.text) for p in draft.paragraphs],
         "dashboard": CSRF.sub("", page),
+        "verify": verify(org),
     }
 
 
