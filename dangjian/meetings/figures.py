@@ -185,10 +185,10 @@ def attended_by(org: Org, period: Period, member_id: int) -> dict[str, Figure]:
 
 @dataclass
 class AppraisalFigures:
-    """民主评议党员 for the year of a period: who was rated, and how many at each 等次."""
+    """民主评议党员 decided by meetings held in a period: who was rated, and how many at each 等次."""
 
     org: Org
-    year: int
+    period: Period
     appraised: Figure
     by_result: list[Figure]
 
@@ -197,10 +197,11 @@ def appraisal_for_period(org: Org, period: Period) -> AppraisalFigures:
     from .choices import AppraisalResult
     from .models import Appraisal
 
-    year = period.last_day.year
-    rows = dict(Appraisal.objects.filter(activity__org__path__startswith=org.path, year=year)
+    rows = dict(Appraisal.objects.filter(activity__org__path__startswith=org.path,
+                                         activity__held_on__gte=period.first_day, activity__held_on__lte=period.last_day)
                 .values_list("result").annotate(n=Count("pk")))
-    by_result = [Figure(f"评为{r.label}", rows.get(r.value, 0), link("appraisal_list", org=org.pk, year=year, result=r.value), "人")
+    by_result = [Figure(f"评为{r.label}", rows.get(r.value, 0),
+                        link("appraisal_list", org=org.pk, period=str(period), result=r.value), "人")
                  for r in AppraisalResult]
-    return AppraisalFigures(org, year, Figure("参加民主评议党员", sum(rows.values()),
-                                              link("appraisal_list", org=org.pk, year=year), "人"), by_result)
+    return AppraisalFigures(org, period, Figure("参加民主评议党员", sum(rows.values()),
+                                                link("appraisal_list", org=org.pk, period=str(period)), "人"), by_result)

@@ -375,12 +375,25 @@ def appraisal_list(request):
     org = request_org(request)
     g = request.GET
     year = int(g["year"]) if g.get("year", "").isdigit() and 1900 <= int(g["year"]) <= 2100 else timezone.localdate().year
-    qs = (Appraisal.objects.filter(activity__org__path__startswith=org.path, year=year)
+    qs = Appraisal.objects.filter(activity__org__path__startswith=org.path)
+    period = None
+    if g.get("period"):  # the figures' links: the appraisals decided by meetings held in a period
+        try:
+            period = Period.parse(g["period"])
+        except ValueError:
+            period = None
+    if period is not None:
+        qs = qs.filter(activity__held_on__gte=period.first_day, activity__held_on__lte=period.last_day)
+        year = period.last_day.year
+    else:
+        qs = qs.filter(year=year)
+    qs = (qs
           .select_related("member", "member__org", "activity", "activity__org").order_by("activity__org__path", "member__name_pinyin"))
     if g.get("result") in AppraisalResult.values:
         qs = qs.filter(result=g["result"])
     return render(request, "meetings/appraisals.html", {
-        "rows": qs, "org": org, "year": year, "result": g.get("result", ""), "results": AppraisalResult.choices,
+        "rows": qs, "org": org, "year": year, "period": period, "result": g.get("result", ""),
+        "results": AppraisalResult.choices,
         "tab": "list",
     })
 

@@ -153,6 +153,7 @@ def draft(c: Collected, *, org_label: str, parent_label: str, generated_at: str,
     w.add("s1.work", "h2", "（二）履行主体责任，抓实党建工作")
     w.add("s1.work.education", "h3", "1. 强化政治引领，抓好党员教育管理")
     _organisational_life(w, pw)
+    _appraisal(w, pw)
     _reach(w, pw)
     _roll(w, period)
     _dues(w, pw)
@@ -271,6 +272,16 @@ def _organisational_life(w: _Writer, pw: str) -> None:
     text += (f"，{w.m('meetings.branches_short')}个支部存在未按要求开展的项目"
              f"{placeholder('对未达标支部采取的督促措施')}。" if short else "。")
     w.add("s1.work.education.life", "body", text)
+
+
+def _appraisal(w: _Writer, pw: str) -> None:
+    """民主评议党员, when a meeting held in the period decided 等次 (nothing is claimed otherwise)."""
+    if not w.v("meetings.appraised"):
+        return
+    text = (f"{pw}开展民主评议党员，{w.m('meetings.appraised')}名党员参加评议，评定优秀{w.m('meetings.appraisal_excellent')}名、"
+            f"合格{w.m('meetings.appraisal_qualified')}名、基本合格{w.m('meetings.appraisal_basic')}名、"
+            f"不合格{w.m('meetings.appraisal_unqualified')}名。")
+    w.add("s1.work.education.appraisal", "body", text)
 
 
 def _reach(w: _Writer, pw: str) -> None:

@@ -111,6 +111,10 @@ class MeetingsSource(Source):
                     f"{row['label']}（应开展）", row["required"], row["link"], "次")
             types.append(entry)
         result.extra["by_type"] = types
+        appraisal = meetings_figures.appraisal_for_period(org, period)
+        result.figures["meetings.appraised"] = appraisal.appraised
+        for code, f in zip(("excellent", "qualified", "basic", "unqualified"), appraisal.by_result, strict=True):
+            result.figures[f"meetings.appraisal_{code}"] = f
         reach = figures.reach
         result.extra["reach_total"] = reach.total if reach is not None else None
         result.extra["by_tag"] = figures.by_tag

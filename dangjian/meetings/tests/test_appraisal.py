@@ -80,3 +80,19 @@ def test_it_hides_the_appraisal_of_another_organisation(world, client_for, who):
     response = client_for(getattr(world, who)).post(reverse("meeting_appraisal", args=[a.pk]),
                                                     {f"result-{world.member_b.pk}": "不合格"})
     assert response.status_code in (403, 404) and not Appraisal.objects.exists()
+
+
+def test_it_reports_the_appraisal_only_for_a_period_that_held_one(world):
+    from dangjian.reports.drafting import fill
+    from dangjian.reports.services import compose
+
+    a, other = meeting(world)
+    appraisal_record(activity=a, results={world.member_b.pk: ("优秀", ""), other.pk: ("合格", "")})
+
+    def paragraphs(period):
+        draft = compose(world.community, Period.parse(period))
+        return {p.key: fill(p.text, draft.snapshot["figures"]) for p in draft.paragraphs}
+
+    q4, q3 = paragraphs("2023Q4"), paragraphs("2023Q3")
+    assert "2名党员参加评议，评定优秀1名、合格1名、基本合格0名、不合格0名" in q4["s1.work.education.appraisal"]
+    assert "s1.work.education.appraisal" not in q3

@@ -412,9 +412,20 @@ def recruitment_expected(org: Org) -> dict:
     return {"recruitment.admitted": approved("approval"), "recruitment.converted": approved("conversion_approval")}
 
 
+def appraisal_expected(org: Org) -> dict:
+    """民主评议 等次 decided by meetings held in the period."""
+    from dangjian.meetings.models import Appraisal
+
+    rows = Appraisal.objects.filter(activity__org__path__startswith=org.path, activity__held_on__gte=FIRST,
+                                    activity__held_on__lte=LAST)
+    codes = {"优秀": "excellent", "合格": "qualified", "基本合格": "basic", "不合格": "unqualified"}
+    return {"meetings.appraised": rows.count(),
+            **{f"meetings.appraisal_{code}": rows.filter(result=r).count() for r, code in codes.items()}}
+
+
 def expected(org: Org) -> dict:
     return {**members_expected(org), **meetings_expected(org), **plans_expected(org), **dues_expected(org),
-            **grid_expected(org), **recruitment_expected(org)}
+            **grid_expected(org), **recruitment_expected(org), **appraisal_expected(org)}
 
 
 # --- the tests -------------------------------------------------------------------------------------
