@@ -40,6 +40,14 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    # Rows the data migrations seed are gone once a transactional (browser) test in this process
+    # has flushed the database; tests run in any order on any worker, so put them back.
+    from dangjian.meetings.choices import ensure_builtin_types
+    from dangjian.meetings.models import ActivityType
+    from dangjian.plans.services import terms_ensure_defaults
+
+    ensure_builtin_types(ActivityType)
+    terms_ensure_defaults()
     w = World()
     w.street = Org.objects.create(kind=OrgKind.STREET, name="新华街道党工委", short_name="新华街道", code="XH")
     w.community = Org.objects.create(kind=OrgKind.GENERAL_BRANCH, name="和平社区党总支", short_name="和平社区",
