@@ -33,26 +33,6 @@ class MeasureDigest:
     problem_title: str
     link: str
 
-    def relations(self) -> list[Relation]:
-        """查摆 + 上期结转 = 销号 + 未销号 = the problems listed (checked by `dangjian verify` and 自检)."""
-        found, carried, listed = self.problems_found.value, self.problems_carried.value, self.problems_listed.value
-        closed, still_open = self.problems_closed.value, self.problems_open.value
-        return [
-            sums_to("plans.problems_in", (self.problems_listed.label, listed),
-                    {self.problems_found.label: found, self.problems_carried.label: carried}),
-            sums_to("plans.problems_out", (self.problems_listed.label, listed),
-                    {self.problems_closed.label: closed, self.problems_open.label: still_open}),
-            equals("plans.problems_listed", (self.problems_listed.label, listed), ("列出的问题", len(self.problems))),
-            equals("plans.problems_listed_open", (self.problems_open.label, still_open),
-                   ("列出的问题中期末未销号", sum(1 for p in self.problems if p.open_at_end))),
-            at_most("plans.items", ("按时完成 + 逾期完成", self.items_on_time.value + self.items_late.value),
-                    (self.items_due.label, self.items_due.value)),
-            at_most("plans.items_overdue", (self.items_overdue.label, self.items_overdue.value),
-                    ("未完成", self.items_due.value - self.items_on_time.value - self.items_late.value)),
-            at_most("plans.milestones", (self.milestones_on_time.label, self.milestones_on_time.value),
-                    (self.milestones_due.label, self.milestones_due.value)),
-        ]
-
     def as_json(self) -> dict:
         return {"id": self.id, "title": self.title, "detail": self.detail, "owner": self.owner,
                 "deadline": self.deadline.isoformat(), "done_on": self.done_on.isoformat() if self.done_on else None,
@@ -80,26 +60,6 @@ class ProblemDigest:
     @property
     def open_at_end(self) -> bool:
         return self.closed_on is None
-
-    def relations(self) -> list[Relation]:
-        """查摆 + 上期结转 = 销号 + 未销号 = the problems listed (checked by `dangjian verify` and 自检)."""
-        found, carried, listed = self.problems_found.value, self.problems_carried.value, self.problems_listed.value
-        closed, still_open = self.problems_closed.value, self.problems_open.value
-        return [
-            sums_to("plans.problems_in", (self.problems_listed.label, listed),
-                    {self.problems_found.label: found, self.problems_carried.label: carried}),
-            sums_to("plans.problems_out", (self.problems_listed.label, listed),
-                    {self.problems_closed.label: closed, self.problems_open.label: still_open}),
-            equals("plans.problems_listed", (self.problems_listed.label, listed), ("列出的问题", len(self.problems))),
-            equals("plans.problems_listed_open", (self.problems_open.label, still_open),
-                   ("列出的问题中期末未销号", sum(1 for p in self.problems if p.open_at_end))),
-            at_most("plans.items", ("按时完成 + 逾期完成", self.items_on_time.value + self.items_late.value),
-                    (self.items_due.label, self.items_due.value)),
-            at_most("plans.items_overdue", (self.items_overdue.label, self.items_overdue.value),
-                    ("未完成", self.items_due.value - self.items_on_time.value - self.items_late.value)),
-            at_most("plans.milestones", (self.milestones_on_time.label, self.milestones_on_time.value),
-                    (self.milestones_due.label, self.milestones_due.value)),
-        ]
 
     def as_json(self) -> dict:
         return {"id": self.id, "org": self.org, "title": self.title, "description": self.description,
