@@ -13,9 +13,9 @@ from dangjian.members.models import Member
 from dangjian.orgs.models import Org
 
 from .choices import Outcome, Stage
-from .models import Applicant, Step
+from .models import Applicant, RuleSetting, Step
 from .progress import Track, as_of, track
-from .rules import Ruleset, effective
+from .rules import Ruleset
 
 
 @dataclass
@@ -58,7 +58,7 @@ def snapshots(org: Org, day: date) -> list:
 
 def board_for(org: Org, today: date, rules: Ruleset | None = None, *, on: date | None = None) -> Board:
     """The board as of `on` (default today): people still in the pipeline that day, by stage."""
-    rules = rules or effective()
+    rules = rules or RuleSetting.objects.ruleset()
     day = on or today
     columns = {s: Column(s) for s in Stage}
     for a in snapshots(org, day):

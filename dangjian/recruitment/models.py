@@ -20,6 +20,7 @@ from dangjian.orgs.models import Org
 from dangjian.orgs.scoping import OrgScopedQuerySet
 
 from .choices import BY_CODE, STEP_CHOICES, STEPS, Outcome, Stage
+from .rules import DEFAULTS, in_force
 
 REPEATABLE = tuple(s.code for s in STEPS if s.repeatable)
 
@@ -157,6 +158,12 @@ class Step(models.Model):
         return f"{d.number}. {d.label}" if d.number else d.label
 
 
+class RuleSettingQuerySet(models.QuerySet):
+    def ruleset(self):
+        """The one way to the recruitment rules in force: defaults and these overrides (1 query)."""
+        return in_force(self.all())
+
+
 class RuleSetting(models.Model):
     """A deployment's override of one rule in recruitment/rules.py."""
 
@@ -167,20 +174,18 @@ class RuleSetting(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    objects = RuleSettingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("发展党员规则设置")
         verbose_name_plural = _("发展党员规则设置")
         ordering = ["key"]
 
     def __str__(self) -> str:
-        from .rules import DEFAULTS
-
         rule = DEFAULTS.get(self.key)
         return str(rule.label) if rule else self.key
 
     def clean(self) -> None:
-        from .rules import DEFAULTS
-
         if self.key not in DEFAULTS:
             raise ValidationError({"key": _("没有这条规则")})
         if (self.value is not None or self.limit is not None) and not self.local_basis:

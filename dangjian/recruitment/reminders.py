@@ -9,16 +9,15 @@ from datetime import date
 from dangjian.plans.due import Due
 
 from . import services
-from .models import Applicant
+from .models import Applicant, RuleSetting
 from .progress import track
-from .rules import effective
 
 
 def due(today: date, horizon: date) -> Iterable[Due]:
     """Also adopts, once, every 预备党员 the roster holds without a tracked probation (an import,
     a member entered by hand), so their 转正 comes due without anyone opening the board."""
     services.probationers_adopt_all()
-    rules = effective()
+    rules = RuleSetting.objects.ruleset()
     applicants = Applicant.objects.active().select_related("org").prefetch_related("steps")
     for a in applicants:
         for item in track(a, rules, today).dues:

@@ -1,7 +1,7 @@
 """The time rules of recruitment, as data with their source (《中国共产党发展党员工作细则》, 党章).
 
 Every number is a default: a deployment overrides it in the admin (RuleSetting) naming its local
-basis, and code reads only `effective()`. Where the rule is common practice rather than a
+basis, and code reads only `RuleSetting.objects.ruleset()`. Where the rule is common practice rather than a
 number the document sets, the rule says so (`verified=False`) and the UI shows that with the
 citation. An article number is cited only where it was read.
 """
@@ -102,13 +102,12 @@ class Ruleset:
 DEFAULT_RULESET = Ruleset(dict(DEFAULTS))
 
 
-def effective() -> Ruleset:
-    """Defaults with the admin's RuleSetting overrides (one query)."""
-    from .models import RuleSetting
-
-    settings = {s.key: s for s in RuleSetting.objects.all()}
-    return Ruleset({k: r.with_setting(settings[k]) if k in settings else r for k, r in DEFAULTS.items()})
+def in_force(settings) -> Ruleset:
+    """The defaults with a deployment's overrides (RuleSetting rows, or anything with key/value/
+    limit/local_basis); read them with `RuleSetting.objects.ruleset()`."""
+    by_key = {s.key: s for s in settings}
+    return Ruleset({k: r.with_setting(by_key[k]) if k in by_key else r for k, r in DEFAULTS.items()})
 
 
 RULE_NOTE = _("时限默认值来自《中国共产党发展党员工作细则》和党章，注明“常见做法”的是各地通行的默认值；"
-              "各地可在后台“发展党员规则设置”中按本地规定调整，并写明依据。")
+              "各地可按本地规定调整（须写明依据）。")

@@ -1,5 +1,5 @@
 """Writes of the recruitment pipeline. Each step is checked against the order of the 细则 and the
-time rules in force (rules.effective()); a step that breaks a rule is refused with the rule and
+time rules in force (rules.RuleSetting.objects.ruleset()); a step that breaks a rule is refused with the rule and
 its source, or — where the rule allows exceptions — needs a recorded reason."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from dangjian.orgs.models import Org
 
 from . import membership
 from .choices import BY_CODE, NUMBERED, ONGOING, Outcome, Stage
-from .models import Applicant, Step
+from .models import Applicant, RuleSetting, Step
 from .progress import step_label
-from .rules import Rule, Ruleset, effective
+from .rules import Rule, Ruleset
 
 EXCUSE_HINT = "如确有特殊情况，请在“特殊情况说明”中写明原因后再登记"
 
@@ -39,7 +39,7 @@ def applicant_create(*, org: Org, name: str, birth_date: date | None, applied_on
                      id_number: str = "", phone: str = "", education: str = "", employer: str = "",
                      by: str = "", rules: Ruleset | None = None, today: date | None = None) -> Applicant:
     """Step 1: the application letter. The applicant must be 18 on the day of the letter (第五条)."""
-    rules = rules or effective()
+    rules = rules or RuleSetting.objects.ruleset()
     today = today or timezone.localdate()
     if birth_date is None:
         raise ValidationError({"birth_date": "请填写出生日期（申请入党须年满十八岁）"})
@@ -184,7 +184,7 @@ def step_record(*, applicant: Applicant, code: str, done_on: date, user=None, ru
     unknown = set(fields) - set(STEP_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields {unknown}")
-    rules = rules or effective()
+    rules = rules or RuleSetting.objects.ruleset()
     today = today or timezone.localdate()
     calendar = calendar or WorkCalendar()
     applicant = Applicant.objects.select_for_update().get(pk=applicant.pk)

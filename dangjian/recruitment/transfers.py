@@ -7,7 +7,8 @@ from dangjian.lib.workdays import Deadline, WorkCalendar
 from dangjian.members.models import Transfer
 from dangjian.orgs.models import Org
 
-from .rules import Ruleset, effective
+from .models import RuleSetting
+from .rules import Ruleset
 
 
 def receipt_deadline(transfer: Transfer, rules: Ruleset, calendar: WorkCalendar) -> Deadline:
@@ -16,7 +17,7 @@ def receipt_deadline(transfer: Transfer, rules: Ruleset, calendar: WorkCalendar)
 
 def receipts_pending(*, org: Org | None = None, rules: Ruleset | None = None,
                      calendar: WorkCalendar | None = None) -> list[tuple[Transfer, Deadline]]:
-    rules, calendar = rules or effective(), calendar or WorkCalendar()
+    rules, calendar = rules or RuleSetting.objects.ruleset(), calendar or WorkCalendar()
     qs = Transfer.objects.awaiting_receipt().select_related("member", "org")
     if org is not None:
         qs = qs.in_org(org)

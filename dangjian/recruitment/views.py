@@ -33,9 +33,9 @@ from .board import board_for
 from .choices import BY_CODE, NUMBERED, ONGOING, Stage
 from .figures import in_period
 from .forms import ApplicantForm, ReceiptForm, StepForm, TransferInForm, TransferOutForm
-from .models import Applicant
+from .models import Applicant, RuleSetting
 from .progress import done_codes, track
-from .rules import RULE_NOTE, effective
+from .rules import RULE_NOTE
 from .transfers import receipt_deadline
 
 
@@ -128,13 +128,13 @@ def detail(request, pk):
 
 
 def _initial(applicant: Applicant) -> dict:
-    t = track(applicant, effective(), timezone.localdate())
+    t = track(applicant, RuleSetting.objects.ruleset(), timezone.localdate())
     return {"code": t.next_step.code if t.next_step else "report", "done_on": timezone.localdate()}
 
 
 def _detail(request, applicant, form, errors, status=200):
     today = timezone.localdate()
-    t = track(applicant, effective(), today)
+    t = track(applicant, RuleSetting.objects.ruleset(), today)
     entries = [s for s in applicant.steps.all() if not BY_CODE[s.code].number]
     facts = []
     if applicant.birth_date:
@@ -193,7 +193,7 @@ def adopt(request, member_pk):
 @login_required
 def transfer_list(request):
     org = request_org(request)
-    rules, calendar = effective(), WorkCalendar()
+    rules, calendar = RuleSetting.objects.ruleset(), WorkCalendar()
     today = timezone.localdate()
     rows = []
     for t in Transfer.objects.in_org(org).select_related("member", "org", "other_org").order_by("-on", "-pk")[:500]:

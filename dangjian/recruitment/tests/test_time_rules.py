@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from dangjian.lib.periods import add_months
 from dangjian.recruitment import services
 from dangjian.recruitment.models import RuleSetting
-from dangjian.recruitment.rules import DEFAULTS, effective
+from dangjian.recruitment.rules import DEFAULTS
 
 from .conftest import APPLIED, WALK, walk
 
@@ -229,4 +229,4 @@ def test_it_refuses_a_step_dated_before_the_previous_one(applicant):
 def test_it_applies_a_local_override_of_the_talk_time_limit(applicant):
     RuleSetting.objects.create(key="talk_months", value=2, local_basis="某区委组织部〔2024〕1号")
     record(applicant, "talk", TALK_BY + ONE)
-    assert "本地规定" in effective()["talk_months"].source
+    assert "本地规定" in RuleSetting.objects.ruleset()["talk_months"].source
