@@ -1,7 +1,8 @@
 """The dues numbers for an org subtree and a period: 应交, 实交, 欠交, 按时足额, arrears, warnings.
 
-Everything is read from one `Book` (a fixed number of queries for any number of members), as of
-`asof`: by default the period's last day, or today while the period is running, so a report for
+Everything is read from one `Roll` (a fixed number of queries for any number of members; runs of
+equal months, not one object per member-month — the same numbers as walking the `Book`, which
+`tests/test_roll.py` checks on random ledgers), as of `asof`: by default the period's last day, or today while the period is running, so a report for
 2023Q3 shows the books as they stood at the end of that quarter. The 应交 list, the dashboard,
 the duty report and `dangjian dues summary` all read these figures.
 """
@@ -11,15 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils import timezone
 
 from dangjian.lib.figures import Figure, Relation, at_most, equals, link, sums_to
 from dangjian.lib.periods import Period
+from dangjian.members.models import Member
 from dangjian.orgs.models import Org
 
-from .book import Book, Line, MemberBook, add_months, candidates, month_label, month_of, months_between
+from .book import Line, add_months, candidates, month_end, month_label, month_of, months_between
 from .models import DuesEntry, DuesSettings
+from .roll import Piece, Roll, money, month_index
 from .rules import ROUNDING, DuesRules, RuleBook
 
 ZERO = Decimal("0.00")
@@ -35,35 +39,65 @@ MONTH_RULE = "月份归属：某月的党费属于该月1日党员所在的党�
 STREAK_DEFINITION = "连续未交：截至统计日，已到期的月份中连续分文未交的月数（部分交纳、免交或中间转出都会中断计数）。"
 
 
-@dataclass
+class _People:
+    """The members behind the rows, read when a page shows them (a summary never does)."""
+
+    def __init__(self, roll: Roll, ids: list[int]):
+        self.roll, self.ids, self.loaded = roll, ids, {}
+
+    def load(self, ids) -> None:
+        missing = [i for i in ids if i not in self.loaded]
+        if missing:
+            self.loaded.update(self.roll.load_members(missing))
+
+    def get(self, mid: int) -> Member:
+        if mid not in self.loaded:
+            self.load(self.ids)
+        return self.loaded[mid]
+
+
+@dataclass(eq=False)
 class MemberRow:
     """One member's months in the period (the 应交 list and the arrears list)."""
 
-    book: MemberBook
-    branch: Org | None
-    lines: list[Line] = field(default_factory=list)  # months in the period, up to asof's month
-    due: Decimal = ZERO
-    paid: Decimal = ZERO
-    extra: Decimal = ZERO
-    arrears: Decimal = ZERO  # overdue, in the period
-    pending: Decimal = ZERO  # not yet due and not yet paid, in the period
-    paid_ahead: Decimal = ZERO  # of `paid`: paid for months of the period not yet due
-    overpaid: Decimal = ZERO  # of `paid`: more than a month owes (its base or relief lowered after payment)
-    prepaid: Decimal = ZERO  # paid for months of the period after asof's month
+    member_id: int
+    name_pinyin: str
+    people: _People = field(repr=False)
+    quarterly: bool = False
+    branch: Org | None = None
+    # The amounts are added up in cents (int) and turned into yuan (Decimal) once the rows are complete.
+    due: Decimal | int = 0
+    paid: Decimal | int = 0
+    extra: Decimal | int = 0
+    arrears: Decimal | int = 0  # overdue, in the period
+    pending: Decimal | int = 0  # not yet due and not yet paid, in the period
+    paid_ahead: Decimal | int = 0  # of `paid`: paid for months of the period not yet due
+    overpaid: Decimal | int = 0  # of `paid`: more than a month owes (its base or relief lowered after payment)
+    prepaid: Decimal | int = 0  # paid for months of the period after asof's month
+    owed_total: Decimal | int = 0  # outstanding over `owed_months`
     judged: bool = False  # has a month with dues past its deadline
     on_time: bool = True
     unassessed: int = 0
-    owed_months: list[Line] = field(default_factory=list)  # every overdue month in the look-back window
     streak: int = 0
     level: str = ""  # "alarm" | "warn" | ""
+    line_count: int = 0
+    owed_count: int = 0
+    line_pieces: list[tuple[Piece, int, int]] = field(default_factory=list, repr=False)
+    owed_pieces: list[tuple[Piece, int, int]] = field(default_factory=list, repr=False)
 
     @property
-    def member(self):
-        return self.book.member
+    def member(self) -> Member:
+        return self.people.get(self.member_id)
 
-    @property
-    def owed_total(self) -> Decimal:
-        return sum((ln.outstanding for ln in self.owed_months), ZERO)
+    @cached_property
+    def lines(self) -> list[Line]:
+        """The months in the period, up to asof's month."""
+        return [p.line(i, self.quarterly) for p, a, b in self.line_pieces for i in range(a, b + 1)]
+
+    @cached_property
+    def owed_months(self) -> list[Line]:
+        """Every overdue month in the look-back window and the period."""
+        return [p.line(i, self.quarterly) for p, a, b in self.owed_pieces for i in range(a, b + 1)]
 
     @property
     def owed_label(self) -> str:
@@ -71,7 +105,7 @@ class MemberRow:
 
     @property
     def explanation(self) -> str:
-        last = next((ln for ln in reversed(self.lines) if ln.due is not None), None)
+        last = next((p for p, _, _ in reversed(self.line_pieces) if p.due is not None), None)
         return last.explanation if last else "未核定交纳基数"
 
     @property
@@ -116,6 +150,11 @@ class DuesFigures:
     definitions = {"on_time": ON_TIME_DEFINITION, "arrears": ARREARS_DEFINITION, "month": MONTH_RULE,
                    "streak": STREAK_DEFINITION, "rounding": ROUNDING}
 
+    def load_members(self, rows) -> None:
+        """Read the members of the rows a page shows (one query); otherwise the first row asked reads all."""
+        if rows:
+            rows[0].people.load([r.member_id for r in rows])
+
     def cards(self) -> list[Figure]:
         return [self.due, self.paid, self.arrears, self.on_time_rate]
 
@@ -123,6 +162,7 @@ class DuesFigures:
         keys = ("members", "due", "paid", "extra", "arrears", "pending", "paid_ahead", "overpaid", "prepaid",
                 "on_time_rate", "on_time",
                 "warned", "alarmed", "unassessed", "large_payments")
+        self.load_members(self.arrears_rows)
         return {
             "org": self.org.name, "period": str(self.period), "period_label": self.period.label,
             "asof": self.asof.isoformat(),
@@ -188,34 +228,53 @@ def for_period(org: Org, period: Period, asof: date | None = None, *, rulebook: 
     first, last = period.first_day, month_of(period.last_day)
     current = month_of(asof)
     window = add_months(first, -LOOKBACK_MONTHS)
-    book = Book(candidates(org), first=window, last=max(last, window), asof=asof, rulebook=rulebook)
+    roll = Roll(candidates(org), first=window, last=max(last, window), asof=asof, rulebook=rulebook)
+    zones = _Zones(month_index(first), month_index(current), month_index(asof) - (month_end(current) > asof))
 
     rows: dict[int, MemberRow] = {}
+    people = _People(roll, [])
     branch_totals: dict[int, dict] = {}
-    month_totals: dict[date, list[Decimal]] = {m: [ZERO, ZERO] for m in months_between(first, min(last, current))}
+    month_totals = [[0, 0] for _ in months_between(first, min(last, current))]
     inside: dict[int, bool] = {}
     branch_of: dict[int, Org | None] = {}
-    for mbook in book.books.values():
-        for line in mbook.lines:
-            org_id = line.org_id
+    for mid, pieces in roll.pieces.items():
+        quarterly = mid in roll.quarterly
+        due_until = zones.due_quarterly if quarterly else zones.due_monthly
+        row = None
+        for piece in pieces:
+            org_id = piece.org_id
             if org_id not in inside:
-                inside[org_id] = book.orgs[org_id].path.startswith(org.path)
-                branch_of[org_id] = book.branch_of(org_id)
+                inside[org_id] = roll.orgs[org_id].path.startswith(org.path)
+                branch_of[org_id] = roll.branch_of(org_id)
             if not inside[org_id]:
                 continue
-            _add(rows, branch_totals, month_totals, mbook, line, branch_of[org_id], first, current, asof)
+            if row is None:
+                row = rows[mid] = MemberRow(mid, roll.members[mid][0], people, quarterly)
+            row.branch = branch_of[org_id]
+            a = piece.first
+            while a <= piece.last:  # cut where the look-back, the due months and asof's month end
+                b = piece.last
+                for cut in (zones.first - 1, due_until, zones.current):
+                    if a <= cut < b:
+                        b = cut
+                _add(row, branch_totals, month_totals, piece, a, b, zones, due_until)
+                a = b + 1
 
-    member_rows = [r for r in rows.values() if r.lines or r.prepaid or r.owed_months]
+    member_rows = [r for r in rows.values() if r.line_count or r.prepaid or r.owed_count]
+    people.ids = [r.member_id for r in member_rows]
     for r in member_rows:
-        r.streak = r.book.streak(asof)
-        member_rules = rulebook.for_org(r.book.member.org)
+        for name in ("due", "paid", "extra", "arrears", "pending", "paid_ahead", "overpaid", "prepaid", "owed_total"):
+            setattr(r, name, money(getattr(r, name)))
+        r.streak = _streak(roll.pieces[r.member_id],
+                           zones.due_quarterly if r.quarterly else zones.due_monthly)
+        member_rules = rulebook.for_org(roll.orgs[roll.members[r.member_id][1]])
         if r.streak >= member_rules.value("alarm_months"):
             r.level = "alarm"
         elif r.streak >= member_rules.value("warn_months"):
             r.level = "warn"
-    member_rows.sort(key=lambda r: (r.branch.path if r.branch else "", r.member.name_pinyin, r.member.pk))
-    arrears_rows = sorted((r for r in member_rows if r.owed_months),
-                          key=lambda r: (-r.streak, -r.owed_total, r.member.name_pinyin))
+    member_rows.sort(key=lambda r: (r.branch.path if r.branch else "", r.name_pinyin, r.member_id))
+    arrears_rows = sorted((r for r in member_rows if r.owed_count),
+                          key=lambda r: (-r.streak, -r.owed_total, r.name_pinyin))
 
     threshold = rules.value("remit_threshold")
     large = list(DuesEntry.objects.standing().filter(org__path__startswith=org.path, paid_on__gte=first,
@@ -234,12 +293,13 @@ def for_period(org: Org, period: Period, asof: date | None = None, *, rulebook: 
     unassessed = sum(1 for r in member_rows if r.unassessed)
     p, o = str(period), org.pk
     by_branch = []
-    for bt in sorted(branch_totals.values(), key=lambda b: book.orgs[b["id"]].path):
+    for bt in sorted(branch_totals.values(), key=lambda b: roll.orgs[b["id"]].path):
         judged_n, late_n = len(bt.pop("_judged")), len(bt.pop("_late"))
+        bt.update({k: money(bt[k]) for k in ("due", "paid", "arrears")})
         bt["rate"] = round(100 * (judged_n - late_n) / judged_n, 1) if judged_n else None
         by_branch.append(bt)
-    by_month = [{"month": f"{m:%Y-%m}", "label": month_label(m), "due": d, "paid": pd}
-                for m, (d, pd) in month_totals.items()]
+    by_month = [{"month": f"{m:%Y-%m}", "label": month_label(m), "due": money(d), "paid": money(pd)}
+                for m, (d, pd) in zip(months_between(first, min(last, current)), month_totals, strict=True)]
     return DuesFigures(
         org=org, period=period, asof=asof, rules=rules,
         members=Figure("应交党费人数", payers, link("dues_home", org=o, period=p), "人"),
@@ -265,47 +325,81 @@ def for_period(org: Org, period: Period, asof: date | None = None, *, rulebook: 
     )
 
 
-def _add(rows: dict[int, MemberRow], branch_totals: dict[int, dict], month_totals: dict[date, list[Decimal]],
-         mbook: MemberBook, line: Line, branch: Org, first: date, current: date, asof: date) -> None:
-    """Add one member-month of the org's subtree to the member's row, its branch and its month."""
-    mid = mbook.member.id
-    row = rows.get(mid)
-    if row is None:
-        row = rows[mid] = MemberRow(mbook, None)
-    row.branch = branch
-    if line.month < first:
-        if line.is_due(asof) and line.outstanding > 0:
-            row.owed_months.append(line)
-        return
-    if line.month > current:
-        row.prepaid += line.paid
-        return
-    row.lines.append(line)
-    if line.due is None:
-        row.unassessed += 1
-        return
-    row.due += line.due
-    row.paid += line.paid
-    row.overpaid += max(line.paid - line.due, ZERO)
-    row.extra += line.extra
-    month_totals[line.month][0] += line.due
-    month_totals[line.month][1] += line.paid
-    bt = branch_totals.setdefault(branch.pk, {"id": branch.pk, "name": branch.name, "due": ZERO, "paid": ZERO,
-                                              "arrears": ZERO, "_judged": set(), "_late": set()})
-    bt["due"] += line.due
-    bt["paid"] += line.paid
-    if line.is_due(asof):
-        row.arrears += line.outstanding
-        bt["arrears"] += line.outstanding
-        if line.outstanding > 0:
-            row.owed_months.append(line)
-        if line.due > 0:
-            row.judged = True
-            bt["_judged"].add(mid)
-            if not line.in_full_on_time:
-                row.on_time = False
-                bt["_late"].add(mid)
-    else:
-        row.pending += line.outstanding
-        row.paid_ahead += line.paid
+@dataclass(frozen=True)
+class _Zones:
+    """Month indexes: the period's first month, asof's month, and the last month past its deadline
+    (monthly payers: the month's end; quarterly payers: the quarter's end)."""
 
+    first: int
+    current: int
+    due_monthly: int
+
+    @property
+    def due_quarterly(self) -> int:
+        return 3 * ((self.due_monthly - 2) // 3) + 2
+
+
+def _add(row: MemberRow, branch_totals: dict[int, dict], month_totals: list[list[int]], piece: Piece,
+         a: int, b: int, zones: _Zones, due_until: int) -> None:
+    """Add months a..b of a piece (all in the org's subtree, all in one zone) to the member's row,
+    its branch and its months — each month as the Book's line for it would be (amounts in cents)."""
+    n, due, paid = b - a + 1, piece.due, piece.paid
+    outstanding = max(due - paid, 0) if due is not None else 0
+    if b < zones.first:
+        if a <= due_until and outstanding > 0:
+            row.owed_pieces.append((piece, a, b))
+            row.owed_count += n
+            row.owed_total += outstanding * n
+        return
+    if a > zones.current:
+        row.prepaid += paid * n
+        return
+    row.line_pieces.append((piece, a, b))
+    row.line_count += n
+    if due is None:
+        row.unassessed += n
+        return
+    row.due += due * n
+    row.paid += paid * n
+    row.overpaid += max(paid - due, 0) * n
+    row.extra += piece.extra * n
+    for m in range(a - zones.first, b - zones.first + 1):
+        month_totals[m][0] += due
+        month_totals[m][1] += paid
+    branch = row.branch
+    bt = branch_totals.setdefault(branch.pk, {"id": branch.pk, "name": branch.name, "due": 0, "paid": 0,
+                                              "arrears": 0, "_judged": set(), "_late": set()})
+    bt["due"] += due * n
+    bt["paid"] += paid * n
+    if a <= due_until:
+        row.arrears += outstanding * n
+        bt["arrears"] += outstanding * n
+        if outstanding > 0:
+            row.owed_pieces.append((piece, a, b))
+            row.owed_count += n
+            row.owed_total += outstanding * n
+        if due > 0:
+            row.judged = True
+            bt["_judged"].add(row.member_id)
+            if piece.in_time < due:
+                row.on_time = False
+                bt["_late"].add(row.member_id)
+    else:
+        row.pending += outstanding * n
+        row.paid_ahead += paid * n
+
+
+def _streak(pieces: list[Piece], due_until: int) -> int:
+    """As MemberBook.streak: consecutive months, back from the latest past its deadline, with nothing paid."""
+    count, expected = 0, None
+    for p in reversed(pieces):
+        last = min(p.last, due_until)
+        if last < p.first:
+            continue
+        if expected is not None and last != expected:
+            break  # a gap in the roll (transferred out and back) ends the run
+        if p.due is None or p.due == 0 or p.paid > 0:
+            break
+        count += last - p.first + 1
+        expected = p.first - 1
+    return count

@@ -110,9 +110,10 @@ def dues_home(request):
         rows = [r for r in rows if STATES[state][1](r)]
     q = request.GET.get("q", "").strip()
     if q:
-        ids = set(Member.objects.filter(pk__in=[r.member.pk for r in rows]).search(q).values_list("pk", flat=True))
-        rows = [r for r in rows if r.member.pk in ids]
+        ids = set(Member.objects.filter(pk__in=[r.member_id for r in rows]).search(q).values_list("pk", flat=True))
+        rows = [r for r in rows if r.member_id in ids]
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    f.load_members(page.object_list)
     return render(request, "dues/home.html", {
         **_pickers(request, org, period), "f": f, "page": page, "total": len(rows), "states": STATES,
         "state": state, "querystring": query_without_page(request), "this_url": request.get_full_path(),
@@ -129,6 +130,7 @@ def dues_arrears(request):
         rows = [r for r in rows if r.level]
     elif level == "alarm":
         rows = [r for r in rows if r.level == "alarm"]
+    f.load_members(rows)
     return render(request, "dues/arrears.html", {
         **_pickers(request, org, period), "f": f, "rows": rows, "level": level, "levels": LEVELS,
         "lookback": dues_figures.LOOKBACK_MONTHS, "this_url": request.get_full_path(),
@@ -460,7 +462,7 @@ def dues_export(request):
                    .in_org(org).filter(paid_on__range=(period.first_day, period.last_day))
                    .select_related("member", "recorded_by").prefetch_related("allocations").order_by("paid_on", "pk"))
     months = [m.first_day for m in period.months()]
-    allocations = (DuesAllocation.objects.standing().filter(member_id__in=[r.member.pk for r in f.rows], month__in=months)
+    allocations = (DuesAllocation.objects.standing().filter(member_id__in=[r.member_id for r in f.rows], month__in=months)
                    .select_related("entry").order_by("entry__paid_on", "pk"))
     log_access(request, AccessLog.Action.EXPORT, f"党费收缴台账 {org} {period.label}")
     return file_response(ledger_xlsx(f, allocations, entries), f"{org.name}党费收缴台账{period}.xlsx")
