@@ -133,9 +133,9 @@ class Roll:
 
     def __init__(self, members: QuerySet, *, first: date, last: date, asof: date, rulebook: RuleBook):
         self.first, self.last, self.asof, self.rulebook = month_index(first), month_index(last), asof, rulebook
-        ids_q = members.values("pk")
+        ids_q = members.order_by().values("pk")
         self.members: dict[int, tuple[str, int]] = {
-            pk: (pinyin, org_id) for pk, pinyin, org_id in members.values_list("pk", "name_pinyin", "org_id")}
+            pk: (pinyin, org_id) for pk, pinyin, org_id in members.order_by().values_list("pk", "name_pinyin", "org_id")}
         memberships: dict[int, list[tuple]] = defaultdict(list)
         for mid, start, end, org_id, reason in (
                 Membership.objects.filter(member_id__in=ids_q)
