@@ -56,6 +56,10 @@ class _People:
         return self.loaded[mid]
 
 
+def _yuan(name: str) -> property:
+    return property(lambda row: money(getattr(row, name)))
+
+
 @dataclass(eq=False)
 class MemberRow:
     """One member's months in the period (the 应交 list and the arrears list)."""
@@ -65,16 +69,16 @@ class MemberRow:
     people: _People = field(repr=False)
     quarterly: bool = False
     branch: Org | None = None
-    # The amounts are added up in cents (int) and turned into yuan (Decimal) once the rows are complete.
-    due: Decimal | int = 0
-    paid: Decimal | int = 0
-    extra: Decimal | int = 0
-    arrears: Decimal | int = 0  # overdue, in the period
-    pending: Decimal | int = 0  # not yet due and not yet paid, in the period
-    paid_ahead: Decimal | int = 0  # of `paid`: paid for months of the period not yet due
-    overpaid: Decimal | int = 0  # of `paid`: more than a month owes (its base or relief lowered after payment)
-    prepaid: Decimal | int = 0  # paid for months of the period after asof's month
-    owed_total: Decimal | int = 0  # outstanding over `owed_months`
+    # Amounts in cents while the rows are added up; read in yuan (Decimal) through the properties below.
+    due_cents: int = 0
+    paid_cents: int = 0
+    extra_cents: int = 0
+    arrears_cents: int = 0  # overdue, in the period
+    pending_cents: int = 0  # not yet due and not yet paid, in the period
+    paid_ahead_cents: int = 0  # of `paid`: paid for months of the period not yet due
+    overpaid_cents: int = 0  # of `paid`: more than a month owes (its base or relief lowered after payment)
+    prepaid_cents: int = 0  # paid for months of the period after asof's month
+    owed_total_cents: int = 0  # outstanding over `owed_months`
     judged: bool = False  # has a month with dues past its deadline
     on_time: bool = True
     unassessed: int = 0
@@ -84,6 +88,16 @@ class MemberRow:
     owed_count: int = 0
     line_pieces: list[tuple[Piece, int, int]] = field(default_factory=list, repr=False)
     owed_pieces: list[tuple[Piece, int, int]] = field(default_factory=list, repr=False)
+
+    due = _yuan("due_cents")
+    paid = _yuan("paid_cents")
+    extra = _yuan("extra_cents")
+    arrears = _yuan("arrears_cents")
+    pending = _yuan("pending_cents")
+    paid_ahead = _yuan("paid_ahead_cents")
+    overpaid = _yuan("overpaid_cents")
+    prepaid = _yuan("prepaid_cents")
+    owed_total = _yuan("owed_total_cents")
 
     @property
     def member(self) -> Member:
@@ -260,11 +274,9 @@ def for_period(org: Org, period: Period, asof: date | None = None, *, rulebook: 
                 _add(row, branch_totals, month_totals, piece, a, b, zones, due_until)
                 a = b + 1
 
-    member_rows = [r for r in rows.values() if r.line_count or r.prepaid or r.owed_count]
+    member_rows = [r for r in rows.values() if r.line_count or r.prepaid_cents or r.owed_count]
     people.ids = [r.member_id for r in member_rows]
     for r in member_rows:
-        for name in ("due", "paid", "extra", "arrears", "pending", "paid_ahead", "overpaid", "prepaid", "owed_total"):
-            setattr(r, name, money(getattr(r, name)))
         r.streak = _streak(roll.pieces[r.member_id],
                            zones.due_quarterly if r.quarterly else zones.due_monthly)
         member_rules = rulebook.for_org(roll.orgs[roll.members[r.member_id][1]])
@@ -274,17 +286,16 @@ def for_period(org: Org, period: Period, asof: date | None = None, *, rulebook: 
             r.level = "warn"
     member_rows.sort(key=lambda r: (r.branch.path if r.branch else "", r.name_pinyin, r.member_id))
     arrears_rows = sorted((r for r in member_rows if r.owed_count),
-                          key=lambda r: (-r.streak, -r.owed_total, r.name_pinyin))
+                          key=lambda r: (-r.streak, -r.owed_total_cents, r.name_pinyin))
 
     threshold = rules.value("remit_threshold")
     large = list(DuesEntry.objects.standing().filter(org__path__startswith=org.path, paid_on__gte=first,
                                                       paid_on__lte=min(period.last_day, asof), amount__gte=threshold)
                  .select_related("member").order_by("paid_on", "pk"))
 
-    total = {k: sum((getattr(r, k) for r in member_rows), ZERO) for k in ("due", "paid", "extra", "arrears",
-                                                                             "pending", "paid_ahead", "overpaid",
-                                                                             "prepaid")}
-    payers = sum(1 for r in member_rows if r.due > 0)
+    total = {k: money(sum(getattr(r, f"{k}_cents") for r in member_rows))
+             for k in ("due", "paid", "extra", "arrears", "pending", "paid_ahead", "overpaid", "prepaid")}
+    payers = sum(1 for r in member_rows if r.due_cents > 0)
     judged = [r for r in member_rows if r.judged]
     on_time = sum(1 for r in judged if r.on_time)
     rate = (Decimal(on_time * 100) / len(judged)).quantize(Decimal("0.1")) if judged else "—"
@@ -349,20 +360,20 @@ def _add(row: MemberRow, branch_totals: dict[int, dict], month_totals: list[list
         if a <= due_until and outstanding > 0:
             row.owed_pieces.append((piece, a, b))
             row.owed_count += n
-            row.owed_total += outstanding * n
+            row.owed_total_cents += outstanding * n
         return
     if a > zones.current:
-        row.prepaid += paid * n
+        row.prepaid_cents += paid * n
         return
     row.line_pieces.append((piece, a, b))
     row.line_count += n
     if due is None:
         row.unassessed += n
         return
-    row.due += due * n
-    row.paid += paid * n
-    row.overpaid += max(paid - due, 0) * n
-    row.extra += piece.extra * n
+    row.due_cents += due * n
+    row.paid_cents += paid * n
+    row.overpaid_cents += max(paid - due, 0) * n
+    row.extra_cents += piece.extra * n
     for m in range(a - zones.first, b - zones.first + 1):
         month_totals[m][0] += due
         month_totals[m][1] += paid
@@ -372,12 +383,12 @@ def _add(row: MemberRow, branch_totals: dict[int, dict], month_totals: list[list
     bt["due"] += due * n
     bt["paid"] += paid * n
     if a <= due_until:
-        row.arrears += outstanding * n
+        row.arrears_cents += outstanding * n
         bt["arrears"] += outstanding * n
         if outstanding > 0:
             row.owed_pieces.append((piece, a, b))
             row.owed_count += n
-            row.owed_total += outstanding * n
+            row.owed_total_cents += outstanding * n
         if due > 0:
             row.judged = True
             bt["_judged"].add(row.member_id)
@@ -385,8 +396,8 @@ def _add(row: MemberRow, branch_totals: dict[int, dict], month_totals: list[list
                 row.on_time = False
                 bt["_late"].add(row.member_id)
     else:
-        row.pending += outstanding * n
-        row.paid_ahead += paid * n
+        row.pending_cents += outstanding * n
+        row.paid_ahead_cents += paid * n
 
 
 def _streak(pieces: list[Piece], due_until: int) -> int:

@@ -17,6 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 
 from django.db import connection
 from django.db.models import F, QuerySet
@@ -78,46 +80,52 @@ class Piece:
                     paid=money(self.paid), paid_in_time=money(self.in_time), extra=money(self.extra))
 
 
-def _month_sql(column: str) -> str:
+def _month_sql() -> tuple[str, str, str]:
+    """SQL for the allocation's month index, and whether its entry was paid by the month's end and by
+    the quarter's end (each database its cheapest way)."""
     if connection.vendor == "sqlite":  # dates are stored as 'YYYY-MM-DD' text
-        return f"(CAST(substr({column}, 1, 4) AS INTEGER) * 12 + CAST(substr({column}, 6, 2) AS INTEGER) - 1)"
-    return f"(CAST(EXTRACT(YEAR FROM {column}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {column}) AS INTEGER) - 1)"
+        def index(column: str) -> str:
+            return f"(CAST(substr({column}, 1, 4) AS INTEGER) * 12 + CAST(substr({column}, 6, 2) AS INTEGER) - 1)"
+        paid, month = index("e.paid_on"), index("a.month")
+        return month, f"{paid} <= {month}", f"{paid} / 3 <= {month} / 3"
+    return ("(CAST(EXTRACT(YEAR FROM a.month) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM a.month) AS INTEGER) - 1)",
+            "e.paid_on < date_trunc('month', a.month) + interval '1 month'",
+            "e.paid_on < date_trunc('quarter', a.month) + interval '3 months'")
 
 
-def _cents_sql(expression: str) -> str:
-    # SQLite sums decimals as floats: rounding each sum to the 分 gives the exact amount back.
-    return f"CAST(ROUND(SUM({expression}) * 100) AS INTEGER)"
+def _cents_sql(condition: str) -> str:
+    # Each amount to whole cents first (SQLite keeps decimals as floats): integer sums, exact on both databases.
+    return f"SUM(CASE WHEN {condition} THEN CAST(ROUND(a.amount * 100) AS INTEGER) ELSE 0 END)"
 
 
 def paid_by_month(member_ids: QuerySet, first: date, last: date, asof: date) -> dict[int, list[tuple]]:
-    """member id → [(month index, dues paid, of it by the month's end, of it by the quarter's end,
+    """member id → [(member id, month index, dues paid, of it by the month's end, of it by the quarter's end,
     voluntary extra)] in cents, month by month: the standing payments made by `asof`."""
     ids_sql, ids_params = member_ids.query.sql_with_params()
-    paid_month, month = _month_sql("e.paid_on"), _month_sql("a.month")
+    month, by_month_end, by_quarter_end = _month_sql()
     sql = f"""
         SELECT a.member_id, {month},
-          {_cents_sql("CASE WHEN a.kind = %s THEN a.amount ELSE 0 END")},
-          {_cents_sql(f"CASE WHEN a.kind = %s AND {paid_month} <= {month} THEN a.amount ELSE 0 END")},
-          {_cents_sql(f"CASE WHEN a.kind = %s AND {paid_month} / 3 <= {month} / 3 THEN a.amount ELSE 0 END")},
-          {_cents_sql("CASE WHEN a.kind = %s THEN a.amount ELSE 0 END")}
+          {_cents_sql("a.kind = %s")},
+          {_cents_sql(f"a.kind = %s AND {by_month_end}")},
+          {_cents_sql(f"a.kind = %s AND {by_quarter_end}")},
+          {_cents_sql("a.kind = %s")}
         FROM dues_duesallocation a INNER JOIN dues_duesentry e ON e.id = a.entry_id
         WHERE e.kind = %s AND NOT EXISTS (SELECT 1 FROM dues_duesentry r WHERE r.reverses_id = e.id)
           AND e.paid_on <= %s AND a.month >= %s AND a.month <= %s AND a.member_id IN ({ids_sql})
-        GROUP BY a.member_id, a.month ORDER BY a.member_id, a.month"""
+        GROUP BY a.member_id, a.month"""
     dues = AllocationKind.DUES
     params = [dues, dues, dues, AllocationKind.EXTRA, EntryKind.PAYMENT, asof, first, last, *ids_params]
-    out: dict[int, list[tuple]] = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for mid, *rest in cursor.fetchall():
-            out[mid].append(tuple(rest))
-    return out
+        rows = cursor.fetchall()
+    rows.sort()
+    return {mid: list(months) for mid, months in groupby(rows, itemgetter(0))}
 
 
 def _runs(months: list[tuple], quarterly: bool) -> list[tuple[int, int, int, int, int]]:
     """Consecutive months with equal payments merged: [(first, last, paid, in time, extra)]."""
     runs: list[list[int]] = []
-    for index, paid, by_month, by_quarter, extra in months:
+    for _, index, paid, by_month, by_quarter, extra in months:
         in_time = by_quarter if quarterly else by_month
         if runs:
             run = runs[-1]
