@@ -6,6 +6,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -110,6 +111,7 @@ def _write_sheet(ws: Worksheet, spec: SheetSpec) -> None:
         cell.border = _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
+    styles: dict[str | None, Any] = {}
     for r, row in enumerate(spec.rows, start=header_row + 1):
         for c, value in enumerate(row, start=1):
             text = c <= len(as_text) and as_text[c - 1]
@@ -117,9 +119,16 @@ def _write_sheet(ws: Worksheet, spec: SheetSpec) -> None:
             if cell.data_type == "f":
                 # Data is never a formula: a name like "=HYPERLINK(…)" must not run in Excel.
                 cell.data_type = "s"
-            cell.border = _BORDER
-            if fmt := _number_format(value, text):
-                cell.number_format = fmt
+            # Styling a cell hashes its style objects (most of the time of a 30,000-cell sheet): style the
+            # first cell of each number format, then give the others a copy of its style.
+            fmt = _number_format(value, text)
+            if (style := styles.get(fmt)) is None:
+                cell.border = _BORDER
+                if fmt:
+                    cell.number_format = fmt
+                styles[fmt] = copy(cell._style)
+            else:
+                cell._style = copy(style)
             if c <= len(widths):
                 widths[c - 1] = max(widths[c - 1], _shown_width(value))
 

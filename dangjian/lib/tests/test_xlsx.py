@@ -75,3 +75,14 @@ def test_it_keeps_a_formula_like_heading_header_and_sheet_name_as_text() -> None
     sheet = book.worksheets[0]
     assert (sheet["A1"].data_type, sheet["A2"].data_type, sheet["A1"].value) == ("s", "s", payload)
     assert not sheet.title.startswith("=")
+
+
+def test_it_gives_every_data_cell_its_border_and_its_value_s_number_format() -> None:
+    rows = [["张三", ID_A, date(1965, 3, 1), "13812341234", Decimal("12.50")],
+            ["李四", ID_A, None, None, 7],
+            ["王五", ID_A, date(1970, 1, 2), "13912341234", Decimal("0.20")]]
+    sheet = load_workbook(io.BytesIO(roster(rows)))["党员花名册"]
+    formats = [[sheet.cell(row=r, column=c).number_format for c in range(1, 6)] for r in (3, 4, 5)]
+    assert formats == [["General", "@", "yyyy-mm-dd", "@", "0.00"], ["General", "@", "General", "@", "General"],
+                       ["General", "@", "yyyy-mm-dd", "@", "0.00"]]
+    assert {sheet.cell(row=r, column=c).border.left.style for r in (3, 4, 5) for c in range(1, 6)} == {"thin"}
