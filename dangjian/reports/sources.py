@@ -34,6 +34,7 @@ class AppFigures:
     figures: dict[str, Figure] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
     error: str = ""
+    raw: object = None  # the app's figures dataclass itself (its relations() are the 自检's checks)
 
 
 @dataclass
@@ -76,7 +77,8 @@ class Source:
 
     def collect(self, org: Org, period: Period) -> AppFigures:
         result = AppFigures(self.app, self.label)
-        self.fill(result, self.figures_module.for_period(org, period), org, period)
+        result.raw = self.figures_module.for_period(org, period)
+        self.fill(result, result.raw, org, period)
         return result
 
     def fill(self, result: AppFigures, figures, org: Org, period: Period) -> None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("batch/<int:pk>/download/", views.batch_download, name="report_batch_download"),
     path("<int:pk>/", views.report_detail, name="report_detail"),
     path("<int:pk>/stale/", views.report_stale, name="report_stale"),
+    path("<int:pk>/check/", views.report_check, name="report_check"),
     path("<int:pk>/meta/", views.report_meta, name="report_meta"),
     path("<int:pk>/regenerate/", views.report_regenerate, name="report_regenerate"),
     path("<int:pk>/finalise/", views.report_finalise, name="report_finalise"),

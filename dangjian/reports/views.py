@@ -26,12 +26,11 @@ from dangjian.orgs.scoping import (
 )
 
 from . import batch as batch_mod
-from . import pdf, services, sources
-from .drafting import MARKER, PLACEHOLDER, fill, json_value
+from . import pdf, selfcheck, services, sources
+from .drafting import MARKER, PLACEHOLDER, fill
 from .forms import REPORT_ORG_KINDS, BatchForm, DraftForm, MetaForm, ParagraphForm, ProtectForm
 from .models import Report, ReportBatch, ReportParagraph, ReportVersion
 from .protection import protect_docx
-from .selfcheck import selfcheck
 
 
 def _version(request, report: Report) -> ReportVersion:
@@ -161,12 +160,13 @@ def report_detail(request, pk):
     version = _version(request, report)
     can_edit = may_keep_records(request.user)
     prev_figures = _previous_version_figures(version)
-    paragraphs = [_paragraph_context(p, version, can_edit, prev_figures) for p in version.paragraphs.all()]
+    rows = list(version.paragraphs.all())
+    paragraphs = [_paragraph_context(p, version, can_edit, prev_figures) for p in rows]
     figures = version.figures.get("figures", {})
-    used = set(MARKER.findall("".join(p.source for p in version.paragraphs.all())))
+    used = set(MARKER.findall("".join(p.source for p in rows)))
     apps = version.figures.get("apps", {})
     return render(request, "reports/detail.html", {
-        "report": report, "version": version, "versions": list(report.versions.order_by("-number")),
+        "report": report, "version": version, "versions": list(report.versions.defer("docx", "figures").order_by("-number")),
         "paragraphs": paragraphs, "figures": [{"key": k, **f, "used": k in used, "shown": sources.plain(f["value"])}
                                               for k, f in figures.items()],
         "apps": apps, "missing_apps": [a["label"] for a in apps.values() if not a["installed"]],
@@ -175,8 +175,22 @@ def report_detail(request, pk):
         "meta_form": MetaForm(initial={"title": version.title, "dated_on": version.dated_on}),
         "protect_form": ProtectForm(), "edited_count": sum(1 for p in paragraphs if p["p"].is_edited),
         "previous": version.figures.get("previous"),
-        "check": selfcheck(version) if version.is_draft else None,
+        # No figure is computed for the page: what needs the records now comes from report_check.
+        "check": selfcheck.page_check(version, rows) if version.is_draft else None,
     })
+
+
+@login_required
+def report_check(request, pk):
+    """htmx: the 自检 against the records as they stand now — the relations between the period's
+    figures that do not hold, and the figures that changed since the draft (one reading of them)."""
+    require_record_keeper(request.user)
+    report = get_visible_or_404(Report.objects.select_related("org", "org__parent"), request, pk)
+    version = _version(request, report)
+    if not version.is_draft:
+        raise Http404("只有草稿需要自检")
+    return render(request, "reports/_check.html", {"report": report, "version": version,
+                                                   "check": selfcheck.live(version)})
 
 
 @login_required
@@ -187,15 +201,7 @@ def report_stale(request, pk):
     version = _version(request, report)
     changes = []
     if version.is_draft:
-        live = sources.collect(report.org, report.period_obj).all_figures()
-        stored = version.figures.get("figures", {})
-        for key, (_, f) in live.items():
-            old = stored.get(key)
-            value = json_value(f.value)
-            if old is None:
-                changes.append({"label": f.label, "old": "—", "new": sources.plain(value)})
-            elif old["value"] != value:
-                changes.append({"label": f.label, "old": sources.plain(old["value"]), "new": sources.plain(value)})
+        changes = selfcheck.stale_changes(version, sources.collect(report.org, report.period_obj))
     return render(request, "reports/_stale.html", {"changes": changes, "version": version, "report": report})
 
 
