@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import invariants, sources
-from .drafting import MARKER, json_value, placeholders_in
+from .drafting import MARKER, json_value
 from .invariants import Violation
 from .models import ReportParagraph, ReportVersion
+from .services import placeholders
 
 
 @dataclass
@@ -65,11 +66,6 @@ def invariant_failures(version: ReportVersion) -> list[Failure]:
     figures = version.figures.get("figures", {})
     live = [violation_failure(v, figures) for v in invariants.check(report.org, report.period_obj)]
     return live + snapshot_failures(version)
-
-
-def placeholders(paragraphs: list[ReportParagraph]) -> list[dict]:
-    """Every 【请补充：…】 in the paragraphs' text, in order, with its paragraph."""
-    return [{"paragraph": p, "what": what} for p in paragraphs for what in placeholders_in(p.source)]
 
 
 def stale_changes(version: ReportVersion, collected: sources.Collected) -> list[dict]:

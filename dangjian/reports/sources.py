@@ -138,11 +138,10 @@ class PlansSource(Source):
         result.extra["open_measures"] = [m.as_json() for m in figures.open_measures]
         result.extra["campaigns"] = figures.campaigns
         # The next period's plan (part 四): what falls due then.
-        upcoming = self.figures_module.for_period(org, period.next())
-        result.figures["plans.next_items_due"] = dataclasses.replace(
-            upcoming.items_due, label=f"{period.next().label}到期计划事项")
+        items_due, milestones_due = self.figures_module.due_in(org, period.next())
+        result.figures["plans.next_items_due"] = dataclasses.replace(items_due, label=f"{period.next().label}到期计划事项")
         result.figures["plans.next_milestones_due"] = dataclasses.replace(
-            upcoming.milestones_due, label=f"{period.next().label}时间节点")
+            milestones_due, label=f"{period.next().label}时间节点")
 
 
 class DuesSource(Source):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangjian.jobs.models import Job
 from dangjian.lib.periods import Period
 from dangjian.lib.web import DOCX, error_text, file_response, is_htmx
 from dangjian.orgs.models import OrgKind
@@ -422,12 +423,45 @@ def street_view(request):
     org, period = org_and_period(request, default=_default_period())
     rows = batch_mod.community_status(org, period)
     batches = ReportBatch.objects.filter(org=org, period=str(period), requested_by=request.user)[:3]
+    running = Job.objects.filter(kind__in=("report_draft", "report_finalise"), org__in=[r["org"] for r in rows]).unfinished()
     return render(request, "reports/street.html", {
         "org": org, "period": period, "rows": rows, "finalised": sum(1 for r in rows if r["final"]),
+        "undrafted": sum(1 for r in rows if r["report"] is None), "finalisable": len(batch_mod.finalisable(rows)),
+        "running": running.count(), "can_keep": may_keep_records(request.user),
         "periods": [period.previous(), period, period.next()], "batches": batches, "batch_form": BatchForm(),
         "orgs": visible_orgs(request.user).exclude(kind__in=(OrgKind.BRANCH, OrgKind.GROUP)),
         "pdf_available": pdf.available(),
     })
+
+
+@login_required
+@require_POST
+def street_draft(request):
+    """Queue a draft for each community of the org that has none for the period (one task each)."""
+    require_record_keeper(request.user)
+    org = get_org_for_user(request, request.POST.get("org"))
+    try:
+        period = Period.parse(request.POST.get("period", ""))
+    except ValueError as exc:
+        raise Http404(str(exc)) from exc
+    jobs = batch_mod.street_draft_start(org=org, period=period, user=request.user)
+    messages.success(request, f"已提交{len(jobs)}个社区的起草任务，由后台进程处理，请稍后刷新查看")
+    return redirect(reverse("street_view") + f"?org={org.pk}&period={period}")
+
+
+@login_required
+@require_POST
+def street_finalise(request):
+    """Queue the finalising of each community draft with nothing left to write (one task each)."""
+    require_record_keeper(request.user)
+    org = get_org_for_user(request, request.POST.get("org"))
+    try:
+        period = Period.parse(request.POST.get("period", ""))
+    except ValueError as exc:
+        raise Http404(str(exc)) from exc
+    jobs = batch_mod.street_finalise_start(org=org, period=period, user=request.user)
+    messages.success(request, f"已提交{len(jobs)}份草稿的定稿任务，由后台进程处理，请稍后刷新查看")
+    return redirect(reverse("street_view") + f"?org={org.pk}&period={period}")
 
 
 @login_required
