@@ -11,8 +11,9 @@ street size (~2,500 members: `dangjian demo --communities 20`) and at city size 
 the resident searches' SQL as the search page runs it, at the widest level.
 
 The databases are given by name on the server of DATABASE_URL. The street database is built when
-missing (its build — commit, date, command — is written into `COMMENT ON DATABASE`, and printed
-with each run, as is whatever comment the city's builder left). Each database is measured by a
+missing, else migrated to this commit (its build and migrations — commit, date, command — are
+written into `COMMENT ON DATABASE`, and printed with each run, as is whatever comment the city's
+builder left; migrations of this commit a database lacks are listed as NOT APPLIED). Each database is measured by a
 child process (no cache carries over from one to the other) inside one transaction that is rolled
 back at the end, with `last_login` left alone: nothing is written into a shared database; any
 statement a page would have written is listed under "writes (rolled back)". The machine's noise: a
@@ -91,6 +92,24 @@ def build_street(name: str, communities: int) -> None:
                .as_string(None))
 
 
+def migrate_street(name: str) -> None:
+    """Bring the bench's own street database up to this commit's schema (a no-op when it is);
+    what was applied is added to its comment."""
+    from psycopg import sql as pgsql
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": db_url(name), "DANGJIAN_PII_KEY": BENCH_PII_KEY,
+           "DANGJIAN_DATA_DIR": tempfile.mkdtemp(prefix="dangjian-scale-migrate-")}
+    done = subprocess.run([sys.executable, "-m", "django", "migrate", "--settings=dangjian.settings"], check=True,
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    applied = [line.split()[1] for line in done.stdout.splitlines() if line.strip().startswith("Applying")]
+    if applied:
+        old = _admin_sql("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", name,
+                         fetch=True)[0][0] or ""
+        note = f"{old}; migrated at commit {git_commit()} ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC): {', '.join(applied)}"
+        _admin_sql(pgsql.SQL("COMMENT ON DATABASE {} IS {}").format(pgsql.Identifier(name), pgsql.Literal(note))
+                   .as_string(None))
+
+
 # ------------------------------------------------------------------------------------------------
 # The child: one database, every page
 
@@ -161,11 +180,14 @@ def explain(page, sql: list[str], connection, hide: str) -> dict:
 
 def database_info() -> dict:
     from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
     from dangjian.grid.models import Resident
     from dangjian.members.models import Member
     from dangjian.orgs.models import COMMUNITY_KINDS, Org, OrgKind
 
+    executor = MigrationExecutor(connection)
+    pending = [f"{m.app_label}.{m.name}" for m, _ in executor.migration_plan(executor.loader.graph.leaf_nodes())]
     with connection.cursor() as cur:
         cur.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()")
         comment = cur.fetchone()[0]
@@ -175,6 +197,7 @@ def database_info() -> dict:
     return {
         "built": comment or "unknown (no comment on the database)",
         "last_migration_applied": f"{migrated:%Y-%m-%d %H:%M} UTC" if migrated else None,
+        "pending_migrations": pending,  # this commit's migrations the database lacks (its indexes, say)
         "streets": kinds[OrgKind.STREET], "communities": sum(kinds[k] for k in COMMUNITY_KINDS),
         "members": Member.objects.current().count(), "residents": Resident.objects.current().count(),
     }
@@ -239,6 +262,8 @@ def print_text(result: dict) -> None:
         print(f"{SIZE_LABELS[s]} {s}: {r['db']} — {i['streets']} 街道 streets, {i['communities']} 社区 communities, "
               f"{i['members']} 党员 members, {i['residents']} 居民 residents")
         print(f"    built: {i['built']}; last migration applied {i['last_migration_applied']}")
+        if i["pending_migrations"]:
+            print(f"    NOT APPLIED here (this commit's schema differs): {', '.join(i['pending_migrations'])}")
         t = r["targets"]
         print(f"    users: {t['levels']}; year {t['year']}, quarter {t['quarter']}, member q={t['member_q']}, "
               f"resident pinyin={t['resident_pinyin']}, tail={t['resident_tail']}, ID {t['resident_id']}")
@@ -308,6 +333,8 @@ def main() -> int:
     names = {"street": args.street_db, "city": args.city_db}
     if not db_exists(names["street"]):
         build_street(names["street"], args.communities)
+    else:
+        migrate_street(names["street"])
     sizes = {s: (run_child(names[s], args) if names[s] and db_exists(names[s]) else None) for s in SIZES}
     after = cpu_loop()
     with psycopg.connect(db_url("postgres")) as conn:
