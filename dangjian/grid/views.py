@@ -474,6 +474,17 @@ def filtered_residents(request):
     return qs.search(g.get("q", ""))
 
 
+def _filter_places(request) -> tuple[list, list]:
+    """The community and grid drop-downs of the resident list. Grids are offered within one
+    community (the user's only one, or the one chosen): a district has thousands of grids."""
+    communities = list(_communities(request.user).only("pk", "name", "short_name", "kind", "path"))
+    grids = Grid.objects.visible_to(request.user).select_related("community")
+    if len(communities) > 1:
+        chosen = next((c for c in communities if str(c.pk) == request.GET.get("org")), None)
+        grids = grids.filter(community=chosen) if chosen is not None and chosen.is_community else grids.none()
+    return communities if len(communities) > 1 else [], list(grids)
+
+
 @login_required
 def resident_list(request):
     try:
@@ -481,9 +492,10 @@ def resident_list(request):
         page = paginate(request, qs.order_by("household__grid__sort", "household_id", "pk"))
     except ValidationError as exc:
         raise Http404("筛选条件无效") from exc
+    communities, grids = _filter_places(request)
     return render(request, "grid/resident_list.html", {
         "page": page, "total": page.paginator.count, "querystring": query_without_page(request),
-        "grids": Grid.objects.visible_to(request.user).select_related("community"),
+        "communities": communities, "grids": grids,
         "tags": ResidentTag.objects.filter(is_active=True), "hukou_types": HukouType.choices,
     })
 
