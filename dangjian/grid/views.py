@@ -483,7 +483,9 @@ def _filter_places(request) -> tuple[list[tuple[str, str]], list[tuple[str, str]
     grids = Grid.objects.visible_to(request.user)
     if len(communities) > 1:
         chosen = request.GET.get("org")
-        grids = grids.filter(community=chosen) if chosen in {pk for pk, _ in communities} else grids.none()
+        # None (no community chosen) lists no grid, in the same one query, so the page asks as
+        # many queries whatever is chosen.
+        grids = grids.filter(community_id=chosen if chosen in {pk for pk, _ in communities} else None)
     rows = grids.order_by("community__path", "sort", "pk").values_list("pk", "community__short_name", "community__name", "name")
     return (communities if len(communities) > 1 else []), [(str(pk), f"{short or cname}{name}") for pk, short, cname, name in rows]
 
