@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grid', '0007_settings_history'),
+        ('grid', '0008_search_indexes'),
     ]
 
     operations = [
