@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 
 from dangjian.dues.panels import dues_panel
 from dangjian.grid.panels import panel as grid_panel
+from dangjian.meetings.compliance import above_community, children_of
 from dangjian.meetings.panels import panel as meetings_panel
 from dangjian.members import figures as member_figures
-from dangjian.orgs.models import COMMUNITY_KINDS, PATH_STEP, Org, OrgKind
+from dangjian.orgs.models import PATH_STEP, Org, OrgKind
 from dangjian.plans.panels import panel as plans_panel
 from dangjian.recruitment.panels import panel as recruitment_panel
 from dangjian.reports.panels import panel as reports_panel
@@ -19,7 +20,7 @@ from dangjian.reports.panels import panel as reports_panel
 def by_child(org: Org, by_branch: list[dict]) -> list[dict]:
     """The figures' branches folded into org's children (a street's communities, a district's
     streets): a chart above community level has a bar per child, not hundreds of branches."""
-    children = list(Org.objects.filter(parent=org).exclude(kind=OrgKind.GROUP).order_by("sort", "path"))
+    children = children_of(org)
     paths = dict(Org.objects.filter(pk__in=[b["id"] for b in by_branch]).values_list("pk", "path"))
     rows = {c.path: {"id": c.pk, "name": c.display_name, "full": 0, "probationary": 0} for c in children}
     width = len(org.path) + PATH_STEP + 1
@@ -33,7 +34,7 @@ def by_child(org: Org, by_branch: list[dict]) -> list[dict]:
 
 def members_panel(request, org, period):
     f = member_figures.for_period(org, period)
-    above = org.kind not in (*COMMUNITY_KINDS, OrgKind.BRANCH, OrgKind.GROUP)
+    above = above_community(org)
     bars = by_child(org, f.by_branch) if above else f.by_branch
     branch_chart = {
         "tooltip": {"trigger": "axis"},

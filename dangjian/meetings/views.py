@@ -469,13 +469,21 @@ def meeting_feeds(request):
 # Compliance, reach, rules, the ledger
 
 
+LISTED = 50  # overdue and returned records the compliance page lists (a district has thousands)
+
+
 @login_required
 def meeting_compliance(request):
     org, period = org_and_period(request)
     comp = compliance_mod.check(org, period)
+    # Above community level a row per community (per street), each linking to its branches.
+    above = compliance_mod.above_community(org)
+    children = compliance_mod.children_of(org) if above else []
     return render(request, "meetings/compliance.html", {
         **_picker(request, org, period), "c": comp, "owed_note": compliance_mod.OWED_NOTE,
-        "rows": comp.rows(), "tab": "compliance", "rule_note": rules.RULE_NOTE,
+        "rows": [] if above else comp.rows(), "child_rows": comp.by_child(children) if above else None,
+        "overdue": comp.overdue[:LISTED], "returned": comp.returned[:LISTED], "listed": LISTED,
+        "tab": "compliance", "rule_note": rules.RULE_NOTE,
         "state_label": compliance_mod.STATE_LABELS[comp.state], "show_months": len(comp.months) > 1, "green": comp.count(compliance_mod.GREEN),
         "red": comp.count(compliance_mod.RED), "amber": comp.count(compliance_mod.AMBER),
     })
