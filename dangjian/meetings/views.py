@@ -470,6 +470,7 @@ def meeting_feeds(request):
 
 
 LISTED = 50  # overdue and returned records the compliance page lists (a district has thousands)
+REACH_LISTED = 200  # members the reach page names in each list (a branch's whole roll)
 
 
 @login_required
@@ -492,10 +493,11 @@ def meeting_compliance(request):
 @login_required
 def meeting_reach(request):
     org, period = org_and_period(request)
-    reach = reach_mod.compute(org, period)
+    # Counted in the database; the names listed are the first REACH_LISTED of each list (with its total).
+    reach = reach_mod.compute(org, period, listed=False)
     return render(request, "meetings/reach.html", {
-        **_picker(request, org, period), "r": reach, "only_visit": reach.only_by("visited"),
-        "only_send": reach.only_by("sent"), "tab": "reach",
+        **_picker(request, org, period), "r": reach, **reach_mod.listing(reach, REACH_LISTED), "listed": REACH_LISTED,
+        "lapses": reach.lapses[:REACH_LISTED], "tab": "reach",
     })
 
 
