@@ -30,6 +30,12 @@ Measured 2026-12-01 (2 shared cores, load ~15):
 For scale, a genuine 200,000-row residents register (bench/grid_import.py's file, 19 MB, sheet
 XML 227 MB) passes the check in ~6 s and python-calamine's parse of it peaks at ~330 MB; the
 limits admit files up to an estimated 768 MB of parse (MAX_PARSE_BYTES), about 1.6× that register.
+Measured 2026-12-01 on the same register (19 MB): the residents reader (grid.register.
+prepared_batches, what the import's reading process runs) peaks 315 MB above idle, and
+python-calamine's get_sheet_by_index alone peaks 315 MB (204 MB held while the rows are read):
+everything is calamine's parse of the whole sheet, which python-calamine 0.9 cannot do lazily
+(iter_rows only converts the parsed rows one at a time). 100,000 rows: 157 MB. Bringing a
+200,000-row sheet under 300 MB needs a streaming .xlsx reader in place of calamine for big files.
 """
 
 from __future__ import annotations

@@ -4,27 +4,47 @@ A panel is `panel(request, org, period) -> dict | None` returning {"template": .
 None hides it (e.g. the user has no role it concerns). Apps add their panel to PANELS.
 """
 
+from django.utils.translation import gettext as _
 
 from dangjian.dues.panels import dues_panel
 from dangjian.grid.panels import panel as grid_panel
+from dangjian.meetings.compliance import above_community, children_of
 from dangjian.meetings.panels import panel as meetings_panel
 from dangjian.members import figures as member_figures
+from dangjian.orgs.models import PATH_STEP, Org, OrgKind
 from dangjian.plans.panels import panel as plans_panel
 from dangjian.recruitment.panels import panel as recruitment_panel
 from dangjian.reports.panels import panel as reports_panel
 
 
+def by_child(org: Org, by_branch: list[dict]) -> list[dict]:
+    """The figures' branches folded into org's children (a street's communities, a district's
+    streets): a chart above community level has a bar per child, not hundreds of branches."""
+    children = children_of(org)
+    paths = dict(Org.objects.filter(pk__in=[b["id"] for b in by_branch]).values_list("pk", "path"))
+    rows = {c.path: {"id": c.pk, "name": c.display_name, "full": 0, "probationary": 0} for c in children}
+    width = len(org.path) + PATH_STEP + 1
+    for b in by_branch:
+        row = rows.get(paths.get(b["id"], "")[:width])
+        if row is not None:
+            row["full"] += b["full"]
+            row["probationary"] += b["probationary"]
+    return list(rows.values())
+
+
 def members_panel(request, org, period):
     f = member_figures.for_period(org, period)
+    above = above_community(org)
+    bars = by_child(org, f.by_branch) if above else f.by_branch
     branch_chart = {
         "tooltip": {"trigger": "axis"},
         "legend": {"data": ["正式党员", "预备党员"]},
         "grid": {"left": 40, "right": 10, "bottom": 60, "containLabel": True},
-        "xAxis": {"type": "category", "data": [b["name"] for b in f.by_branch], "axisLabel": {"interval": 0, "rotate": 30}},
+        "xAxis": {"type": "category", "data": [b["name"] for b in bars], "axisLabel": {"interval": 0, "rotate": 30}},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [
-            {"name": "正式党员", "type": "bar", "stack": "n", "data": [b["full"] for b in f.by_branch], "itemStyle": {"color": "#b71c1c"}},
-            {"name": "预备党员", "type": "bar", "stack": "n", "data": [b["probationary"] for b in f.by_branch], "itemStyle": {"color": "#f0a030"}},
+            {"name": "正式党员", "type": "bar", "stack": "n", "data": [b["full"] for b in bars], "itemStyle": {"color": "#b71c1c"}},
+            {"name": "预备党员", "type": "bar", "stack": "n", "data": [b["probationary"] for b in bars], "itemStyle": {"color": "#f0a030"}},
         ],
     }
     category_chart = {
@@ -33,6 +53,7 @@ def members_panel(request, org, period):
         "series": [{"type": "pie", "radius": ["35%", "65%"], "data": f.by_category, "label": {"formatter": "{b}\n{c}人"}}],
     }
     return {"template": "dashboard/_members.html", "f": f, "cards": [f.full, f.probationary, f.mobile, f.infirm],
+            "chart_title": _("各社区党员人数") if org.kind == OrgKind.STREET else _("下级组织党员人数") if above else _("各支部党员人数"),
             "branch_chart": branch_chart, "category_chart": category_chart}
 
 

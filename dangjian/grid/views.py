@@ -478,6 +478,11 @@ def filtered_residents(request):
     return qs.search(g.get("q", ""))
 
 
+# The register list counts and pages at most this many residents (a community's register fits);
+# a street's or district's is searched or filtered, not paged through.
+LIST_AT_MOST = 5000
+
+
 def _filter_places(request) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The community and grid drop-downs of the resident list, as (value, label) pairs (a few
     hundred options render several times faster than model rows). Grids are offered within one
@@ -498,12 +503,13 @@ def _filter_places(request) -> tuple[list[tuple[str, str]], list[tuple[str, str]
 def resident_list(request):
     try:
         qs = filtered_residents(request)
-        page = paginate(request, qs.order_by("household__grid__sort", "household_id", "pk"))
+        page = paginate(request, qs.order_by("household__grid__sort", "household_id", "pk"), at_most=LIST_AT_MOST)
     except ValidationError as exc:
         raise Http404("筛选条件无效") from exc
     communities, grids = _filter_places(request)
     return render(request, "grid/resident_list.html", {
-        "page": page, "total": page.paginator.count, "querystring": query_without_page(request),
+        "page": page, "total": min(page.paginator.count, LIST_AT_MOST), "more": page.paginator.more,
+        "querystring": query_without_page(request),
         "communities": communities, "grids": grids,
         "tags": ResidentTag.objects.filter(is_active=True), "hukou_types": HukouType.choices,
     })

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from dangjian.lib.periods import Period
 from dangjian.members.models import Member
-from dangjian.orgs.models import PATH_STEP, Org, OrgKind
+from dangjian.orgs.models import COMMUNITY_KINDS, PATH_STEP, Org, OrgKind
 
 from .choices import EDITABLE_STATUSES, Per, Status
 from .models import Activity, ActivityType, RuleSetting
@@ -46,6 +46,15 @@ OWED_NOTE = ("某月（季度、年度）的最后一天组织存在，才要求
 MET, MISSING, PENDING, FUTURE, NOT_OWED = "met", "missing", "pending", "future", "not_owed"
 GREEN, RED, AMBER, GREY = "green", "red", "amber", "grey"
 STATE_LABELS = {GREEN: "达标", RED: "未达标", AMBER: "进行中", GREY: "无要求"}
+
+
+def above_community(org: Org) -> bool:
+    """A street or district: its pages show a row per child org (community, street), not per branch."""
+    return org.kind not in (*COMMUNITY_KINDS, OrgKind.BRANCH, OrgKind.GROUP)
+
+
+def children_of(org: Org) -> list[Org]:
+    return list(Org.objects.filter(parent=org).exclude(kind=OrgKind.GROUP).order_by("sort", "path"))
 
 
 def existed_on(org: Org, day: date) -> bool:

@@ -1,8 +1,8 @@
 """The dashboard panel: each branch's period red/green with the reason, and the period's figures."""
 
-from dangjian.orgs.models import COMMUNITY_KINDS, Org, OrgKind
 from dangjian.orgs.scoping import may_keep_records
 
+from . import compliance as compliance_mod
 from . import figures
 
 
@@ -25,8 +25,8 @@ def panel(request, org, period) -> dict | None:
     }
     # Above community level a row per branch would run to hundreds (thousands for a district): a
     # row per community (per street) with its branches' states, each linking to its own view.
-    above = org.kind not in (*COMMUNITY_KINDS, OrgKind.BRANCH, OrgKind.GROUP)
-    children = list(Org.objects.filter(parent=org).exclude(kind=OrgKind.GROUP).order_by("sort", "path")) if above else []
+    above = compliance_mod.above_community(org)
+    children = compliance_mod.children_of(org) if above else []
     return {
         "template": "meetings/_dashboard.html", "f": f, "c": comp, "rows": [] if above else comp.rows(),
         "child_rows": comp.by_child(children) if above else None,

@@ -95,6 +95,10 @@ class Reach:
     def not_reached_count(self) -> int:
         return self.total - self.reached_count
 
+    def count_of(self, way: str) -> int:
+        """Members of the roll reached this way (attended, visited, sent)."""
+        return self.counted[way] if self.counted is not None else len(getattr(self, way))
+
     @property
     def rate(self) -> float | None:
         return round(100 * self.reached_count / self.total, 1) if self.total else None
@@ -156,7 +160,9 @@ def compute(org: Org, period: Period, *, as_of: date | None = None, ruleset: Rul
     sent = sends.order_by().values("member_id")
     if not listed:
         counted = roll.order_by().aggregate(
-            total=Count("pk"), reached=Count("pk", filter=Q(pk__in=attended) | Q(pk__in=visited) | Q(pk__in=sent)))
+            total=Count("pk"), reached=Count("pk", filter=Q(pk__in=attended) | Q(pk__in=visited) | Q(pk__in=sent)),
+            attended=Count("pk", filter=Q(pk__in=attended)), visited=Count("pk", filter=Q(pk__in=visited)),
+            sent=Count("pk", filter=Q(pk__in=sent)))
         reach = Reach(org=org, period=period, as_of=as_of, ruleset=ruleset, members=[], counted=counted)
         reach.lapses = lapses(org, None, end=day, as_of=as_of, ruleset=ruleset)
         return reach
@@ -172,6 +178,30 @@ def compute(org: Org, period: Period, *, as_of: date | None = None, ruleset: Rul
                   sent=set(sent.filter(**in_subtree).values_list("member_id", flat=True).distinct()))
     reach.lapses = lapses(org, members, end=day, as_of=as_of, ruleset=ruleset)
     return reach
+
+
+def listing(reach: Reach, limit: int) -> dict[str, list[Member]]:
+    """The first `limit` members (in roll order) not reached, and reached only by a visit or only by
+    a send — what the reach page lists beside the counts of a counted Reach (a district's roll is
+    too long to load to list a few)."""
+    org, period, ruleset = reach.org, reach.period, reach.ruleset
+    roll = (Member.objects.in_org_on(org, roll_day(period, reach.as_of)).select_related("org", "org__parent")
+            .only("name", "name_pinyin", "org__name", "org__path", "org__kind", "org__parent__name", "is_mobile",
+                  "is_infirm", "joined_on", "archived_on", "status"))
+    first, last = period.first_day, period.last_day
+    attended = (Attendance.objects.filter(mark__in=PRESENT_MARKS, activity__status=Status.SUBMITTED,
+                                          activity__held_on__gte=first, activity__held_on__lte=last)
+                .order_by().values("member_id"))
+    visited = Visit.objects.filter(visited_on__gte=first, visited_on__lte=last).order_by().values("member_id")
+    sends = Send.objects.filter(sent_on__gte=first, sent_on__lte=last)
+    if ruleset.send_needs_confirmation:
+        sends = sends.filter(confirmed_on__isnull=False)
+    sent = sends.order_by().values("member_id")
+    return {
+        "not_reached": list(roll.exclude(pk__in=attended).exclude(pk__in=visited).exclude(pk__in=sent)[:limit]),
+        "only_visit": list(roll.filter(pk__in=visited).exclude(pk__in=attended).exclude(pk__in=sent)[:limit]),
+        "only_send": list(roll.filter(pk__in=sent).exclude(pk__in=attended).exclude(pk__in=visited)[:limit]),
+    }
 
 
 def lapses(org: Org, members: list[Member] | None, *, end: date, as_of: date, ruleset: Ruleset) -> list[Lapse]:

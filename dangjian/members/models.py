@@ -6,7 +6,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Case, Exists, F, FilteredRelation, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -26,6 +26,12 @@ def roll_day(first_day: date, last_day: date, today: date) -> date:
     return min(last_day, max(today, first_day))
 
 
+def _covering(relation: str, day: date) -> Q:
+    """`relation`'s intervals that include `day` (IntervalQuerySet.covering, seen from the member)."""
+    return (Q(**{f"{relation}__started_on__isnull": True}) | Q(**{f"{relation}__started_on__lte": day})) & (
+        Q(**{f"{relation}__ended_on__isnull": True}) | Q(**{f"{relation}__ended_on__gt": day}))
+
+
 class MemberQuerySet(OrgScopedQuerySet):
     own_field = "user"
 
@@ -41,9 +47,7 @@ class MemberQuerySet(OrgScopedQuerySet):
         # A join, not a subquery per member: the subtree's orgs lead to their memberships, so the
         # cost follows the subtree's size, not the deployment's. A member has at most one membership
         # covering a day (membership_no_overlap), so the join yields one row per member.
-        covering = (Q(memberships__started_on__isnull=True) | Q(memberships__started_on__lte=day)) & (
-            Q(memberships__ended_on__isnull=True) | Q(memberships__ended_on__gt=day))
-        return self.filter(covering, memberships__org__path__startswith=org.path).annotate(org_on=F("memberships__org_id"))
+        return self.filter(_covering("memberships", day), memberships__org__path__startswith=org.path).annotate(org_on=F("memberships__org_id"))
 
     def on_roll_during(self, org: Org, period) -> MemberQuerySet:
         """Members who belonged to org's subtree on at least one day of `period` (a lib.periods.Period,
@@ -59,9 +63,11 @@ class MemberQuerySet(OrgScopedQuerySet):
     def status_on(self, day: date, status: str | None = None) -> MemberQuerySet:
         """Annotate `status_on_day` (预备/正式 on `day`, None when no record covers it); with `status`,
         keep only members in that status on that day."""
-        # order_by(): the default ordering would join member and org into every row's subquery.
-        covering = StatusInterval.objects.covering(day).filter(member=OuterRef("pk")).order_by()
-        qs = self.annotate(status_on_day=Subquery(covering.values("status")[:1]))
+        # A LEFT JOIN on the interval covering the day (at most one: status_interval_no_overlap),
+        # which the database can hash over the whole roll, rather than a subquery per member.
+        alias = f"_status_{day:%Y%m%d}"
+        qs = self.annotate(**{alias: FilteredRelation("status_intervals", condition=_covering("status_intervals", day))})
+        qs = qs.annotate(status_on_day=F(f"{alias}__status"))
         return qs.filter(status_on_day=status) if status else qs
 
     def flagged_on(self, day: date, flag: str) -> MemberQuerySet:
@@ -70,10 +76,15 @@ class MemberQuerySet(OrgScopedQuerySet):
 
     def with_flags_on(self, day: date) -> MemberQuerySet:
         """Annotate `mobile_on_day` and `infirm_on_day` (booleans) for `day`."""
-        return self.annotate(**{
-            f"{flag}_on_day": Exists(FlagInterval.objects.covering(day).filter(member=OuterRef("pk"), flag=flag))
-            for flag in Flag.values
-        })
+        # As status_on: one LEFT JOIN per flag (flag_interval_no_overlap: at most one row each).
+        qs = self
+        for flag in Flag.values:
+            alias = f"_{flag}_{day:%Y%m%d}"
+            condition = _covering("flag_intervals", day) & Q(flag_intervals__flag=flag)
+            qs = qs.annotate(**{alias: FilteredRelation("flag_intervals", condition=condition)}).annotate(**{
+                f"{flag}_on_day": Case(When(**{f"{alias}__id__isnull": False}, then=Value(True)), default=Value(False),
+                                       output_field=models.BooleanField())})
+        return qs
 
     def search(self, text: str) -> MemberQuerySet:
         """Name, pinyin initials (zs → 张三), full pinyin, phone tail, or a whole ID number

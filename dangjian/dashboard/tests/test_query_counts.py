@@ -91,3 +91,22 @@ def test_the_street_dashboard_shows_a_row_per_community(world, client_for):
     assert set(rows) == {"和平社区党总支", "光明社区党总支", "增加0社区党总支"}
     assert rows["增加0社区党总支"]["branches"] == 2
     assert sum(r["branches"] for r in rows.values()) == len(panel["c"].branches)
+
+
+def test_the_street_dashboard_charts_members_per_community(world, client_for):
+    community(world.street, 0)
+    panel = client_for(world.street_admin).get(reverse("dashboard"), {"org": world.street.pk, "period": "2023Q3"}
+                                               ).context["panels"][0]
+    names = panel["branch_chart"]["xAxis"]["data"]
+    full, probationary = (s["data"] for s in panel["branch_chart"]["series"])
+    assert names == ["和平社区", "光明社区", "增加0社区党总支"]
+    assert sum(full) + sum(probationary) == panel["f"].total.value and full[2] + probationary[2] == 10
+
+
+def test_the_street_compliance_page_shows_a_row_per_community(world, client_for):
+    community(world.street, 0)
+    context = client_for(world.street_admin).get(reverse("meeting_compliance"),
+                                                 {"org": world.street.pk, "period": "2023"}).context
+    rows = {r["org"].name: r for r in context["child_rows"]}
+    assert rows["增加0社区党总支"]["branches"] == 2 and context["rows"] == []
+    assert sum(r["green"] + r["amber"] + r["red"] + r["grey"] for r in rows.values()) == len(context["c"].branches)

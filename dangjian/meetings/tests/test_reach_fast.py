@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from dangjian.lib.periods import Period
 from dangjian.meetings.choices import EXCUSED_MARKS, PRESENT_MARKS, Mark, Status
 from dangjian.meetings.models import Activity, Attendance, RuleSetting, Send, Visit
-from dangjian.meetings.reach import _month_index, _month_label, compute, roll_day
+from dangjian.meetings.reach import _month_index, _month_label, compute, listing, roll_day
 from dangjian.members.choices import EventKind
 from dangjian.members.models import Member, belonging_since
 from dangjian.members.services import member_archive, member_move, member_transfer_in
@@ -124,6 +124,12 @@ def test_it_counts_and_lists_what_walking_the_roll_did(world, people, period, co
         counted = compute(org, p, as_of=as_of, ruleset=ruleset, listed=False)
         assert (listed.total, {m.pk for m in listed.reached}, lapse_rows(listed)) == (total, reached, lapses)
         assert (counted.total, counted.reached_count, lapse_rows(counted)) == (total, len(reached), lapses)
+        assert [counted.count_of(w) for w in ("attended", "visited", "sent")] == [len(listed.attended),
+                                                                                len(listed.visited), len(listed.sent)]
+        shown = listing(counted, 2)
+        assert [m.pk for m in shown["not_reached"]] == [m.pk for m in listed.not_reached][:2]
+        assert [m.pk for m in shown["only_visit"]] == [m.pk for m in listed.only_by("visited")][:2]
+        assert [m.pk for m in shown["only_send"]] == [m.pk for m in listed.only_by("sent")][:2]
 
 
 def test_it_will_not_list_a_roll_it_only_counted(world):
