@@ -85,7 +85,7 @@ def generate(path: Path, n: int, seed: int = 2023) -> None:
             ws.append([grid, estate, f"{building + 1}号楼", f"{unit + 1}单元", room, status, name, id_number, sex, born,
                        "户主" if k == 0 else rng.choice(("配偶", "子", "女", "父母", "孙子女")),
                        rng.choice(("本地户籍",) * 6 + ("外来人口", "人户分离")), "山东省济南市历下区和平路1号",
-                       "", f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}", None,
+                       "", f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}", "", None,
                        rng.choice(("", "", "", "", "独居老人", "高龄", "低保", "退役军人")), ""])
             written += 1
         household += 1
