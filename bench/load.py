@@ -333,8 +333,10 @@ class Servers:
 
     def log_counts(self) -> dict[str, int]:
         text = "".join((self.logdir / f).read_text(errors="replace") for f in os.listdir(self.logdir) if f.endswith(".log"))
+        depths = [int(n) for n in re.findall(r"Task queue depth is (\d+)", text)]  # waitress: all threads busy
         return {"database_is_locked": text.count(LOCKED), "internal_server_error": text.count("Internal Server Error"),
-                "traceback": text.count("Traceback (most recent call last)")}
+                "traceback": text.count("Traceback (most recent call last)"), "queue_warnings": len(depths),
+                "max_queue_depth": max(depths, default=0)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -890,7 +892,8 @@ def report(result: dict) -> str:
         f"\"database is locked\": {result['database_is_locked']['responses']} in responses, "
         f"{result['database_is_locked']['server_log']} in the server logs "
         f"(server log: {result['server_log']['internal_server_error']} Internal Server Error, "
-        f"{result['server_log']['traceback']} tracebacks)",
+        f"{result['server_log']['traceback']} tracebacks; waitress queued requests {result['server_log']['queue_warnings']}"
+        f" times, at most {result['server_log']['max_queue_depth']} waiting for a thread)",
         f"payments: {chk['payments']['made']} made, {chk['payments']['in_ledger']} in the ledger "
         f"(+{chk['payments']['others_in_ledger']} by others); sum made {chk['paid_sum']['made']} = ledger "
         f"{chk['paid_sum']['in_ledger']} = allocated {chk['paid_sum']['allocated']}, ledger grew by "
