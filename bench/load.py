@@ -103,19 +103,24 @@ def build_database(args, env: dict[str, str], log) -> None:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.pg_name]).fetchone()
             if exists and args.reuse:
                 log(f"reusing PostgreSQL database {args.pg_name}")
-                return
+                return _migrate(env)
             conn.execute(f'DROP DATABASE IF EXISTS "{args.pg_name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{args.pg_name}"')
     elif (args.data_dir / "dangjian.sqlite3").exists():
         if args.reuse:
             log(f"reusing {args.data_dir / 'dangjian.sqlite3'}")
-            return
+            return _migrate(env)
         raise SystemExit(f"load.py: {args.data_dir} already has a database; pass --reuse or another --data-dir")
     log(f"building the demo ({args.communities} communities) …")
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "dangjian.cli", "demo", "--no-serve", "--communities", str(args.communities)],
                    env=env, check=True, stdout=subprocess.DEVNULL)
     log(f"demo built in {time.monotonic() - started:.0f} s")
+
+
+def _migrate(env: dict[str, str]) -> None:
+    """A database built by an earlier version catches up with the code's migrations."""
+    subprocess.run([sys.executable, "-m", "dangjian.cli", "migrate", "--verbosity", "0"], env=env, check=True)
 
 
 def django_setup(env: dict[str, str]) -> None:
@@ -787,6 +792,7 @@ def parse_args(argv=None):
     p.add_argument("--data-dir", type=Path, default=None, help="data folder (default: a new temporary one)")
     p.add_argument("--pg-name", default=PG_NAME, help="PostgreSQL database (dropped and rebuilt unless --reuse)")
     p.add_argument("--reuse", action="store_true", help="use the database already built (the checks compare what this run adds)")
+    p.add_argument("--prepare-only", action="store_true", help="build the database and the accounts, then stop")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
@@ -813,6 +819,8 @@ def run(args) -> dict:
     from django.db import connections
 
     plans = provision(args.users, log)
+    if args.prepare_only:
+        return {}
     before = marks_before()
     connections.close_all()
 
@@ -917,6 +925,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted; servers stopped", file=sys.stderr)
         return 130
+    if args.prepare_only:
+        print(f"prepared: {args.data_dir}" + (f", PostgreSQL {args.pg_name}" if args.db == "postgres" else ""))
+        return 0
     print(json.dumps(result, ensure_ascii=False, indent=2, default=str) if args.json else report(result))
     return 0
 
