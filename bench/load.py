@@ -739,14 +739,14 @@ def figures(samples: list[Sample]) -> list[dict]:
     for kind, group in [*sorted(by_kind.items()), ("ALL but login", rest), ("ALL", samples)]:
         times = sorted(s.ms for s in group if not math.isnan(s.ms))
         rows.append({"kind": kind, "requests": len(times), "errors": sum(1 for s in group if s.error),
-                     "p50": percentile(times, 0.50), "p95": percentile(times, 0.95), "p99": percentile(times, 0.99),
-                     "max": times[-1] if times else float("nan")})
+                     **{k: round(percentile(times, q), 1) if times else None
+                        for k, q in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99), ("max", 1.0))}})
     return rows
 
 
 def table(rows: list[dict]) -> str:
     headers = ("kind", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms")
-    lines = [[r["kind"], str(r["requests"]), str(r["errors"]), *(f"{r[k]:.0f}" for k in ("p50", "p95", "p99", "max"))]
+    lines = [[r["kind"], str(r["requests"]), str(r["errors"]), *("—" if r[k] is None else f"{r[k]:.0f}" for k in ("p50", "p95", "p99", "max"))]
              for r in rows]
     widths = [max(len(x) for x in col) for col in zip(headers, *lines, strict=True)]
     fmt = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))  # noqa: E731
