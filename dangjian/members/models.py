@@ -6,7 +6,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -37,8 +37,12 @@ class MemberQuerySet(OrgScopedQuerySet):
     def in_org_on(self, org: Org, day: date) -> MemberQuerySet:
         """Members who belonged to org's subtree on `day` (a Membership covers the day), each
         annotated with `org_on` — the id of the 党支部/党小组 they belonged to that day."""
-        covering = Membership.objects.covering(day).filter(member=OuterRef("pk"), org__path__startswith=org.path)
-        return self.annotate(org_on=Subquery(covering.values("org_id")[:1])).filter(org_on__isnull=False)
+        # A join, not a subquery per member: the subtree's orgs lead to their memberships, so the
+        # cost follows the subtree's size, not the deployment's. A member has at most one membership
+        # covering a day (membership_no_overlap), so the join yields one row per member.
+        covering = (Q(memberships__started_on__isnull=True) | Q(memberships__started_on__lte=day)) & (
+            Q(memberships__ended_on__isnull=True) | Q(memberships__ended_on__gt=day))
+        return self.filter(covering, memberships__org__path__startswith=org.path).annotate(org_on=F("memberships__org_id"))
 
     def on_roll_during(self, org: Org, period) -> MemberQuerySet:
         """Members who belonged to org's subtree on at least one day of `period` (a lib.periods.Period,
@@ -54,7 +58,8 @@ class MemberQuerySet(OrgScopedQuerySet):
     def status_on(self, day: date, status: str | None = None) -> MemberQuerySet:
         """Annotate `status_on_day` (预备/正式 on `day`, None when no record covers it); with `status`,
         keep only members in that status on that day."""
-        covering = StatusInterval.objects.covering(day).filter(member=OuterRef("pk"))
+        # order_by(): the default ordering would join member and org into every row's subquery.
+        covering = StatusInterval.objects.covering(day).filter(member=OuterRef("pk")).order_by()
         qs = self.annotate(status_on_day=Subquery(covering.values("status")[:1]))
         return qs.filter(status_on_day=status) if status else qs
 
