@@ -11,8 +11,9 @@ street size (~2,500 members: `dangjian demo --communities 20`) and at city size 
 the resident searches' SQL as the search page runs it, at the widest level.
 
 The databases are given by name on the server of DATABASE_URL. The street database is built when
-missing (its build — commit, date, command — is written into `COMMENT ON DATABASE`, and printed
-with each run, as is whatever comment the city's builder left). Each database is measured by a
+missing, else migrated to this commit (its build and migrations — commit, date, command — are
+written into `COMMENT ON DATABASE`, and printed with each run, as is whatever comment the city's
+builder left; migrations of this commit a database lacks are listed as NOT APPLIED). Each database is measured by a
 child process (no cache carries over from one to the other) inside one transaction that is rolled
 back at the end, with `last_login` left alone: nothing is written into a shared database; any
 statement a page would have written is listed under "writes (rolled back)". The machine's noise: a
@@ -91,6 +92,24 @@ def build_street(name: str, communities: int) -> None:
                .as_string(None))
 
 
+def migrate_street(name: str) -> None:
+    """Bring the bench's own street database up to this commit's schema (a no-op when it is);
+    what was applied is added to its comment."""
+    from psycopg import sql as pgsql
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": db_url(name), "DANGJIAN_PII_KEY": BENCH_PII_KEY,
+           "DANGJIAN_DATA_DIR": tempfile.mkdtemp(prefix="dangjian-scale-migrate-")}
+    done = subprocess.run([sys.executable, "-m", "django", "migrate", "--settings=dangjian.settings"], check=True,
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    applied = [line.split()[1] for line in done.stdout.splitlines() if line.strip().startswith("Applying")]
+    if applied:
+        old = _admin_sql("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", name,
+                         fetch=True)[0][0] or ""
+        note = f"{old}; migrated at commit {git_commit()} ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC): {', '.join(applied)}"
+        _admin_sql(pgsql.SQL("COMMENT ON DATABASE {} IS {}").format(pgsql.Identifier(name), pgsql.Literal(note))
+                   .as_string(None))
+
+
 # ------------------------------------------------------------------------------------------------
 # The child: one database, every page
 
@@ -138,31 +157,37 @@ def measure_database(name: str, runs: int, budget: float, only: list[str]) -> di
             out["writes"] += [f"{page.key}: {s[:120]}" for s in t.sql
                               if s.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE")]
             if page.key.startswith("resident_"):
-                out["explain"].append(explain(page, t.sql, connection))
+                out["explain"].append(explain(page, t.sql, connection, hide=targets.resident_id))
         transaction.set_rollback(True)
     connection.close()
     return out
 
 
-def explain(page, sql: list[str], connection) -> dict:
-    """EXPLAIN ANALYZE of the statements of a resident search page that read the residents."""
+def explain(page, sql: list[str], connection, hide: str) -> dict:
+    """EXPLAIN ANALYZE of the statements of a resident search page that read the residents (the
+    ID number searched for is masked in what is printed)."""
+    masked = hide[:4] + "*" * (len(hide) - 8) + hide[-4:]
     plans = []
     with connection.cursor() as cur:
         for statement in sql:
             if 'FROM "grid_resident"' not in statement:
                 continue
             cur.execute("EXPLAIN (ANALYZE, COSTS OFF) " + statement)
-            plans.append({"sql": statement, "plan": [r[0] for r in cur.fetchall()]})
+            plans.append({"sql": statement.replace(hide, masked),
+                          "plan": [r[0].replace(hide, masked) for r in cur.fetchall()]})
     return {"key": page.key, "title": page.title, "plans": plans}
 
 
 def database_info() -> dict:
     from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
     from dangjian.grid.models import Resident
     from dangjian.members.models import Member
     from dangjian.orgs.models import COMMUNITY_KINDS, Org, OrgKind
 
+    executor = MigrationExecutor(connection)
+    pending = [f"{m.app_label}.{m.name}" for m, _ in executor.migration_plan(executor.loader.graph.leaf_nodes())]
     with connection.cursor() as cur:
         cur.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()")
         comment = cur.fetchone()[0]
@@ -172,6 +197,7 @@ def database_info() -> dict:
     return {
         "built": comment or "unknown (no comment on the database)",
         "last_migration_applied": f"{migrated:%Y-%m-%d %H:%M} UTC" if migrated else None,
+        "pending_migrations": pending,  # this commit's migrations the database lacks (its indexes, say)
         "streets": kinds[OrgKind.STREET], "communities": sum(kinds[k] for k in COMMUNITY_KINDS),
         "members": Member.objects.current().count(), "residents": Resident.objects.current().count(),
     }
@@ -187,8 +213,10 @@ def run_child(name: str, args) -> dict:
         command += ["--only", args.only]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
-    if done.returncode != 0:
-        raise SystemExit(f"测量 {name} 失败：\n{done.stderr[-3000:]}")
+    if done.returncode != 0:  # e.g. a database still being built: its columns say n/a, with why
+        lines = [x for x in done.stderr.strip().splitlines() if x.strip()]
+        print(f"测量 {name} 失败 (failed):\n{done.stderr[-2000:]}", file=sys.stderr)
+        return {"db": name, "failed": lines[-1] if lines else f"exit {done.returncode}", "pages": {}, "explain": []}
     return json.loads(done.stdout)
 
 
@@ -200,7 +228,7 @@ def rows_of(result: dict) -> list[dict]:
     from dangjian.testing.pages import PAGES
 
     rows = []
-    present = [r for r in result["sizes"].values() if r]
+    present = [r for r in result["sizes"].values() if r and not r.get("failed")]
     for page in PAGES:
         if present and all(page.key not in r["pages"] for r in present):
             continue  # left out by --only
@@ -225,12 +253,17 @@ def print_text(result: dict) -> None:
     for s in SIZES:
         r = result["sizes"][s]
         if r is None:
-            print(f"{SIZE_LABELS[s]} {s}: {result['db_names'][s]} 不存在 (missing) — n/a")
+            print(f"{SIZE_LABELS[s]} {s}: {result['db_names'][s] or '—'} 不存在或未指定 (missing) — n/a")
+            continue
+        if r.get("failed"):
+            print(f"{SIZE_LABELS[s]} {s}: {r['db']} 无法测量 (failed) — n/a: {r['failed']}")
             continue
         i = r["info"]
         print(f"{SIZE_LABELS[s]} {s}: {r['db']} — {i['streets']} 街道 streets, {i['communities']} 社区 communities, "
               f"{i['members']} 党员 members, {i['residents']} 居民 residents")
         print(f"    built: {i['built']}; last migration applied {i['last_migration_applied']}")
+        if i["pending_migrations"]:
+            print(f"    NOT APPLIED here (this commit's schema differs): {', '.join(i['pending_migrations'])}")
         t = r["targets"]
         print(f"    users: {t['levels']}; year {t['year']}, quarter {t['quarter']}, member q={t['member_q']}, "
               f"resident pinyin={t['resident_pinyin']}, tail={t['resident_tail']}, ID {t['resident_id']}")
@@ -257,10 +290,10 @@ def print_text(result: dict) -> None:
         print(f"error {s} · {page}: {error}")
     for s in SIZES:
         r = result["sizes"][s]
-        if r and r["writes"]:
+        if r and r.get("writes"):
             print(f"\nwrites (rolled back) at {s} size: " + "; ".join(r["writes"][:10]))
-    size = "city" if result["sizes"]["city"] else "street"
-    explains = result["sizes"][size]["explain"] if result["sizes"][size] else []
+    size = "city" if (result["sizes"]["city"] or {}).get("explain") else "street"
+    explains = (result["sizes"][size] or {}).get("explain", [])
     wanted = [e for e in explains if e["key"].endswith("@district")] or explains
     if wanted:
         print(f"\nEXPLAIN ANALYZE of the resident search SQL ({size} size, {result['db_names'][size]}):")
@@ -279,7 +312,7 @@ def short_sql(sql: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--street-db", default="dj_bench_street", help="街道规模数据库名（不存在则生成）")
-    parser.add_argument("--city-db", default="dj_city", help="全市规模数据库名（只读）")
+    parser.add_argument("--city-db", default="dj_city", help="全市规模数据库名（只读；空字符串则不测）")
     parser.add_argument("--communities", type=int, default=20, help="生成街道规模数据库时的社区数")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--budget", type=float, default=8.0, help="单页计时的秒数上限（至少测 3 次）")
@@ -300,7 +333,9 @@ def main() -> int:
     names = {"street": args.street_db, "city": args.city_db}
     if not db_exists(names["street"]):
         build_street(names["street"], args.communities)
-    sizes = {s: (run_child(names[s], args) if db_exists(names[s]) else None) for s in SIZES}
+    else:
+        migrate_street(names["street"])
+    sizes = {s: (run_child(names[s], args) if names[s] and db_exists(names[s]) else None) for s in SIZES}
     after = cpu_loop()
     with psycopg.connect(db_url("postgres")) as conn:
         postgres = conn.execute("SHOW server_version").fetchone()[0]

@@ -20,8 +20,10 @@ from simple_history.models import HistoricalRecords
 from dangjian.lib.crypto import blind_index
 from dangjian.lib.idnumbers import mask_id, mask_phone, phone_tail
 from dangjian.lib.pinyin import search_keys
+from dangjian.lib.search import person_q
+from dangjian.lib.staging import HiddenUntilImported, visible
 from dangjian.orgs.models import COMMUNITY_KINDS, Org
-from dangjian.orgs.scoping import OrgScopedQuerySet
+from dangjian.orgs.scoping import OrgScopedQuerySet, path_q
 
 from .choices import ArchiveReason, HousingStatus, HukouType, JobStatus, Relation, Sex, VisitResult
 from .register import format_address
@@ -56,6 +58,26 @@ class GridScopedQuerySet(OrgScopedQuerySet):
     rows of the grids they work today (`grid_field`, the path to the grid; "" for a grid)."""
 
     grid_field = ""
+
+    def _through_grid(self) -> bool:
+        return bool(self.grid_field) and self.scope_field == f"{self.grid_field}__community"
+
+    # A subtree named by its grids' ids (read first, one query), not by `community.path LIKE 'x%'`
+    # three joins away: PostgreSQL cannot tell from an org path how many residents a community or
+    # street holds (most orgs under a street are branches without residents), guesses a third of
+    # the city, and reads whole tables; a list of grid ids it estimates from the household table.
+    def subtree_q(self, user) -> Q:
+        if not self._through_grid():
+            return super().subtree_q(user)
+        return self._grids_q(Grid.objects.filter(path_q(user, "community")))
+
+    def org_q(self, org: Org) -> Q:
+        if not self._through_grid():
+            return super().org_q(org)
+        return self._grids_q(Grid.objects.filter(community__path__startswith=org.path))
+
+    def _grids_q(self, grids) -> Q:
+        return Q(**{f"{self.grid_field}__in": list(grids.values_list("pk", flat=True))})
 
     def also_visible(self, user) -> Q:
         ids = assigned_grid_ids(user)
@@ -120,6 +142,25 @@ class GridSettings(models.Model):
 # The register
 
 
+class ImportedManager(HiddenUntilImported):
+    """Hides the grids, buildings, units, households and residents a residents import is still
+    writing, or that a failed import or a dry run left until they are purged (lib/staging.py)."""
+
+    marker = "pending_import"
+    committed = {"status": JobStatus.DONE, "dry_run": False}
+
+
+def shown(path: str) -> Q:
+    """The related rows at `path` ("households__residents") that ImportedManager would show: a
+    count over a join needs it, since managers do not filter joins."""
+    return visible(f"{path}__pending_import", **ImportedManager.committed)
+
+
+def pending_import_field():
+    """The marker of a row written by a residents import not yet committed (see ImportedManager)."""
+    return models.ForeignKey("ImportJob", models.PROTECT, null=True, blank=True, editable=False, related_name="+")
+
+
 class GridQuerySet(GridScopedQuerySet):
     scope_field = "community"
 
@@ -133,9 +174,10 @@ class Grid(models.Model):
     code = models.CharField(_("网格编码"), max_length=40, blank=True)
     area = models.CharField(_("网格范围"), max_length=200, blank=True, help_text=_("如“和平路以东、建设街以北”"))
     sort = models.PositiveIntegerField(_("排序"), default=0)
-    history = HistoricalRecords()
+    pending_import = pending_import_field()
+    history = HistoricalRecords(excluded_fields=["pending_import"])
 
-    objects = GridQuerySet.as_manager()
+    objects = ImportedManager.from_queryset(GridQuerySet)()
 
     class Meta:
         verbose_name = _("网格")
@@ -202,9 +244,10 @@ class Building(models.Model):
     name = models.CharField(_("楼栋"), max_length=50)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     sort = models.PositiveIntegerField(_("排序"), default=0)
-    history = HistoricalRecords()
+    pending_import = pending_import_field()
+    history = HistoricalRecords(excluded_fields=["pending_import"])
 
-    objects = BuildingQuerySet.as_manager()
+    objects = ImportedManager.from_queryset(BuildingQuerySet)()
 
     class Meta:
         verbose_name = _("楼栋")
@@ -223,6 +266,9 @@ class Unit(models.Model):
     building = models.ForeignKey(Building, models.PROTECT, related_name="units", verbose_name=_("楼栋"))
     name = models.CharField(_("单元"), max_length=20, blank=True)
     sort = models.PositiveIntegerField(_("排序"), default=0)
+    pending_import = pending_import_field()
+
+    objects = ImportedManager()
 
     class Meta:
         verbose_name = _("单元")
@@ -249,9 +295,10 @@ class Household(models.Model):
                                       default=HousingStatus.OWNER)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    pending_import = pending_import_field()
+    history = HistoricalRecords(excluded_fields=["created_at", "pending_import"])
 
-    objects = HouseholdQuerySet.as_manager()
+    objects = ImportedManager.from_queryset(HouseholdQuerySet)()
 
     class Meta:
         verbose_name = _("住户")
@@ -284,18 +331,11 @@ class ResidentQuerySet(GridScopedQuerySet):
         return self.filter(tags__contains=f"|{tag}|")
 
     def search(self, text: str) -> ResidentQuerySet:
-        """Name, pinyin initials (zs → 张三), full pinyin, phone tail, or a whole ID number."""
-        text = (text or "").strip()
-        if not text:
-            return self
-        q = Q(name__contains=text)
-        if text.isascii() and text.isalpha():
-            q |= Q(name_initials__startswith=text.lower()) | Q(name_pinyin__startswith=text.lower())
-        if text.isdigit() and len(text) <= 4:
-            q |= Q(phone_tail__endswith=text)
-        if len(text) == 18:
-            q |= Q(id_hash=blind_index(text.upper()))
-        return self.filter(q)
+        """Name, pinyin initials (zs → 张三), full pinyin, phone tail, or a whole ID number
+        (lib.search: each kind asks its own indexed column)."""
+        q = person_q(text, initials_length=self.model._meta.get_field("name_initials").max_length,
+                     pinyin_length=self.model._meta.get_field("name_pinyin").max_length)
+        return self if q is None else self.filter(q)
 
 
 class Resident(models.Model):
@@ -303,8 +343,7 @@ class Resident(models.Model):
 
     household = models.ForeignKey(Household, models.PROTECT, related_name="residents", verbose_name=_("住户"))
     name = models.CharField(_("姓名"), max_length=50)
-    # Not indexed: search ORs these with `name LIKE '%…%'`, which scans anyway (and LIKE 'x%' uses no
-    # plain B-tree on SQLite, nor on PostgreSQL outside the C collation); an index only slows imports.
+    # Search asks each of these alone, by a range (lib.search), so a plain B-tree answers it (Meta).
     name_initials = models.CharField(max_length=20, editable=False)
     name_pinyin = models.CharField(max_length=100, editable=False)
     id_number = SealedTextField(_("公民身份号码"), blank=True)
@@ -335,17 +374,23 @@ class Resident(models.Model):
     source_row = models.PositiveIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    pending_import = pending_import_field()
     history = HistoricalRecords(excluded_fields=["name_initials", "name_pinyin", "id_hash", "phone_tail",
-                                                 "source_job", "source_row", "created_at", "updated_at"])
+                                                 "source_job", "source_row", "created_at", "updated_at",
+                                                 "pending_import"])
 
-    objects = ResidentQuerySet.as_manager()
+    objects = ImportedManager.from_queryset(ResidentQuerySet)()
 
     class Meta:
         verbose_name = _("居民")
         verbose_name_plural = _("居民")
         ordering = ["household_id", "pk"]
         indexes = [models.Index(fields=["source_job", "source_row"], name="resident_source"),
-                   models.Index(fields=["id_hash"], condition=Q(archived_on__isnull=False), name="resident_archived_id")]
+                   models.Index(fields=["id_hash"], condition=Q(archived_on__isnull=False), name="resident_archived_id"),
+                   models.Index(fields=["name"], opclasses=["varchar_pattern_ops"], name="resident_name"),
+                   models.Index(fields=["name_initials"], name="resident_initials"),
+                   models.Index(fields=["name_pinyin"], name="resident_pinyin"),
+                   models.Index(fields=["phone_tail"], name="resident_phone_tail")]
         constraints = [
             models.UniqueConstraint(fields=["id_hash"], condition=Q(id_hash__isnull=False, archived_on__isnull=True),
                                     name="resident_unique_live_id",
@@ -540,3 +585,31 @@ class ImportJob(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+class StagedChange(models.Model):
+    """What a residents import changes of a household or resident that existed before it, kept
+    here until the import commits and then applied a batch at a time (grid.importing): so an
+    import that fails changes nothing, while it never holds the database for more than a batch.
+    A resident the import found unchanged is staged too, with no changes: applying it records the
+    job and row on the resident, and a later batch of the file finds the ID here (a repeat)."""
+
+    class Kind(models.TextChoices):
+        RESIDENT = "resident", _("居民")
+        HOUSEHOLD = "household", _("住户")
+
+    import_job = models.ForeignKey(ImportJob, models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    object_id = models.PositiveIntegerField()
+    row = models.PositiveIntegerField(null=True, blank=True)
+    id_hash = models.CharField(max_length=64, blank=True)
+    # attname → new value as JSON text (phones sealed, dates ISO); empty: nothing changes.
+    changes = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("待应用的导入更改")
+        verbose_name_plural = _("待应用的导入更改")
+        indexes = [models.Index(fields=["import_job", "id_hash"], name="staged_change_hash")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from dangjian.lib.crypto import EncryptedTextField, blind_index
 from dangjian.lib.idnumbers import mask_id, mask_phone, phone_tail
 from dangjian.lib.pinyin import search_keys
+from dangjian.lib.search import person_q
 from dangjian.orgs.models import Org
 from dangjian.orgs.scoping import OrgScopedQuerySet
 
@@ -75,18 +76,11 @@ class MemberQuerySet(OrgScopedQuerySet):
         })
 
     def search(self, text: str) -> MemberQuerySet:
-        """Name, pinyin initials (zs → 张三), full pinyin, or phone tail."""
-        text = (text or "").strip()
-        if not text:
-            return self
-        q = Q(name__contains=text)
-        if text.isascii() and text.isalpha():
-            q |= Q(name_initials__startswith=text.lower()) | Q(name_pinyin__startswith=text.lower())
-        if text.isdigit() and len(text) <= 4:
-            q |= Q(phone_tail__endswith=text)
-        if len(text) == 18:  # a whole ID number: exact match through the keyed hash
-            q |= Q(id_hash=blind_index(text.upper()))
-        return self.filter(q)
+        """Name, pinyin initials (zs → 张三), full pinyin, phone tail, or a whole ID number
+        (lib.search: each kind asks its own indexed column)."""
+        q = person_q(text, initials_length=self.model._meta.get_field("name_initials").max_length,
+                     pinyin_length=self.model._meta.get_field("name_pinyin").max_length)
+        return self if q is None else self.filter(q)
 
 
 REQUIRED_FIELDS = (
@@ -145,6 +139,9 @@ class Member(models.Model):
         verbose_name = _("党员")
         verbose_name_plural = _("党员")
         ordering = ["org__path", "name_pinyin", "pk"]
+        # Search by the start of a name (lib.search) is `name LIKE '张%'`: on PostgreSQL only a
+        # pattern_ops index answers that (SQLite makes it a plain index).
+        indexes = [models.Index(fields=["name"], opclasses=["varchar_pattern_ops"], name="member_name")]
         constraints = [
             models.UniqueConstraint(fields=["id_hash"], condition=Q(id_hash__isnull=False), name="member_unique_id",
                                     violation_error_message=_("该身份证号已在名册中")),
