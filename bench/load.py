@@ -250,11 +250,13 @@ def verify(before: dict, made: Made) -> dict:
     from dangjian.grid.models import Visit
     from dangjian.meetings.models import Attendance
 
+    # SQLite sums decimals as floating point: compare to the cent.
+    cents = lambda value: Decimal(value or 0).quantize(Decimal("0.01"))  # noqa: E731
     entries = DuesEntry.objects.filter(pk__gt=before["entry"])
     ours = entries.filter(recorded_by__username__startswith=PREFIX)
-    entry_sum = ours.aggregate(s=Sum("amount"))["s"] or Decimal("0")
-    allocated = DuesAllocation.objects.filter(entry__in=ours).aggregate(s=Sum("amount"))["s"] or Decimal("0")
-    ledger_total = DuesEntry.objects.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    entry_sum = cents(ours.aggregate(s=Sum("amount"))["s"])
+    allocated = cents(DuesAllocation.objects.filter(entry__in=ours).aggregate(s=Sum("amount"))["s"])
+    ledger_growth = cents(DuesEntry.objects.aggregate(s=Sum("amount"))["s"]) - cents(before["ledger_total"])
     history = Attendance.history.filter(history_id__gt=before["attendance_history"], history_type="~",
                                         history_user__username__startswith=PREFIX).count()
     final = dict(Attendance.objects.filter(pk__in=list(made.last_mark)).values_list("pk", "mark"))
@@ -263,12 +265,12 @@ def verify(before: dict, made: Made) -> dict:
     checks = {
         "payments": {"made": made.payments, "in_ledger": ours.count(), "others_in_ledger": entries.count() - ours.count()},
         "paid_sum": {"made": f"{made.paid:.2f}", "in_ledger": f"{entry_sum:.2f}", "allocated": f"{allocated:.2f}",
-                     "ledger_growth": f"{ledger_total - before['ledger_total']:.2f}"},
+                     "ledger_growth": f"{ledger_growth:.2f}"},
         "attendance_changes": {"made": made.mark_changes, "in_history": history, "final_mark_differs": wrong_marks},
         "visits": {"made": made.visits, "in_ledger": visits},
     }
     checks["ok"] = (made.payments == ours.count() and made.paid == entry_sum == allocated
-                    and ledger_total - before["ledger_total"] == made.paid and made.mark_changes == history
+                    and ledger_growth == made.paid and made.mark_changes == history
                     and wrong_marks == 0 and made.visits == visits)
     return checks
 
