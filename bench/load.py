@@ -103,19 +103,24 @@ def build_database(args, env: dict[str, str], log) -> None:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.pg_name]).fetchone()
             if exists and args.reuse:
                 log(f"reusing PostgreSQL database {args.pg_name}")
-                return
+                return _migrate(env)
             conn.execute(f'DROP DATABASE IF EXISTS "{args.pg_name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{args.pg_name}"')
     elif (args.data_dir / "dangjian.sqlite3").exists():
         if args.reuse:
             log(f"reusing {args.data_dir / 'dangjian.sqlite3'}")
-            return
+            return _migrate(env)
         raise SystemExit(f"load.py: {args.data_dir} already has a database; pass --reuse or another --data-dir")
     log(f"building the demo ({args.communities} communities) …")
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "dangjian.cli", "demo", "--no-serve", "--communities", str(args.communities)],
                    env=env, check=True, stdout=subprocess.DEVNULL)
     log(f"demo built in {time.monotonic() - started:.0f} s")
+
+
+def _migrate(env: dict[str, str]) -> None:
+    """A database built by an earlier version catches up with the code's migrations."""
+    subprocess.run([sys.executable, "-m", "dangjian.cli", "migrate", "--verbosity", "0"], env=env, check=True)
 
 
 def django_setup(env: dict[str, str]) -> None:
@@ -245,11 +250,13 @@ def verify(before: dict, made: Made) -> dict:
     from dangjian.grid.models import Visit
     from dangjian.meetings.models import Attendance
 
+    # SQLite sums decimals as floating point: compare to the cent.
+    cents = lambda value: Decimal(value or 0).quantize(Decimal("0.01"))  # noqa: E731
     entries = DuesEntry.objects.filter(pk__gt=before["entry"])
     ours = entries.filter(recorded_by__username__startswith=PREFIX)
-    entry_sum = ours.aggregate(s=Sum("amount"))["s"] or Decimal("0")
-    allocated = DuesAllocation.objects.filter(entry__in=ours).aggregate(s=Sum("amount"))["s"] or Decimal("0")
-    ledger_total = DuesEntry.objects.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    entry_sum = cents(ours.aggregate(s=Sum("amount"))["s"])
+    allocated = cents(DuesAllocation.objects.filter(entry__in=ours).aggregate(s=Sum("amount"))["s"])
+    ledger_growth = cents(DuesEntry.objects.aggregate(s=Sum("amount"))["s"]) - cents(before["ledger_total"])
     history = Attendance.history.filter(history_id__gt=before["attendance_history"], history_type="~",
                                         history_user__username__startswith=PREFIX).count()
     final = dict(Attendance.objects.filter(pk__in=list(made.last_mark)).values_list("pk", "mark"))
@@ -258,12 +265,12 @@ def verify(before: dict, made: Made) -> dict:
     checks = {
         "payments": {"made": made.payments, "in_ledger": ours.count(), "others_in_ledger": entries.count() - ours.count()},
         "paid_sum": {"made": f"{made.paid:.2f}", "in_ledger": f"{entry_sum:.2f}", "allocated": f"{allocated:.2f}",
-                     "ledger_growth": f"{ledger_total - before['ledger_total']:.2f}"},
+                     "ledger_growth": f"{ledger_growth:.2f}"},
         "attendance_changes": {"made": made.mark_changes, "in_history": history, "final_mark_differs": wrong_marks},
         "visits": {"made": made.visits, "in_ledger": visits},
     }
     checks["ok"] = (made.payments == ours.count() and made.paid == entry_sum == allocated
-                    and ledger_total - before["ledger_total"] == made.paid and made.mark_changes == history
+                    and ledger_growth == made.paid and made.mark_changes == history
                     and wrong_marks == 0 and made.visits == visits)
     return checks
 
@@ -333,8 +340,10 @@ class Servers:
 
     def log_counts(self) -> dict[str, int]:
         text = "".join((self.logdir / f).read_text(errors="replace") for f in os.listdir(self.logdir) if f.endswith(".log"))
+        depths = [int(n) for n in re.findall(r"Task queue depth is (\d+)", text)]  # waitress: all threads busy
         return {"database_is_locked": text.count(LOCKED), "internal_server_error": text.count("Internal Server Error"),
-                "traceback": text.count("Traceback (most recent call last)")}
+                "traceback": text.count("Traceback (most recent call last)"), "queue_warnings": len(depths),
+                "max_queue_depth": max(depths, default=0)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -732,14 +741,14 @@ def figures(samples: list[Sample]) -> list[dict]:
     for kind, group in [*sorted(by_kind.items()), ("ALL but login", rest), ("ALL", samples)]:
         times = sorted(s.ms for s in group if not math.isnan(s.ms))
         rows.append({"kind": kind, "requests": len(times), "errors": sum(1 for s in group if s.error),
-                     "p50": percentile(times, 0.50), "p95": percentile(times, 0.95), "p99": percentile(times, 0.99),
-                     "max": times[-1] if times else float("nan")})
+                     **{k: round(percentile(times, q), 1) if times else None
+                        for k, q in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99), ("max", 1.0))}})
     return rows
 
 
 def table(rows: list[dict]) -> str:
     headers = ("kind", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms")
-    lines = [[r["kind"], str(r["requests"]), str(r["errors"]), *(f"{r[k]:.0f}" for k in ("p50", "p95", "p99", "max"))]
+    lines = [[r["kind"], str(r["requests"]), str(r["errors"]), *("—" if r[k] is None else f"{r[k]:.0f}" for k in ("p50", "p95", "p99", "max"))]
              for r in rows]
     widths = [max(len(x) for x in col) for col in zip(headers, *lines, strict=True)]
     fmt = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))  # noqa: E731
@@ -785,6 +794,7 @@ def parse_args(argv=None):
     p.add_argument("--data-dir", type=Path, default=None, help="data folder (default: a new temporary one)")
     p.add_argument("--pg-name", default=PG_NAME, help="PostgreSQL database (dropped and rebuilt unless --reuse)")
     p.add_argument("--reuse", action="store_true", help="use the database already built (the checks compare what this run adds)")
+    p.add_argument("--prepare-only", action="store_true", help="build the database and the accounts, then stop")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
@@ -811,6 +821,8 @@ def run(args) -> dict:
     from django.db import connections
 
     plans = provision(args.users, log)
+    if args.prepare_only:
+        return {}
     before = marks_before()
     connections.close_all()
 
@@ -890,7 +902,8 @@ def report(result: dict) -> str:
         f"\"database is locked\": {result['database_is_locked']['responses']} in responses, "
         f"{result['database_is_locked']['server_log']} in the server logs "
         f"(server log: {result['server_log']['internal_server_error']} Internal Server Error, "
-        f"{result['server_log']['traceback']} tracebacks)",
+        f"{result['server_log']['traceback']} tracebacks; waitress queued requests {result['server_log']['queue_warnings']}"
+        f" times, at most {result['server_log']['max_queue_depth']} waiting for a thread)",
         f"payments: {chk['payments']['made']} made, {chk['payments']['in_ledger']} in the ledger "
         f"(+{chk['payments']['others_in_ledger']} by others); sum made {chk['paid_sum']['made']} = ledger "
         f"{chk['paid_sum']['in_ledger']} = allocated {chk['paid_sum']['allocated']}, ledger grew by "
@@ -914,6 +927,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted; servers stopped", file=sys.stderr)
         return 130
+    if args.prepare_only:
+        print(f"prepared: {args.data_dir}" + (f", PostgreSQL {args.pg_name}" if args.db == "postgres" else ""))
+        return 0
     print(json.dumps(result, ensure_ascii=False, indent=2, default=str) if args.json else report(result))
     return 0
 
