@@ -142,3 +142,14 @@ def test_it_counts_a_long_register_only_up_to_its_bound(g, client_for, monkeypat
 def test_it_counts_a_short_register_exactly(g, client_for):
     response = client_for(g.world.street_admin).get(reverse("grid_residents"))
     assert (response.context["total"], response.context["more"]) == (4, False)
+
+
+def test_the_database_itself_refuses_a_second_live_resident_with_one_id(g):
+    """resident_unique_live_id, which migration 0003 had dropped on PostgreSQL (0008 restores it):
+    a write that skips the services meets it too, and the whole-ID search answers from it."""
+    from django.db import IntegrityError, transaction
+
+    twin = Resident(household=g.household2, name="张大山", id_number=g.r1.id_number)
+    twin.prepare()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Resident.objects.bulk_create([twin])
