@@ -2,9 +2,8 @@
 
 from datetime import date, timedelta
 
-from simple_history.utils import bulk_create_with_history
-
-from dangjian.demo import DEMO_PASSWORD
+from dangjian.demo import demo_user
+from dangjian.lib.bulk import bulk_create_copying_history
 from dangjian.lib.idnumbers import make_id
 from dangjian.orgs.models import Org, Role, RoleAssignment
 
@@ -118,7 +117,7 @@ def seed(ctx) -> None:
         for m, (reason, day) in zip(archived, [(EventKind.DEATH, date(2022, 3, 8)), (EventKind.TRANSFER_OUT, date(2022, 9, 15)),
                                                (EventKind.DEATH, date(2022, 12, 2))], strict=True):
             m.archived_on, m.archive_reason = day, EventKind(reason).label
-        created = bulk_create_with_history(batch + archived, Member, batch_size=500)
+        bulk_create_copying_history(Member, batch + archived, batch_size=500)
         created = list(Member.objects.in_org(demo.org).order_by("pk"))
         MemberEvent.objects.bulk_create(
             MemberEvent(member=m, kind=EventKind.DEATH if m.archive_reason == "去世" else EventKind.TRANSFER_OUT,
@@ -136,8 +135,7 @@ def seed(ctx) -> None:
             member = demo.members[0]
             user = ctx.users.get("dangyuan")
             if user is None:
-                from django.contrib.auth import get_user_model
-                user = get_user_model().objects.create_user(username="dangyuan", password=DEMO_PASSWORD, first_name=member.name)
+                user = demo_user("dangyuan", first_name=member.name)
                 RoleAssignment.objects.create(user=user, role=Role.MEMBER, org=member.org)
                 ctx.users["dangyuan"] = user
                 ctx.logins.append(("dangyuan", Role.MEMBER.label, f"{member.org.name}（{member.name}）"))

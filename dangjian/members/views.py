@@ -18,7 +18,7 @@ from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload, stashed_upload
 from dangjian.lib.web import error_text, file_response, paginate, query_without_page
-from dangjian.orgs.models import AccessLog, Org, OrgKind
+from dangjian.orgs.models import ABOVE_COMMUNITY_KINDS, AccessLog, Org, OrgKind
 from dangjian.orgs.scoping import (
     get_org_for_user,
     get_visible_or_404,
@@ -131,7 +131,7 @@ def member_list(request):
         "page": page,
         "total": page.paginator.count,
         "as_of": day,
-        "orgs": visible_orgs(request.user).exclude(kind=OrgKind.STREET),
+        "orgs": visible_orgs(request.user).exclude(kind__in=ABOVE_COMMUNITY_KINDS),
         "statuses": Status.choices,
         "categories": Category.choices,
         "flags": [(k, v[0]) for k, v in FLAGS.items()],
