@@ -32,6 +32,16 @@ def _birth(rng, category, today):
     return date(rng.randint(1966, 1996), rng.randint(1, 12), rng.randint(1, 28))
 
 
+def _unique_id(ctx, rng, birth: date, sex: str) -> str:
+    """An ID number no other member of the demo has (a district has 50,000 members)."""
+    used = ctx.__dict__.setdefault("member_ids", set())
+    id_number = make_id(birth, sex, rng.choice(REGIONS), rng)
+    while id_number in used:
+        id_number = make_id(birth, sex, rng.choice(REGIONS), rng)
+    used.add(id_number)
+    return id_number
+
+
 def _member(ctx, rng, org, category, status, streets):
     fake, today = ctx.fake, ctx.today
     sex = rng.choice(["男", "女"])
@@ -45,7 +55,7 @@ def _member(ctx, rng, org, category, status, streets):
         joined, confirmed = today - timedelta(days=rng.randint(20, 320)), None
     m = Member(
         name=name, sex=sex, ethnicity=rng.choice(["汉族"] * 18 + ["回族", "满族"]), birth_date=birth,
-        id_number=make_id(birth, sex, rng.choice(REGIONS), rng), native_place=rng.choice(PLACES),
+        id_number=_unique_id(ctx, rng, birth, sex), native_place=rng.choice(PLACES),
         education=rng.choice([Education.SENIOR, Education.COLLEGE, Education.BACHELOR, Education.BACHELOR, Education.MASTER]
                              if category != Category.RETIRED else [Education.PRIMARY, Education.JUNIOR, Education.SENIOR, Education.VOCATIONAL, Education.COLLEGE]),
         category=category, joined_on=joined, confirmed_on=confirmed, status=status, org=org,
