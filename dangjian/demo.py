@@ -45,6 +45,14 @@ class DemoContext:
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (username, role, org)
     users: dict = field(default_factory=dict)  # username → User
     timings: dict = field(default_factory=dict)  # app → seconds its seed took
+    log: object = print
+
+    def each_community(self):
+        """The communities in order; a district's build says as it finishes each street."""
+        for i, demo in enumerate(self.communities, start=1):
+            yield demo
+            if getattr(self, "n_streets", 1) > 1 and i % self.n_communities == 0:
+                self.log(f"    {i // self.n_communities}/{self.n_streets} 个街道")
 
     def rng_for(self, name: str) -> random.Random:
         """A separate stream per app, so one app's changes do not reshuffle another's data."""
@@ -75,7 +83,7 @@ def build(*, seed: int = 2023, communities: int = 1, streets: int = 1, residents
     sizes the generated communities' grid register (default: a small one; 2,500 for a district)."""
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
-    ctx = DemoContext(seed=seed, rng=random.Random(seed), fake=fake, today=today or date.today())
+    ctx = DemoContext(seed=seed, rng=random.Random(seed), fake=fake, today=today or date.today(), log=log)
     ctx.n_communities = communities
     ctx.n_streets = streets
     ctx.residents_per_community = residents_per_community if residents_per_community is not None else (

@@ -133,7 +133,7 @@ def seed(ctx) -> None:
     bases: list[DuesBase] = []
     reliefs: list[DuesRelief] = []
     ledger = _Ledger(worker)
-    for demo in ctx.communities:
+    for demo in ctx.each_community():
         members = [m for m in demo.members if not m.archived_on]
         collectors = {b.pk: ctx.fake.name() for b in demo.branches}
         orgs = {o.pk: o for o in (*demo.branches, *demo.groups)}

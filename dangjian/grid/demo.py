@@ -364,7 +364,7 @@ def seed(ctx) -> None:
     ctx.residents_per_community = getattr(ctx, "residents_per_community", None)
     today = ctx.today
     current = Period.of(today, "quarter")
-    for demo in ctx.communities:
+    for demo in ctx.each_community():
         community = demo.org
         if demo.detailed:
             grids = [Grid(community=community, name=name, code=f"{community.code}-W{i + 1}", sort=i + 1,

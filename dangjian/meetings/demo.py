@@ -438,7 +438,7 @@ def seed(ctx) -> None:
     tags = {t.name: t for t in (Tag.objects.get_or_create(name=n)[0] for n in tag_names)}
     months = _months(ctx.today)
     counts = defaultdict(int)
-    for demo in ctx.communities:
+    for demo in ctx.each_community():
         users = {"creator": ctx.users.get("dangwu"), "signer": ctx.users.get("shuji")} if demo.detailed else {}
         builder = CommunityDemo(ctx, demo, types, rng, users)
         for month in months:

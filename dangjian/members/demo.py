@@ -108,7 +108,7 @@ def _secretaries_from_roster(ctx, demo) -> None:
 def seed(ctx) -> None:
     rng = ctx.rng_for("members")
     streets = [f"{ctx.fake.street_name()}" for _ in range(6)]
-    for demo in ctx.communities:
+    for demo in ctx.each_community():
         batch: list[Member] = []
         for b, branch in enumerate(demo.branches):
             full, prob, cats = BRANCH_PLAN[b]
