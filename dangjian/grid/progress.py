@@ -58,50 +58,68 @@ def done_visits(campaign_ids: Iterable[int]):
 
 
 def campaign_progress(campaign: Campaign, grids: Iterable[Grid] | None = None) -> CampaignProgress:
-    """Progress of one campaign, limited to `grids` (a 网格员's own) when given."""
+    """Progress of one campaign, limited to `grids` (a 网格员's own) when given.
+
+    The campaign's households and visits are read once each and counted here: a campaign covers
+    one community (a few thousand households), and the grouped joins of visits to households this
+    replaced let PostgreSQL walk every household of a city's register for each figure."""
     all_grids = list(campaign.grids.order_by("sort", "pk"))
     if grids is not None:
         allowed = {g.pk for g in grids}
         all_grids = [g for g in all_grids if g.pk in allowed]
     gids = [g.pk for g in all_grids]
     done_results = GridSettings.objects.rules().done_results
-    visits = Visit.objects.filter(campaign=campaign, household__grid__in=gids)
-    done = visits.filter(result__in=done_results)
+    grid_of = dict(Household.objects.filter(grid__in=gids).order_by().values_list("pk", "grid"))
+    visits = [v for v in Visit.objects.filter(campaign=campaign).values_list("household", "worker", "result", "changes_count")
+              if v[0] in grid_of]
+    done_households = {h for h, _, result, _ in visits if result in done_results}
+    residents_of = dict(Resident.objects.current().filter(household__in=sorted(done_households))
+                        .values_list("household").annotate(n=Count("pk")).order_by())
 
-    totals = dict(Household.objects.filter(grid__in=gids).values_list("grid").annotate(n=Count("pk")))
-    done_by_grid = dict(done.values_list("household__grid").annotate(n=Count("household", distinct=True)))
-    visited_by_grid = dict(visits.values_list("household__grid").annotate(n=Count("household", distinct=True)))
-    changes_by_grid = dict(visits.values_list("household__grid").annotate(n=Sum("changes_count")))
-    in_done = Q(household__visits__campaign=campaign, household__visits__result__in=done_results)
-    residents = Resident.objects.current().filter(in_done, household__grid__in=gids)
-    residents_by_grid = dict(residents.values_list("household__grid").annotate(n=Count("pk", distinct=True)))
+    totals: dict[int, int] = defaultdict(int)
+    for grid_id in grid_of.values():
+        totals[grid_id] += 1
+    grid_line, worker_line = _Tally(), _Tally()
+    for household, worker, result, changes in visits:
+        for tally, key in ((grid_line, grid_of[household]), (worker_line, worker)):
+            tally.visited[key].add(household)
+            tally.changes[key] += changes
+            if result in done_results:
+                tally.done[key].add(household)
 
-    by_grid = [Progress(g.pk, g.name, totals.get(g.pk, 0), done_by_grid.get(g.pk, 0),
-                        visited_by_grid.get(g.pk, 0) - done_by_grid.get(g.pk, 0),
-                        residents_by_grid.get(g.pk, 0), changes_by_grid.get(g.pk) or 0) for g in all_grids]
+    def residents(households) -> int:
+        return sum(residents_of.get(h, 0) for h in households)
+
+    by_grid = [Progress(g.pk, g.name, totals[g.pk], len(grid_line.done[g.pk]),
+                        len(grid_line.visited[g.pk] - grid_line.done[g.pk]), residents(grid_line.done[g.pk]),
+                        grid_line.changes[g.pk]) for g in all_grids]
     overall = Progress(campaign.pk, campaign.name, sum(p.total for p in by_grid), sum(p.done for p in by_grid),
                        sum(p.revisit for p in by_grid), sum(p.residents for p in by_grid), sum(p.changes for p in by_grid))
 
     # Workers: everyone who recorded a visit, plus the grids' workers during the campaign.
-    done_by_worker = dict(done.values_list("worker").annotate(n=Count("household", distinct=True)))
-    visited_by_worker = dict(visits.values_list("worker").annotate(n=Count("household", distinct=True)))
-    changes_by_worker = dict(visits.values_list("worker").annotate(n=Sum("changes_count")))
-    residents_by_worker = dict(residents.filter(household__visits__worker__isnull=False)
-                               .values_list("household__visits__worker").annotate(n=Count("pk", distinct=True)))
     assigned = (GridAssignment.objects.filter(grid__in=gids, started_on__lte=campaign.deadline)
                 .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=campaign.starts_on)))
     total_by_worker: dict[int, int] = defaultdict(int)
     for user_id, grid_id in assigned.values_list("user", "grid").distinct():
         total_by_worker[user_id] += totals.get(grid_id, 0)
-    worker_ids = set(total_by_worker) | {w for w in visited_by_worker if w}
+    worker_ids = set(total_by_worker) | {w for w in worker_line.visited if w}
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=worker_ids)}
     by_worker = sorted(
         (Progress(uid, users[uid].get_full_name() or users[uid].username, total_by_worker.get(uid, 0),
-                  done_by_worker.get(uid, 0), visited_by_worker.get(uid, 0) - done_by_worker.get(uid, 0),
-                  residents_by_worker.get(uid, 0), changes_by_worker.get(uid) or 0) for uid in worker_ids if uid in users),
+                  len(worker_line.done[uid]), len(worker_line.visited[uid] - worker_line.done[uid]),
+                  residents(worker_line.done[uid]), worker_line.changes[uid]) for uid in worker_ids if uid in users),
         key=lambda p: (-p.done, p.label),
     )
     return CampaignProgress(campaign, overall, by_grid, by_worker)
+
+
+class _Tally:
+    """Households visited and done, and changes found, per grid or per worker."""
+
+    def __init__(self) -> None:
+        self.visited: dict[int | None, set[int]] = defaultdict(set)
+        self.done: dict[int | None, set[int]] = defaultdict(set)
+        self.changes: dict[int | None, int] = defaultdict(int)
 
 
 def campaigns_completion(campaigns: Iterable[Campaign]) -> dict[int, Progress]:

@@ -474,6 +474,22 @@ def filtered_residents(request):
     return qs.search(g.get("q", ""))
 
 
+def _filter_places(request) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The community and grid drop-downs of the resident list, as (value, label) pairs (a few
+    hundred options render several times faster than model rows). Grids are offered within one
+    community (the user's only one, or the one chosen): a district has thousands of grids."""
+    communities = [(str(pk), short or name) for pk, short, name
+                   in _communities(request.user).values_list("pk", "short_name", "name")]
+    grids = Grid.objects.visible_to(request.user)
+    if len(communities) > 1:
+        chosen = request.GET.get("org")
+        # None (no community chosen) lists no grid, in the same one query, so the page asks as
+        # many queries whatever is chosen.
+        grids = grids.filter(community_id=chosen if chosen in {pk for pk, _ in communities} else None)
+    rows = grids.order_by("community__path", "sort", "pk").values_list("pk", "community__short_name", "community__name", "name")
+    return (communities if len(communities) > 1 else []), [(str(pk), f"{short or cname}{name}") for pk, short, cname, name in rows]
+
+
 @login_required
 def resident_list(request):
     try:
@@ -481,9 +497,10 @@ def resident_list(request):
         page = paginate(request, qs.order_by("household__grid__sort", "household_id", "pk"))
     except ValidationError as exc:
         raise Http404("筛选条件无效") from exc
+    communities, grids = _filter_places(request)
     return render(request, "grid/resident_list.html", {
         "page": page, "total": page.paginator.count, "querystring": query_without_page(request),
-        "grids": Grid.objects.visible_to(request.user).select_related("community"),
+        "communities": communities, "grids": grids,
         "tags": ResidentTag.objects.filter(is_active=True), "hukou_types": HukouType.choices,
     })
 

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from dangjian.lib.periods import Period
 from dangjian.members.models import Member
-from dangjian.orgs.models import Org, OrgKind
+from dangjian.orgs.models import PATH_STEP, Org, OrgKind
 
 from .choices import EDITABLE_STATUSES, Per, Status
 from .models import Activity, ActivityType, RuleSetting
@@ -207,6 +207,22 @@ class Compliance:
         return [{"b": b, "state": b.state, "label": b.state_label, "reasons": [t for _, t in b.reasons(self.period)],
                  "months": [b.month(m, self.period) for m in self.months]} for b in self.branches]
 
+    def by_child(self, children: list[Org]) -> list[dict]:
+        """One row per child of the org (a street's communities, a district's streets): how many of
+        its branches are green, amber and red — what a dashboard above community level shows
+        instead of a row per branch."""
+        rows = {c.path: {"org": c, "branches": 0, GREEN: 0, AMBER: 0, RED: 0, GREY: 0} for c in children}
+        for b in self.branches:
+            row = rows.get(b.branch.path[:len(self.org.path) + PATH_STEP + 1])
+            if row is not None:
+                row["branches"] += 1
+                row[b.state] += 1
+        out = list(rows.values())
+        for row in out:
+            row["state"] = RED if row[RED] else AMBER if row[AMBER] else GREEN if row[GREEN] else GREY
+            row["label"] = STATE_LABELS[row["state"]]
+        return out
+
     def as_json(self) -> dict:
         return {
             "org": self.org.name, "period": str(self.period), "as_of": self.as_of.isoformat(), "state": self.state,
@@ -303,13 +319,14 @@ def check(org: Org, period: Period, *, as_of: date | None = None, ruleset: Rules
     counts, secretary = held_counts(org, period)
     committee = _committee_sizes(org, orgs, min(period.last_day, max(as_of, period.first_day)))
 
-    # Fold the raw counts onto the org that owes each rule.
+    # Fold the raw counts onto the org that owes each rule (one pass over the counts per source).
+    by_code: dict[tuple[bool, str], list] = {}
+    for is_secretary, source in ((False, counts), (True, secretary)):
+        for (org_id, code, ym), n in source.items():
+            by_code.setdefault((is_secretary, code), []).append((org_id, ym, n))
     held: dict[tuple[str, int, tuple[int, int]], int] = Counter()
     for rule in ruleset.frequency:
-        source = secretary if rule.secretary_only else counts
-        for (org_id, code, ym), n in source.items():
-            if code != rule.type_code:
-                continue
+        for org_id, ym, n in by_code.get((rule.secretary_only, rule.type_code), ()):
             owner = _owner(org_id, orgs, rule.level)
             if owner is not None:
                 held[(rule.key, owner, ym)] += n
@@ -317,13 +334,20 @@ def check(org: Org, period: Period, *, as_of: date | None = None, ruleset: Rules
     branches = [o for o in orgs.values() if o.kind == OrgKind.BRANCH]
     if org.kind == OrgKind.GROUP:
         branches = [org]
+    groups_of: dict[int, list[Org]] = {}
+    for o in orgs.values():
+        if o.kind == OrgKind.GROUP:
+            groups_of.setdefault(o.parent_id, []).append(o)
+    # Each rule's units, with their months and last days, worked out once for every owner.
+    rule_units = {rule.key: [(unit, unit.last_day, unit.first_day, [(m.year, m.index) for m in unit.months()])
+                             for unit in units_of(rule.per, period)] for rule in ruleset.frequency}
     results: list[BranchCompliance] = []
     not_evaluated = [r for r in ruleset.frequency if not units_of(r.per, period)]
     for branch in branches:
         bc = BranchCompliance(branch=branch, note=_lifetime_note(branch, period))
-        groups = [o for o in orgs.values() if o.parent_id == branch.pk and o.kind == OrgKind.GROUP]
+        groups = groups_of.get(branch.pk, [])
         for rule in ruleset.frequency:
-            units = units_of(rule.per, period)
+            units = rule_units[rule.key]
             if not units:
                 continue
             if branch.kind == OrgKind.GROUP:
@@ -337,16 +361,16 @@ def check(org: Org, period: Period, *, as_of: date | None = None, ruleset: Rules
                     bc.checks.append(rc)
                     continue
                 parent = orgs.get(owner.parent_id) if owner.kind == OrgKind.GROUP else None
-                for unit in units:
-                    n = sum(held[(rule.key, owner.pk, (m.year, m.index))] for m in unit.months())
-                    owes = existed_on(owner, unit.last_day) and (parent is None or existed_on(parent, unit.last_day))
+                for unit, last_day, first_day, months in units:
+                    n = sum(held.get((rule.key, owner.pk, ym), 0) for ym in months)
+                    owes = existed_on(owner, last_day) and (parent is None or existed_on(parent, last_day))
                     if not owes:
                         state = NOT_OWED
                     elif n >= rule.count:
                         state = MET
-                    elif unit.last_day < as_of:
+                    elif last_day < as_of:
                         state = MISSING
-                    elif unit.first_day > as_of:
+                    elif first_day > as_of:
                         state = FUTURE
                     else:
                         state = PENDING

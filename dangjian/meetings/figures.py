@@ -92,7 +92,7 @@ def for_period(org: Org, period: Period, *, as_of: date | None = None) -> Meetin
     as_of = as_of or timezone.localdate()
     ruleset = RuleSetting.objects.ruleset()
     comp = compliance_mod.check(org, period, as_of=as_of, ruleset=ruleset)
-    reach = reach_mod.compute(org, period, as_of=as_of, ruleset=ruleset)
+    reach = reach_mod.compute(org, period, as_of=as_of, ruleset=ruleset, listed=False)
     p = str(period)
     first, last = period.first_day, period.last_day
 
@@ -142,8 +142,8 @@ def for_period(org: Org, period: Period, *, as_of: date | None = None) -> Meetin
         branches_short=Figure("组织生活未达标支部", comp.count(compliance_mod.RED),
                               link("meeting_compliance", org=org.pk, period=p), "个"),
         attendance_rate=Figure("平均参会率", rate, link("meeting_list", org=org.pk, period=p, status=Status.SUBMITTED), "%"),
-        reached=Figure("组织生活覆盖党员", len(reach.reached), link("meeting_reach", org=org.pk, period=p), f"/{total}人"),
-        not_reached=Figure("未覆盖党员", len(reach.not_reached), link("meeting_reach", org=org.pk, period=p) + "#not-reached", "人"),
+        reached=Figure("组织生活覆盖党员", reach.reached_count, link("meeting_reach", org=org.pk, period=p), f"/{total}人"),
+        not_reached=Figure("未覆盖党员", reach.not_reached_count, link("meeting_reach", org=org.pk, period=p) + "#not-reached", "人"),
         visits=Figure("送学上门", visits["n"], link("visit_list", org=org.pk, period=p), "次"),
         visited_members=Figure("送学上门党员", visits["members"], link("visit_list", org=org.pk, period=p), "人"),
         sends=Figure("寄学", sends["n"], link("send_list", org=org.pk, period=p), "次"),

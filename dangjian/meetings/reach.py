@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Max, Min
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from dangjian.lib.periods import Period
@@ -59,6 +59,9 @@ class Reach:
     visited: set[int] = field(default_factory=set)
     sent: set[int] = field(default_factory=set)
     lapses: list[Lapse] = field(default_factory=list)
+    # Counted, not listed (`compute(..., listed=False)`, what figures read): the roll's size and
+    # how many of it were reached; `members` and the three sets are then empty.
+    counted: dict[str, int] | None = None
 
     @property
     def reached_ids(self) -> set[int]:
@@ -66,21 +69,35 @@ class Reach:
 
     @property
     def reached(self) -> list[Member]:
+        self._require_listed()
         ids = self.reached_ids
         return [m for m in self.members if m.pk in ids]
 
     @property
     def not_reached(self) -> list[Member]:
+        self._require_listed()
         ids = self.reached_ids
         return [m for m in self.members if m.pk not in ids]
 
+    def _require_listed(self) -> None:
+        if self.counted is not None:
+            raise ValueError("compute(..., listed=False) counts the roll without listing it")
+
     @property
     def total(self) -> int:
-        return len(self.members)
+        return self.counted["total"] if self.counted is not None else len(self.members)
+
+    @property
+    def reached_count(self) -> int:
+        return self.counted["reached"] if self.counted is not None else len(self.reached)
+
+    @property
+    def not_reached_count(self) -> int:
+        return self.total - self.reached_count
 
     @property
     def rate(self) -> float | None:
-        return round(100 * len(self.reached) / self.total, 1) if self.total else None
+        return round(100 * self.reached_count / self.total, 1) if self.total else None
 
     def only_by(self, way: str) -> list[Member]:
         """Members reached by this way alone (e.g. only by a home visit)."""
@@ -119,70 +136,114 @@ def roll_day(period: Period, as_of: date) -> date:
     return member_roll_day(period.first_day, period.last_day, as_of)
 
 
-def compute(org: Org, period: Period, *, as_of: date | None = None, ruleset: Ruleset | None = None) -> Reach:
-    """Reach and lapse warnings for org's subtree: a fixed number of queries, whatever the data size."""
+def compute(org: Org, period: Period, *, as_of: date | None = None, ruleset: Ruleset | None = None,
+            listed: bool = True) -> Reach:
+    """Reach and lapse warnings for org's subtree: a fixed number of queries, whatever the data size.
+    With `listed=False` the roll is counted in the database rather than loaded (the figures need
+    only how many); the lapses are the same either way."""
     as_of = as_of or timezone.localdate()
     ruleset = ruleset or RuleSetting.objects.ruleset()
     day = roll_day(period, as_of)
     roll = Member.objects.in_org_on(org, day)
+    first, last = period.first_day, period.last_day
+    attended = (Attendance.objects.filter(mark__in=PRESENT_MARKS, activity__status=Status.SUBMITTED,
+                                          activity__held_on__gte=first, activity__held_on__lte=last)
+                .order_by().values("member_id"))
+    visited = Visit.objects.filter(visited_on__gte=first, visited_on__lte=last).order_by().values("member_id")
+    sends = Send.objects.filter(sent_on__gte=first, sent_on__lte=last)
+    if ruleset.send_needs_confirmation:
+        sends = sends.filter(confirmed_on__isnull=False)
+    sent = sends.order_by().values("member_id")
+    if not listed:
+        counted = roll.order_by().aggregate(
+            total=Count("pk"), reached=Count("pk", filter=Q(pk__in=attended) | Q(pk__in=visited) | Q(pk__in=sent)))
+        reach = Reach(org=org, period=period, as_of=as_of, ruleset=ruleset, members=[], counted=counted)
+        reach.lapses = lapses(org, None, end=day, as_of=as_of, ruleset=ruleset)
+        return reach
     members = list(roll.select_related("org", "org__parent")
                    .only("name", "name_pinyin", "org__name", "org__path", "org__kind", "org__parent__name", "is_mobile",
                          "is_infirm", "joined_on", "archived_on", "status"))
     # Records of the members on that day's roll (wherever they belong now).
     in_subtree = {"member__in": roll.values("pk")}
-    first, last = period.first_day, period.last_day
-    attended = set(Attendance.objects.filter(
-        **in_subtree, mark__in=PRESENT_MARKS, activity__status=Status.SUBMITTED,
-        activity__held_on__gte=first, activity__held_on__lte=last,
-    ).order_by().values_list("member_id", flat=True).distinct())
     # order_by(): the models' default ordering would otherwise join into the DISTINCT.
-    visited = set(Visit.objects.filter(**in_subtree, visited_on__gte=first, visited_on__lte=last)
-                  .order_by().values_list("member_id", flat=True).distinct())
-    sends = Send.objects.filter(**in_subtree, sent_on__gte=first, sent_on__lte=last)
-    if ruleset.send_needs_confirmation:
-        sends = sends.filter(confirmed_on__isnull=False)
-    sent = set(sends.order_by().values_list("member_id", flat=True).distinct())
     reach = Reach(org=org, period=period, as_of=as_of, ruleset=ruleset, members=members,
-                  attended=attended, visited=visited, sent=sent)
+                  attended=set(attended.filter(**in_subtree).values_list("member_id", flat=True).distinct()),
+                  visited=set(visited.filter(**in_subtree).values_list("member_id", flat=True).distinct()),
+                  sent=set(sent.filter(**in_subtree).values_list("member_id", flat=True).distinct()))
     reach.lapses = lapses(org, members, end=day, as_of=as_of, ruleset=ruleset)
     return reach
 
 
-def lapses(org: Org, members: list[Member], *, end: date, as_of: date, ruleset: Ruleset) -> list[Lapse]:
-    """Members whose months without organisational life reach the warning (or the flag), longest first."""
+def lapses(org: Org, members: list[Member] | None, *, end: date, as_of: date, ruleset: Ruleset) -> list[Lapse]:
+    """Members whose months without organisational life reach the warning (or the flag), longest first.
+
+    `members` is the roll on `end` when already loaded (None: only the lapsed are loaded). Only a
+    member with no contact since the start of the shortest threshold's window can have lapsed, so
+    the database names those first and the last contact is looked up for them alone."""
     warn, flag = ruleset.lapse_warn, ruleset.lapse_flag
     if not warn.enabled and not flag.enabled:
         return []
     start = Activity.objects.submitted().aggregate(first=Min("held_on"))["first"]
     if start is None:
         return []  # no records at all: nothing to measure against
-    roll = Member.objects.in_org_on(org, end).values("pk")  # `members` are this roll
-    in_subtree = {"member__in": roll}
-    last: dict[int, date] = {}
-
-    def take(rows) -> None:
-        for member_id, day in rows:
-            if day and (member_id not in last or day > last[member_id]):
-                last[member_id] = day
-
-    take(Attendance.objects.filter(**in_subtree, mark__in=EXCUSED_MARKS, activity__status=Status.SUBMITTED,
-                                   activity__held_on__lte=end)
-         .values("member_id").annotate(d=Max("activity__held_on")).values_list("member_id", "d"))
-    take(Visit.objects.filter(**in_subtree, visited_on__lte=end).values("member_id").annotate(d=Max("visited_on"))
-         .values_list("member_id", "d"))
-    sends = Send.objects.filter(**in_subtree, sent_on__lte=end)
-    if ruleset.send_needs_confirmation:
-        sends = sends.filter(confirmed_on__isnull=False)
-    take(sends.values("member_id").annotate(d=Max("sent_on")).values_list("member_id", "d"))
-
     # The last whole month: a month still running (as_of inside it) is not held against anyone.
     end_index = _month_index(end)
     if Period.of(end, "month").last_day >= as_of:
         end_index -= 1
     thresholds = [(m.months, m is flag) for m in (flag, warn) if m.enabled]
-    since = belonging_since(org, end, roll)
+    shortest = min(t for t, _ in thresholds)
+
+    def contacts(since: date | None):
+        """Attendance (present or excused), visits and sends up to `end` (and from `since`)."""
+        att = Attendance.objects.filter(mark__in=EXCUSED_MARKS, activity__status=Status.SUBMITTED,
+                                        activity__held_on__lte=end)
+        vis = Visit.objects.filter(visited_on__lte=end)
+        snd = Send.objects.filter(sent_on__lte=end)
+        if since is not None:
+            att, vis, snd = (att.filter(activity__held_on__gte=since), vis.filter(visited_on__gte=since),
+                             snd.filter(sent_on__gte=since))
+        if ruleset.send_needs_confirmation:
+            snd = snd.filter(confirmed_on__isnull=False)
+        return att, vis, snd
+
+    roll = Member.objects.in_org_on(org, end)  # `members`, when given, are this roll
+    lapsed = roll
+    if shortest >= 1:
+        # A contact in month end_index - shortest + 1 or later leaves fewer months than any threshold.
+        window = end_index - shortest + 1
+        att, vis, snd = contacts(date(window // 12, window % 12 + 1, 1))
+        for recent in (att, vis, snd):
+            lapsed = lapsed.exclude(pk__in=recent.order_by().values("member_id"))
+    # Each candidate's last contact (up to `end`) read in the same query that names them.
+    att, vis, snd = contacts(None)
+    lasts = {
+        "last_att": Subquery(att.filter(member=OuterRef("pk")).order_by("-activity__held_on")
+                             .values("activity__held_on")[:1]),
+        "last_vis": Subquery(vis.filter(member=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1]),
+        "last_snd": Subquery(snd.filter(member=OuterRef("pk")).order_by("-sent_on").values("sent_on")[:1]),
+    }
+    last: dict[int, date] = {}
+
+    def take(member_id: int, *days: date | None) -> None:
+        known = [d for d in days if d]
+        if known:
+            last[member_id] = max(known)
+
+    if members is None:
+        candidates = list(lapsed.select_related("org", "org__parent").annotate(**lasts)
+                          .only("name", "name_pinyin", "org__name", "org__path", "org__kind", "org__parent__name",
+                                "is_mobile", "is_infirm", "joined_on", "archived_on", "status"))
+        for m in candidates:
+            take(m.pk, m.last_att, m.last_vis, m.last_snd)
+    else:
+        ids = set()
+        for member_id, *days in lapsed.annotate(**lasts).order_by().values_list("pk", *lasts):
+            ids.add(member_id)
+            take(member_id, *days)
+        candidates = [m for m in members if m.pk in ids]
+    since = belonging_since(org, end, lapsed.values("pk"))
     result = []
-    for member in members:
+    for member in candidates:
         contact = last.get(member.pk)
         if contact is not None and _month_index(contact) >= end_index:
             continue

@@ -6,13 +6,14 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from dangjian.lib.crypto import EncryptedTextField, blind_index
 from dangjian.lib.idnumbers import mask_id, mask_phone, phone_tail
 from dangjian.lib.pinyin import search_keys
+from dangjian.lib.search import person_q
 from dangjian.orgs.models import Org
 from dangjian.orgs.scoping import OrgScopedQuerySet
 
@@ -37,8 +38,12 @@ class MemberQuerySet(OrgScopedQuerySet):
     def in_org_on(self, org: Org, day: date) -> MemberQuerySet:
         """Members who belonged to org's subtree on `day` (a Membership covers the day), each
         annotated with `org_on` — the id of the 党支部/党小组 they belonged to that day."""
-        covering = Membership.objects.covering(day).filter(member=OuterRef("pk"), org__path__startswith=org.path)
-        return self.annotate(org_on=Subquery(covering.values("org_id")[:1])).filter(org_on__isnull=False)
+        # A join, not a subquery per member: the subtree's orgs lead to their memberships, so the
+        # cost follows the subtree's size, not the deployment's. A member has at most one membership
+        # covering a day (membership_no_overlap), so the join yields one row per member.
+        covering = (Q(memberships__started_on__isnull=True) | Q(memberships__started_on__lte=day)) & (
+            Q(memberships__ended_on__isnull=True) | Q(memberships__ended_on__gt=day))
+        return self.filter(covering, memberships__org__path__startswith=org.path).annotate(org_on=F("memberships__org_id"))
 
     def on_roll_during(self, org: Org, period) -> MemberQuerySet:
         """Members who belonged to org's subtree on at least one day of `period` (a lib.periods.Period,
@@ -54,7 +59,8 @@ class MemberQuerySet(OrgScopedQuerySet):
     def status_on(self, day: date, status: str | None = None) -> MemberQuerySet:
         """Annotate `status_on_day` (预备/正式 on `day`, None when no record covers it); with `status`,
         keep only members in that status on that day."""
-        covering = StatusInterval.objects.covering(day).filter(member=OuterRef("pk"))
+        # order_by(): the default ordering would join member and org into every row's subquery.
+        covering = StatusInterval.objects.covering(day).filter(member=OuterRef("pk")).order_by()
         qs = self.annotate(status_on_day=Subquery(covering.values("status")[:1]))
         return qs.filter(status_on_day=status) if status else qs
 
@@ -70,18 +76,11 @@ class MemberQuerySet(OrgScopedQuerySet):
         })
 
     def search(self, text: str) -> MemberQuerySet:
-        """Name, pinyin initials (zs → 张三), full pinyin, or phone tail."""
-        text = (text or "").strip()
-        if not text:
-            return self
-        q = Q(name__contains=text)
-        if text.isascii() and text.isalpha():
-            q |= Q(name_initials__startswith=text.lower()) | Q(name_pinyin__startswith=text.lower())
-        if text.isdigit() and len(text) <= 4:
-            q |= Q(phone_tail__endswith=text)
-        if len(text) == 18:  # a whole ID number: exact match through the keyed hash
-            q |= Q(id_hash=blind_index(text.upper()))
-        return self.filter(q)
+        """Name, pinyin initials (zs → 张三), full pinyin, phone tail, or a whole ID number
+        (lib.search: each kind asks its own indexed column)."""
+        q = person_q(text, initials_length=self.model._meta.get_field("name_initials").max_length,
+                     pinyin_length=self.model._meta.get_field("name_pinyin").max_length)
+        return self if q is None else self.filter(q)
 
 
 REQUIRED_FIELDS = (
@@ -140,6 +139,9 @@ class Member(models.Model):
         verbose_name = _("党员")
         verbose_name_plural = _("党员")
         ordering = ["org__path", "name_pinyin", "pk"]
+        # Search by the start of a name (lib.search) is `name LIKE '张%'`: on PostgreSQL only a
+        # pattern_ops index answers that (SQLite makes it a plain index).
+        indexes = [models.Index(fields=["name"], opclasses=["varchar_pattern_ops"], name="member_name")]
         constraints = [
             models.UniqueConstraint(fields=["id_hash"], condition=Q(id_hash__isnull=False), name="member_unique_id",
                                     violation_error_message=_("该身份证号已在名册中")),

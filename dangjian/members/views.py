@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload, stashed_upload
 from dangjian.lib.web import error_text, file_response, paginate, query_without_page
-from dangjian.orgs.models import ABOVE_COMMUNITY_KINDS, AccessLog, Org, OrgKind
+from dangjian.orgs.models import COMMUNITY_KINDS, AccessLog, Org, OrgKind
 from dangjian.orgs.scoping import (
     get_org_for_user,
     get_visible_or_404,
@@ -27,6 +28,7 @@ from dangjian.orgs.scoping import (
     may_view_pii,
     request_org,
     require_record_keeper,
+    scope_of,
     visible_orgs,
 )
 
@@ -119,6 +121,24 @@ def _as_of_rows(members, day: date) -> None:
             m.archived_on = None  # still on the roll that day
 
 
+UNIT_KINDS = (*COMMUNITY_KINDS, OrgKind.BRANCH, OrgKind.GROUP)
+
+
+def _filter_orgs(request) -> list[tuple[str, str]]:
+    """The org drop-down of the member list. Someone whose reach is a community or a branch picks
+    among all its units; someone over a street or more picks a community, then among the units
+    of the one chosen (a district has thousands of 党支部 and 党小组)."""
+    orgs = visible_orgs(request.user).exclude(kind__in=[k for k in OrgKind.values if k not in UNIT_KINDS])
+    scope = scope_of(request.user)
+    if scope.everything or any(root.kind not in UNIT_KINDS for root in scope.roots()):
+        q = Q(kind__in=COMMUNITY_KINDS)
+        if request.GET.get("org"):
+            q |= Q(path__startswith=get_org_for_user(request, request.GET["org"]).path)
+        orgs = orgs.filter(q)
+    # (value, label) pairs: a few hundred options render several times faster than model rows.
+    return [(str(pk), name) for pk, name in orgs.values_list("pk", "name")]
+
+
 @login_required
 def member_list(request):
     qs = filtered_members(request)
@@ -131,7 +151,7 @@ def member_list(request):
         "page": page,
         "total": page.paginator.count,
         "as_of": day,
-        "orgs": visible_orgs(request.user).exclude(kind__in=ABOVE_COMMUNITY_KINDS),
+        "orgs": _filter_orgs(request),
         "statuses": Status.choices,
         "categories": Category.choices,
         "flags": [(k, v[0]) for k, v in FLAGS.items()],

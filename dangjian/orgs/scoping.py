@@ -158,9 +158,7 @@ class OrgScopedQuerySet(models.QuerySet):
             return self.all()
         if self.scope_through:
             return self.filter(**{f"{self.scope_through}__in": self._parent().visible_to(user)})
-        q = Q(pk__in=[])
-        for path in self.scope_fields():
-            q |= path_q(user, path)
+        q = self.subtree_q(user)
         if self.own_field and scope_of(user).roots_by_role.get(Role.MEMBER):
             q |= Q(**{self.own_field: user})
         q |= self.also_visible(user)
@@ -168,15 +166,26 @@ class OrgScopedQuerySet(models.QuerySet):
             return self.filter(pk__in=self.filter(q).values("pk"))
         return self.filter(q)
 
+    def subtree_q(self, user) -> Q:
+        """Rows inside the user's record subtrees (a subclass may name the same rows otherwise)."""
+        q = Q(pk__in=[])
+        for path in self.scope_fields():
+            q |= path_q(user, path)
+        return q
+
     def also_visible(self, user) -> Q:
         """Rows the user sees besides their record subtree (none unless a subclass says)."""
         return Q(pk__in=[])
 
     def in_org(self, org: Org):
+        return self.filter(self.org_q(org))
+
+    def org_q(self, org: Org) -> Q:
+        """Rows inside `org`'s subtree (a subclass may name the same rows otherwise)."""
         q = Q(pk__in=[])
         for path in self.scope_fields():
             q |= Q(**{f"{path}__path__startswith": org.path})
-        return self.filter(q)
+        return q
 
 
 def org_of(row, queryset: OrgScopedQuerySet) -> Org | None:

@@ -65,6 +65,8 @@ from .models import (
 )
 from .reminders import remind_days
 
+TOP_DUE = 6  # rows of the due list the plan page shows beside the plans
+
 
 def _default_org(request):
     """The org a new plan or problem is preselected for: when ?org= or the user's one top org says."""
@@ -105,12 +107,23 @@ def plan_list(request):
 
 
 def _due_summary(request, today: date) -> dict:
-    """Counts for the plan page's side panel (the list itself is on the due page)."""
+    """Counts for the plan page's side panel (the list itself is on the due page): counted in the
+    database, and only the first few rows loaded — a district has thousands open."""
     calendar = WorkCalendar()
     horizon = calendar.add_working_days(today, remind_days())
-    lists = _due_lists(request, today, horizon, calendar, None)
-    return {"overdue": len(lists["overdue"]), "soon": len(lists["soon"]), "days": remind_days(),
-            "top": (lists["overdue"] + lists["soon"])[:6]}
+    overdue = soon = 0
+    top = []
+    for qs in _due_querysets(request, horizon, None):
+        n = qs.aggregate(overdue=Count("pk", filter=Q(deadline__lt=today)), soon=Count("pk", filter=Q(deadline__gte=today)))
+        overdue, soon = overdue + n["overdue"], soon + n["soon"]
+        # The first rows of each kind by deadline, in the order _due_lists keeps for equal deadlines.
+        top += _due_rows([qs.order_by("deadline", *qs.model._meta.ordering)[:TOP_DUE]])
+    top.sort(key=lambda r: (r["deadline"], r["kind"]))
+    top = top[:TOP_DUE]
+    for r in top:
+        r["label"] = _due_label(calendar, r["deadline"], today)
+        r["overdue"] = r["deadline"] < today
+    return {"overdue": overdue, "soon": soon, "days": remind_days(), "top": top}
 
 
 @login_required
@@ -306,24 +319,36 @@ def _holiday_note(calendar: WorkCalendar, day: date) -> str:
     return "" if calendar.is_working_day(day) else "该日为休息日"
 
 
-def _due_lists(request, today: date, horizon: date, calendar: WorkCalendar, org) -> dict:
-    """Open milestones, items and measures in the user's scope due by `horizon`, split."""
-    rows = []
+def _due_querysets(request, horizon: date, org) -> tuple:
+    """Open milestones, items and measures in the user's scope (and org's subtree) due by `horizon`."""
     milestones = Milestone.objects.visible_to(request.user).open().filter(deadline__lte=horizon).select_related("item__plan__org")
     items = PlanItem.objects.visible_to(request.user).open().filter(deadline__lte=horizon).select_related("plan__org")
     measures = Measure.objects.visible_to(request.user).open().filter(
         deadline__lte=horizon, problem__status=ProblemStatus.OPEN).select_related("problem__org")
     if org is not None:
         milestones, items, measures = milestones.in_org(org), items.in_org(org), measures.in_org(org)
-    for m in milestones:
-        rows.append({"kind": "计划节点", "title": f"{m.item.title}：{m.title}", "parent": m.item.plan.title, "owner": m.item.owner,
-                     "org": m.item.plan.org, "deadline": m.deadline, "url": m.get_absolute_url()})
-    for i in items:
-        rows.append({"kind": "计划事项", "title": i.title, "parent": i.plan.title, "owner": i.owner,
-                     "org": i.plan.org, "deadline": i.deadline, "url": i.get_absolute_url()})
-    for m in measures:
-        rows.append({"kind": "整改措施", "title": m.title, "parent": m.problem.title, "owner": m.owner,
-                     "org": m.problem.org, "deadline": m.deadline, "url": m.get_absolute_url()})
+    return milestones, items, measures
+
+
+def _due_rows(querysets) -> list[dict]:
+    rows = []
+    for qs in querysets:
+        for x in qs:
+            if isinstance(x, Milestone):
+                rows.append({"kind": "计划节点", "title": f"{x.item.title}：{x.title}", "parent": x.item.plan.title,
+                             "owner": x.item.owner, "org": x.item.plan.org, "deadline": x.deadline, "url": x.get_absolute_url()})
+            elif isinstance(x, PlanItem):
+                rows.append({"kind": "计划事项", "title": x.title, "parent": x.plan.title, "owner": x.owner,
+                             "org": x.plan.org, "deadline": x.deadline, "url": x.get_absolute_url()})
+            else:
+                rows.append({"kind": "整改措施", "title": x.title, "parent": x.problem.title, "owner": x.owner,
+                             "org": x.problem.org, "deadline": x.deadline, "url": x.get_absolute_url()})
+    return rows
+
+
+def _due_lists(request, today: date, horizon: date, calendar: WorkCalendar, org) -> dict:
+    """Open milestones, items and measures in the user's scope due by `horizon`, split."""
+    rows = _due_rows(_due_querysets(request, horizon, org))
     rows.sort(key=lambda r: (r["deadline"], r["kind"]))
     for r in rows:
         r["label"] = _due_label(calendar, r["deadline"], today)

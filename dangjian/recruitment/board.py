@@ -51,17 +51,20 @@ def applicants_for(org: Org):
     return Applicant.objects.in_org(org).select_related("org").prefetch_related(steps)
 
 
-def snapshots(org: Org, day: date) -> list:
-    """Each person as the records stood at the end of `day` (progress.as_of)."""
-    return [s for s in (as_of(a, day) for a in applicants_for(org)) if s is not None]
+def snapshots(org: Org, day: date, applicants: list[Applicant] | None = None) -> list:
+    """Each person as the records stood at the end of `day` (progress.as_of); `applicants` are
+    org's `applicants_for` when already loaded."""
+    people = applicants_for(org) if applicants is None else applicants
+    return [s for s in (as_of(a, day) for a in people) if s is not None]
 
 
-def board_for(org: Org, today: date, rules: Ruleset | None = None, *, on: date | None = None) -> Board:
+def board_for(org: Org, today: date, rules: Ruleset | None = None, *, on: date | None = None,
+              applicants: list[Applicant] | None = None) -> Board:
     """The board as of `on` (default today): people still in the pipeline that day, by stage."""
     rules = rules or RuleSetting.objects.ruleset()
     day = on or today
     columns = {s: Column(s) for s in Stage}
-    for a in snapshots(org, day):
+    for a in snapshots(org, day, applicants):
         if a.outcome == Outcome.ACTIVE:
             columns[Stage(a.stage)].tracks.append(track(a, rules, day))
     for c in columns.values():

@@ -14,7 +14,7 @@ from dangjian.lib.figures import Figure, link
 from dangjian.lib.periods import Period
 from dangjian.orgs.models import Org
 
-from .board import board_for, snapshots
+from .board import applicants_for, board_for, snapshots
 from .choices import Stage
 
 
@@ -37,24 +37,26 @@ class RecruitmentFigures:
                 "people": self.people}
 
 
-def in_period(org: Org, period: Period, code: str) -> list:
+def in_period(org: Org, period: Period, code: str, applicants: list | None = None) -> list:
     """People whose step `code` (approval, conversion_approval) is dated in the period."""
-    return [a for a in snapshots(org, period.last_day)
+    return [a for a in snapshots(org, period.last_day, applicants)
             if any(s.code == code and period.first_day <= s.done_on <= period.last_day for s in a.steps.all())]
 
 
 def for_period(org: Org, period: Period, today: date | None = None) -> RecruitmentFigures:
     today = today or timezone.localdate()
     on = min(period.last_day, today)
-    board = board_for(org, today, on=on)
+    # Loaded once for the board and both lists (without the encrypted numbers no figure reads).
+    applicants = list(applicants_for(org).defer("id_number", "phone"))
+    board = board_for(org, today, on=on, applicants=applicants)
     board_link = link("recruit_board", org=org.pk, on=on.isoformat())
     f = RecruitmentFigures(org=org, period=period, on=on)
     for col in board.columns:
         f.by_stage.append(Figure(str(Stage(col.stage).label), len(col.tracks), f"{board_link}#stage-{col.stage.value}", "人"))
         f.people[f"stage_{col.stage.value}"] = [t.applicant.name for t in col.tracks]
     f.in_pipeline = Figure("发展党员工作中", len(board.tracks), board_link, "人")
-    admitted = in_period(org, period, "approval")
-    converted = in_period(org, period, "conversion_approval")
+    admitted = in_period(org, period, "approval", applicants)
+    converted = in_period(org, period, "conversion_approval", applicants)
     f.admitted = Figure("批准接收预备党员", len(admitted), link("recruit_board", org=org.pk, period=str(period), list="approval"), "人")
     f.converted = Figure("批准转正", len(converted), link("recruit_board", org=org.pk, period=str(period), list="conversion_approval"), "人")
     overdue = [(t.applicant.name, d.label) for t in board.tracks for d in t.overdue]

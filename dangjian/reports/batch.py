@@ -30,14 +30,16 @@ def export_dir() -> Path:
     return path
 
 
-def community_status(org: Org, period: Period) -> list[dict]:
-    """Each community under org: its report for the period and whether it is finalised."""
+def community_status(org: Org, period: Period, *, with_content: bool = True) -> list[dict]:
+    """Each community under org: its report for the period and whether it is finalised.
+    `with_content=False` leaves each version's figures and file unread (a status table needs neither)."""
     communities = list(Org.objects.subtree_of(org).communities().active_on(period.last_day).order_by("sort", "path"))
     if org.is_community and org not in communities:
         communities.insert(0, org)
     reports = {r.org_id: r for r in Report.objects.filter(org__in=communities, period=str(period))}
     versions: dict[int, list[ReportVersion]] = {}
-    for v in ReportVersion.objects.filter(report__in=reports.values()).order_by("number"):
+    found = ReportVersion.objects.filter(report__in=reports.values()).order_by("number")
+    for v in (found if with_content else found.defer("figures", "docx")):
         versions.setdefault(v.report_id, []).append(v)
     rows = []
     for c in communities:

@@ -18,6 +18,6 @@ def panel(request, org, period):
         return {"template": "reports/_dashboard.html", "org": org, "period": period, "report": report,
                 "version": version, "final": report.final_version() if report else None,
                 "new_url": reverse("report_list")}
-    rows = community_status(org, period)
+    rows = community_status(org, period, with_content=False)
     return {"template": "reports/_dashboard.html", "org": org, "period": period, "rows": rows,
             "finalised": sum(1 for r in rows if r["final"]), "street": True, "street_url": reverse("street_view")}
