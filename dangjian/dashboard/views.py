@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
-from dangjian.orgs.models import Role
+from dangjian.orgs.models import ABOVE_COMMUNITY_KINDS, COMMUNITY_KINDS, OrgKind, Role
 from dangjian.orgs.scoping import (
     has_role,
     may_keep_records,
@@ -30,6 +30,6 @@ def dashboard(request):
     panels = [p for p in (panel(request, org, period) for panel in PANELS) if p]
     return render(request, "dashboard/home.html", {
         "org": org, "period": period, "panels": panels,
-        "orgs": visible_orgs(request.user).filter(kind__in=("street", "community_committee", "general_branch", "branch")),
+        "orgs": visible_orgs(request.user).filter(kind__in=(*ABOVE_COMMUNITY_KINDS, *COMMUNITY_KINDS, OrgKind.BRANCH)),
         "periods": [period.previous(), period, period.next()],
     })

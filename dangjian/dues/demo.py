@@ -13,8 +13,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from simple_history.utils import bulk_create_with_history
+from django.db import connection
+from django.utils import timezone
 
+from dangjian.lib.bulk import bulk_create_copying_history, insert_rows, insert_tuples, table
 from dangjian.members.choices import Status
 
 from .book import add_months, month_of, months_between, quarter_end
@@ -32,6 +34,7 @@ from .models import DuesAllocation, DuesBase, DuesEntry, DuesProfile, DuesRelief
 from .rules import DEFAULT_RULES, monthly_dues
 
 START = date(2023, 1, 1)
+FLUSH_AT = 200_000  # entries held before they are written
 METHODS = [Method.CASH] * 4 + [Method.WECHAT] * 4 + [Method.ALIPAY, Method.BANK]
 BASE_RANGES = {
     DuesCategory.EMPLOYED: (2600, 12500),
@@ -75,18 +78,39 @@ class _Ledger:
         self.parts.append([(m, k, -a) for m, k, a in self.parts[index]])
 
     def write(self) -> None:
+        """Insert the entries and their allocations with one executemany each (a district's ledger
+        holds millions of rows), then start afresh for the next community."""
+        if not self.entries:
+            return
+        now = timezone.now()
         # Reversals point at entries created in the same batch: write payments first.
         payments = [e for e in self.entries if e.kind == EntryKind.PAYMENT]
-        DuesEntry.objects.bulk_create(payments, batch_size=2000)
+        self._insert(payments, now)
         reversals = [e for e in self.entries if e.kind == EntryKind.REVERSAL]
         for e in reversals:
             e.reverses_id = e.reverses.pk
-        DuesEntry.objects.bulk_create(reversals, batch_size=2000)
-        DuesAllocation.objects.bulk_create(
-            (DuesAllocation(entry_id=e.pk, member_id=e.member_id, month=m, kind=k, amount=a)
-             for e, parts in zip(self.entries, self.parts, strict=True) for m, k, a in parts),
-            batch_size=5000,
-        )
+        self._insert(reversals, now)
+        month = connection.ops.adapt_datefield_value
+        insert_tuples(DuesAllocation, ("entry_id", "member_id", "month", "kind", "amount"), [
+            (e.pk, e.member_id, month(m), k, a) for e, parts in zip(self.entries, self.parts, strict=True) for m, k, a in parts])
+        self.entries, self.parts = [], []
+
+    @staticmethod
+    def _insert(entries: list[DuesEntry], now) -> None:
+        if not entries:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table(DuesEntry)}")
+            after = cursor.fetchone()[0]
+        insert_rows(DuesEntry, [{"member_id": e.member_id, "seq": e.seq, "org_id": e.org_id, "kind": e.kind,
+                                 "paid_on": e.paid_on, "amount": e.amount, "method": e.method, "receipt_no": e.receipt_no,
+                                 "collected_by": e.collected_by, "source": e.source, "reverses_id": e.reverses_id,
+                                 "reason": e.reason, "note": e.note, "recorded_by_id": e.recorded_by_id}
+                                for e in entries], {"recorded_at": now})
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM {table(DuesEntry)} WHERE id > %s ORDER BY id", [after])
+            for e, (pk,) in zip(entries, cursor.fetchall(), strict=True):
+                e.pk = e.id = pk
 
 
 def _base_for(rng, category: str) -> tuple[Decimal | None, Decimal | None]:
@@ -109,7 +133,7 @@ def seed(ctx) -> None:
     bases: list[DuesBase] = []
     reliefs: list[DuesRelief] = []
     ledger = _Ledger(worker)
-    for demo in ctx.communities:
+    for demo in ctx.each_community():
         members = [m for m in demo.members if not m.archived_on]
         collectors = {b.pk: ctx.fake.name() for b in demo.branches}
         orgs = {o.pk: o for o in (*demo.branches, *demo.groups)}
@@ -187,9 +211,11 @@ def seed(ctx) -> None:
                 wrong = ledger.pay(m, on, [(month_of(on), AllocationKind.EXTRA, Decimal("300.00"))], rng,
                                    collector=collector, note="误将工会会费记入")
                 ledger.reverse(wrong, min(today, date(2024, 3, 14)), "误将工会会费记为党费，予以冲正")
-    bulk_create_with_history(profiles, DuesProfile, batch_size=2000)
-    bulk_create_with_history(bases, DuesBase, batch_size=2000)
-    bulk_create_with_history(reliefs, DuesRelief, batch_size=500)
+        if len(ledger.entries) > FLUSH_AT:
+            ledger.write()  # a district's ledger: written as it goes, not held whole in memory
+    bulk_create_copying_history(DuesProfile, profiles)
+    bulk_create_copying_history(DuesBase, bases)
+    bulk_create_copying_history(DuesRelief, reliefs)
     ledger.write()
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.lib.forms import BootstrapMixin, within_years
 from dangjian.lib.money import CENT
-from dangjian.orgs.models import Org, OrgKind
+from dangjian.orgs.models import ABOVE_COMMUNITY_KINDS, Org
 from dangjian.orgs.scoping import visible_orgs
 
 from .calculator import COUNTED_ITEMS, EXCLUDED_ITEMS
@@ -225,7 +225,7 @@ class ImportForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = visible_orgs(user).exclude(kind=OrgKind.STREET)
+        self.fields["org"].queryset = visible_orgs(user).exclude(kind__in=ABOVE_COMMUNITY_KINDS)
         # The top of the clerk's own subtree (most clerks keep one branch's or one community's books).
         self.fields["org"].initial = self.fields["org"].queryset.order_by("path").first()
 

@@ -7,18 +7,24 @@ progress. The generated communities get a small register (2 grids, 20 households
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from itertools import accumulate
 
-from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from dangjian.demo import DEMO_PASSWORD
-from dangjian.lib.idnumbers import make_id, mask_phone
+from dangjian.demo import demo_user
+from dangjian.lib.bulk import copy_to_history, insert_rows, insert_tuples, table
+from dangjian.lib.crypto import blind_index
+from dangjian.lib.idnumbers import make_id, mask_phone, phone_tail
 from dangjian.lib.periods import Period
+from dangjian.lib.pinyin import search_keys
 from dangjian.orgs.models import Role, RoleAssignment
 
 from .choices import ArchiveReason, HousingStatus, HukouType, Relation, VisitResult
 from .models import Building, Campaign, Grid, GridAssignment, Household, Resident, Unit, Visit
+from .sealing import seal_many
 
 GRID_NAMES = ["第一网格", "第二网格", "第三网格", "第四网格", "第五网格", "第六网格"]
 ESTATES = ["和平小区", "建设新村", "幸福家园"]
@@ -57,8 +63,7 @@ def _phone(rng) -> str:
 def _worker(ctx, username: str, full_name: str, community, *, active: bool = True):
     user = ctx.users.get(username)
     if user is None:
-        user = get_user_model().objects.create_user(username=username, password=DEMO_PASSWORD, first_name=full_name,
-                                                    is_active=active)
+        user = demo_user(username, first_name=full_name, is_active=active)
         RoleAssignment.objects.create(user=user, role=Role.GRID_WORKER, org=community)
         ctx.users[username] = user
         if active:
@@ -66,11 +71,54 @@ def _worker(ctx, username: str, full_name: str, community, *, active: bool = Tru
     return user
 
 
+class FakerNames:
+    """Residents' names and home places from Faker (和平社区 and the one-street demo)."""
+
+    def __init__(self, fake):
+        self.fake = fake
+        self.male, self.female = fake.name_male, fake.name_female
+
+    def place(self) -> str:
+        return f"{self.fake.province()}{self.fake.city()}{self.fake.street_name()}"
+
+
+class QuickNames:
+    """The same kind of names and places drawn straight from Faker's zh_CN word lists with our
+    own random stream: Faker spends about 100 µs a name parsing its formats, and a district has a
+    million residents."""
+
+    def __init__(self, rng):
+        from faker.providers.address.zh_CN import Provider as Address
+        from faker.providers.person.zh_CN import Provider as Person
+
+        self.rng = rng
+        self.surnames = list(Person.last_names)
+        self.weights = list(accumulate(Person.last_names.values()))
+        self.given = {"男": list(Person.first_names_male), "女": list(Person.first_names_female)}
+        self.provinces, self.cities = list(Address.provinces), list(Address.cities)
+        self.streets = ["中山", "人民", "解放", "建设", "和平", "文化", "胜利", "新华", "长江", "黄河", "朝阳", "光明"]
+
+    def _name(self, sex: str) -> str:
+        rng, given = self.rng, self.given[sex]
+        first = rng.choice(given) + (rng.choice(given) if rng.random() < 0.3 else "")
+        return rng.choices(self.surnames, cum_weights=self.weights)[0] + first[:2]
+
+    def male(self) -> str:
+        return self._name("男")
+
+    def female(self) -> str:
+        return self._name("女")
+
+    def place(self) -> str:
+        rng = self.rng
+        return f"{rng.choice(self.provinces)}{rng.choice(self.cities)}市{rng.choice(self.streets)}{rng.choice('路街')}"
+
+
 def _person(ctx, rng, ids: Ids, *, age_range, sex=None, local=True, today):
     sex = sex or rng.choice(["男", "女"])
     birth = date(today.year - rng.randint(*age_range), rng.randint(1, 12), rng.randint(1, 28))
     region = rng.choice(REGIONS_LOCAL if local else REGIONS_AWAY)
-    name = ctx.fake.name_male() if sex == "男" else ctx.fake.name_female()
+    name = ctx.resident_names.male() if sex == "男" else ctx.resident_names.female()
     return {"name": name, "sex": sex, "birth_date": birth, "id_number": ids.make(birth, sex, region)}
 
 
@@ -123,10 +171,35 @@ def _tags(rng, person: dict, today: date) -> str:
     return f"|{'|'.join(dict.fromkeys(tags))}|" if tags else ""
 
 
+def _next_id(model) -> int:
+    """Rows inserted after this call get ids above it (the demo is the only writer)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table(model)}")
+        return cursor.fetchone()[0]
+
+
+def _ids_after(model, after: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table(model)} WHERE id > %s ORDER BY id", [after])
+        return [row[0] for row in cursor.fetchall()]
+
+
+@lru_cache(maxsize=200_000)
+def _keys(name: str) -> tuple[str, str]:
+    """Pinyin search keys of a name (Faker's names repeat: worked out once each)."""
+    initials, pinyin = search_keys(name)
+    return initials[:20], pinyin[:100]
+
+
 def _register(ctx, rng, community, grids, buildings_per_grid, units, floors, doors, members_pool, local_address):
-    """Buildings, units, households and residents of a community; returns (households, residents)."""
+    """Buildings, units, households and residents of a community; returns (households, residents).
+
+    Households and residents are inserted with one executemany each (their ID numbers and phones
+    sealed together, `grid.sealing`) and their "+" history rows copied inside the database, as the
+    register import writes them: a district's register holds a million residents."""
     today = ctx.today
-    ids = Ids(rng, {m.id_number for m in members_pool})
+    ids = ctx.resident_ids
+    ids.used.update(m.id_number for m in members_pool)
     buildings, n = [], 0
     for g_index, grid in enumerate(grids):
         for _ in range(buildings_per_grid[g_index]):
@@ -143,10 +216,15 @@ def _register(ctx, rng, community, grids, buildings_per_grid, units, floors, doo
         for floor in range(1, floors + 1):
             for door in range(1, doors + 1):
                 status = rng.choices([HousingStatus.OWNER, HousingStatus.RENTED, HousingStatus.VACANT], [82, 12, 6])[0]
-                households.append(Household(unit=unit, grid_id=grid_of[unit.building_id], door=f"{floor}0{door}",
-                                            housing_status=status))
-    households = bulk_create_with_history(households, Household, batch_size=500, default_date=since,
-                                          default_change_reason="演示数据")
+                households.append(_Row(unit_id=unit.pk, grid_id=grid_of[unit.building_id], door=f"{floor}0{door}",
+                                       housing_status=status))
+    after = _next_id(Household)
+    now = timezone.now()
+    insert_rows(Household, [{"unit_id": h.unit_id, "grid_id": h.grid_id, "door": h.door, "housing_status": h.housing_status}
+                            for h in households], {"created_at": now})
+    copy_to_history(Household, "id > %s", [after], when=since, user_id=None, reason="演示数据")
+    for h, pk in zip(households, _ids_after(Household, after), strict=True):
+        h.pk = pk
     units_by_id = {u.pk: u for u in unit_objs}
     buildings_by_id = {b.pk: b for b in buildings}
     residents = []
@@ -156,17 +234,44 @@ def _register(ctx, rng, community, grids, buildings_per_grid, units, floors, doo
         address = f"{building.estate}{building.name}{unit.name}{h.door}室"
         for person in _family(ctx, rng, ids, h.housing_status, today, members_pool):
             moved_in = _rand_day(rng, max(person["birth_date"], date(1995, 1, 1)), date(2023, 5, 31))
-            r = Resident(household=h, name=person["name"], sex=person["sex"], birth_date=person["birth_date"],
-                         id_number=person["id_number"], relation=person["relation"], hukou_type=person["hukou_type"],
-                         hukou_address=local_address if person["hukou_type"] in (HukouType.LOCAL, HukouType.ABSENT)
-                         else f"{ctx.fake.province()}{ctx.fake.city()}{ctx.fake.street_name()}{rng.randint(1, 200)}号",
-                         current_address=address, phone=person.get("phone") or (_phone(rng) if rng.random() < 0.9 else ""),
-                         moved_in_on=moved_in, tags=_tags(rng, person, today), member_id=person.get("member_id"))
-            r.prepare()
+            r = _Row(household_id=h.pk, name=person["name"], sex=person["sex"], birth_date=person["birth_date"],
+                     id_number=person["id_number"], relation=person["relation"], hukou_type=person["hukou_type"],
+                     hukou_address=local_address if person["hukou_type"] in (HukouType.LOCAL, HukouType.ABSENT)
+                     else f"{ctx.resident_names.place()}{rng.randint(1, 200)}号",
+                     current_address=address, phone=person.get("phone") or (_phone(rng) if rng.random() < 0.9 else ""),
+                     moved_in_on=moved_in, tags=_tags(rng, person, today), member_id=person.get("member_id"),
+                     archived_on=None)
+            r.name_initials, r.name_pinyin = _keys(r.name)
+            r.id_hash = blind_index(r.id_number) if r.id_number else None
+            r.phone_tail = phone_tail(r.phone)
             residents.append(r)
-    residents = bulk_create_with_history(residents, Resident, batch_size=500, default_date=since,
-                                         default_change_reason="演示数据")
+    after = _next_id(Resident)
+    sealed_ids = seal_many([r.id_number for r in residents])
+    sealed_phones = seal_many([r.phone for r in residents])
+    day, stamp = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value(now)
+    insert_tuples(Resident, RESIDENT_COLUMNS, [
+        (r.household_id, r.name, r.name_initials, r.name_pinyin, str(sid), r.id_hash, r.sex, day(r.birth_date), r.relation,
+         r.hukou_type, r.hukou_address, r.current_address, str(sphone), r.phone_tail, "", day(r.moved_in_on), r.tags,
+         r.member_id, "", "", "", stamp, stamp)
+        for r, sid, sphone in zip(residents, sealed_ids, sealed_phones, strict=True)])
+    copy_to_history(Resident, "id > %s", [after], when=since, user_id=None, reason="演示数据")
+    for r, pk in zip(residents, _ids_after(Resident, after), strict=True):
+        r.pk = pk
     return households, residents
+
+
+class _Row:
+    """A household or resident the demo has written, as it needs them afterwards (a model
+    instance costs ten times as much to make, and a district has a million)."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+
+# Columns the demo fills, in the order of its tuples (the others keep their defaults: NULL, "").
+RESIDENT_COLUMNS = ("household_id", "name", "name_initials", "name_pinyin", "id_number", "id_hash", "sex", "birth_date",
+                    "relation", "hukou_type", "hukou_address", "current_address", "phone", "phone_tail", "landline",
+                    "moved_in_on", "tags", "member_id", "moved_to", "archive_reason", "note", "created_at", "updated_at")
 
 
 def _archive_some(rng, residents, first: date, last: date) -> dict[int, list[dict]]:
@@ -174,7 +279,8 @@ def _archive_some(rng, residents, first: date, last: date) -> dict[int, list[dic
     changes: dict[int, list[dict]] = {}
     candidates = [r for r in residents if r.relation != Relation.HEAD and not r.member_id]
     moved = rng.sample(candidates, min(len(candidates), max(1, len(residents) // 130)))
-    old = [r for r in residents if r.birth_date and r.birth_date.year < 1940 and not r.member_id and r not in moved]
+    gone = {id(r) for r in moved}
+    old = [r for r in residents if r.birth_date and r.birth_date.year < 1940 and not r.member_id and id(r) not in gone]
     died = rng.sample(old, min(len(old), max(1, len(residents) // 500)))
     for r in moved:
         day = _rand_day(rng, first, last)
@@ -185,10 +291,20 @@ def _archive_some(rng, residents, first: date, last: date) -> dict[int, list[dic
         day = _rand_day(rng, first, last)
         r.died_on, r.archived_on, r.archive_reason = day, day, ArchiveReason.DIED
         changes.setdefault(r.household_id, []).append({"kind": "died", "text": f"{r.name} 去世"})
+    # One UPDATE and one history batch for all of them, each history row dated its own day.
+    fields = ["moved_out_on", "died_on", "archived_on", "archive_reason", "moved_to"]
+    rows = Resident.objects.in_bulk([r.pk for r in moved + died])
+    archived = []
     for r in moved + died:
-        r._history_date = _aware(r.archived_on, 15)
-        r._change_reason = f"{r.archive_reason}（{r.archived_on:%Y-%m-%d}）"
-        r.save()
+        obj = rows[r.pk]
+        for name in fields:
+            setattr(obj, name, getattr(r, name, None) or ("" if name in ("archive_reason", "moved_to") else None))
+        obj._history_date = _aware(r.archived_on, 15)
+        obj._change_reason = f"{r.archive_reason}（{r.archived_on:%Y-%m-%d}）"
+        obj.updated_at = timezone.now()
+        archived.append(obj)
+    Resident.objects.bulk_update(archived, [*fields, "updated_at"], batch_size=500)
+    Resident.history.bulk_history_create(archived, update=True, batch_size=500)
     return changes
 
 
@@ -200,32 +316,55 @@ def _visits(rng, campaign, households, residents, workers_by_grid, *, done_share
     visits = []
     for h in households:
         worker = workers_by_grid.get(h.grid_id)
+        worker = worker.pk if worker is not None else None
         roll = rng.random()
         if roll >= done_share + (1 - done_share) * 0.5:
             continue  # not visited yet
         first = _rand_day(rng, campaign.starts_on, until)
         if roll >= done_share:
-            visits.append(Visit(campaign=campaign, household=h, visited_on=first, worker=worker,
+            visits.append(dict(campaign_id=campaign.pk, household_id=h.pk, visited_on=first, worker_id=worker,
                                 result=rng.choice([VisitResult.NOBODY_HOME, VisitResult.NOBODY_HOME, VisitResult.REFUSED])))
             continue
         if rng.random() < 0.15:  # found nobody first, came back later
-            visits.append(Visit(campaign=campaign, household=h, visited_on=first, worker=worker, result=VisitResult.NOBODY_HOME))
+            visits.append(dict(campaign_id=campaign.pk, household_id=h.pk, visited_on=first, worker_id=worker, result=VisitResult.NOBODY_HOME))
             first = min(until, first + timedelta(days=rng.randint(2, 12)))
         found = list(changes.get(h.pk, []))
         if h.pk in phones and rng.random() < 0.06:
             r = rng.choice(phones[h.pk])
-            found.append({"kind": "corrected", "text": f"{r.name} 更正联系电话：{mask_phone(_phone(rng))} → {r.masked_phone}"})
+            found.append({"kind": "corrected", "text": f"{r.name} 更正联系电话：{mask_phone(_phone(rng))} → {mask_phone(r.phone)}"})
         result = VisitResult.VACANT if h.housing_status == HousingStatus.VACANT else VisitResult.SURVEYED
-        visits.append(Visit(campaign=campaign, household=h, visited_on=first, worker=worker, result=result,
+        visits.append(dict(campaign_id=campaign.pk, household_id=h.pk, visited_on=first, worker_id=worker, result=result,
                             changes=found, changes_count=len(found)))
-    Visit.objects.bulk_create(visits, batch_size=1000)
+    changes_field = Visit._meta.get_field("changes")
+    for v in visits:
+        v["changes"] = changes_field.get_db_prep_value(v.get("changes", []), connection)
+    insert_rows(Visit, visits, {"recorded_at": timezone.now()})
+
+
+# People a household holds on average (82 % owners of about 3, 12 % renters of about 1.75, 6 % vacant).
+PEOPLE_PER_HOUSEHOLD = 2.7
+
+
+def _layout(residents: int) -> tuple[list[int], int, int, int]:
+    """(buildings per grid, units, floors, doors) of a generated community of about `residents`
+    people: six-floor buildings of two units, two doors a floor, about eight buildings a grid."""
+    units, floors, doors = 2, 6, 2
+    buildings = max(2, round(residents / PEOPLE_PER_HOUSEHOLD / (units * floors * doors)))
+    grids = max(2, round(buildings / 8))
+    return [buildings // grids + (1 if i < buildings % grids else 0) for i in range(grids)], units, floors, doors
+
+
+def _grid_name(i: int) -> str:
+    return GRID_NAMES[i] if i < len(GRID_NAMES) else f"第{i + 1}网格"
 
 
 def seed(ctx) -> None:
     rng = ctx.rng_for("grid")
+    ctx.resident_ids = Ids(rng)
+    ctx.residents_per_community = getattr(ctx, "residents_per_community", None)
     today = ctx.today
     current = Period.of(today, "quarter")
-    for demo in ctx.communities:
+    for demo in ctx.each_community():
         community = demo.org
         if demo.detailed:
             grids = [Grid(community=community, name=name, code=f"{community.code}-W{i + 1}", sort=i + 1,
@@ -233,14 +372,18 @@ def seed(ctx) -> None:
                      for i, name in enumerate(GRID_NAMES)]
             per_grid = [11, 11, 10, 11, 10, 10]
             units, floors, doors = 2, 6, 2
+        elif ctx.residents_per_community:
+            per_grid, units, floors, doors = _layout(ctx.residents_per_community)
+            grids = [Grid(community=community, name=_grid_name(i), sort=i + 1) for i in range(len(per_grid))]
         else:
             grids = [Grid(community=community, name=name, sort=i + 1) for i, name in enumerate(GRID_NAMES[:2])]
             per_grid, units, floors, doors = [1, 1], 1, 5, 2
         grids = bulk_create_with_history(grids, Grid, default_date=_aware(date(2019, 1, 1)), default_change_reason="演示数据")
         pool = list(demo.members)
         rng.shuffle(pool)
-        pool = pool[: round(len(pool) * 0.9)] if demo.detailed else pool[:5]
+        pool = pool[: round(len(pool) * 0.9)] if demo.detailed or ctx.residents_per_community else pool[:5]
         local = f"山东省济南市历下区{community.display_name}{ctx.fake.street_name()}"
+        ctx.resident_names = QuickNames(rng) if ctx.residents_per_community and not demo.detailed else FakerNames(ctx.fake)
         households, residents = _register(ctx, rng, community, grids, per_grid, units, floors, doors, pool, local)
         workers_by_grid: dict[int, object] = {}
         if demo.detailed:
@@ -253,6 +396,11 @@ def seed(ctx) -> None:
                 workers_by_grid[grid.pk] = user
                 assignments.append(GridAssignment(grid=grid, user=user, started_on=date(2023, 1, 1)))
             bulk_create_with_history(assignments, GridAssignment, default_date=_aware(date(2023, 1, 1)))
+        elif (user := ctx.users.get(f"wangge-{community.code}")) is not None:
+            # A district's generated community: its one grid worker account covers its grids.
+            bulk_create_with_history([GridAssignment(grid=grid, user=user, started_on=date(2023, 1, 1)) for grid in grids],
+                                     GridAssignment, default_date=_aware(date(2023, 1, 1)))
+            workers_by_grid = {grid.pk: user for grid in grids}
         changes = _archive_some(rng, residents, Q3_2023.first_day, Q3_2023.last_day)
         q3 = Campaign.objects.create(community=community, name="2023年三季度户籍摸排", starts_on=Q3_2023.first_day,
                                      deadline=Q3_2023.last_day, note="逐户走访，登记人员、户籍信息，更正变动情况",
@@ -260,11 +408,13 @@ def seed(ctx) -> None:
         q3.grids.set(grids)
         _visits(rng, q3, households, residents, workers_by_grid, done_share=0.9 if demo.detailed else 0.8,
                 until=Q3_2023.last_day, changes=changes)
-        if demo.detailed and current != Q3_2023 and current.first_day > Q3_2023.last_day:
+        # This quarter's campaign in progress: 和平社区's, and every community's in a district.
+        in_progress = demo.detailed or ctx.residents_per_community
+        if in_progress and current != Q3_2023 and current.first_day > Q3_2023.last_day:
             now = Campaign.objects.create(
                 community=community, name=f"{current.year}年{CN_QUARTER[current.index - 1]}季度户籍摸排",
                 starts_on=current.first_day, deadline=current.last_day, note="重点核实出租户、独居老人",
-                created_by=ctx.users.get("shuji"))
+                created_by=ctx.users.get("shuji") if demo.detailed else ctx.users.get(f"shuji-{community.code}"))
             now.grids.set(grids)
             elapsed = (today - current.first_day).days / max((current.last_day - current.first_day).days, 1)
             _visits(rng, now, households, residents, workers_by_grid, done_share=min(0.85, 0.2 + 0.6 * elapsed),

@@ -19,8 +19,8 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
+from dangjian.lib.bulk import bulk_create_copying_history, insert_tuples
 from dangjian.lib.periods import Period
 from dangjian.members.models import Member
 
@@ -350,19 +350,14 @@ class CommunityDemo:
 
 
 def _insert_attendance(rows: list[tuple[int, int, str, str]]) -> None:
-    """Generated communities' attendance, straight into the table: hundreds of thousands of rows,
-    seeded as records that predate change history (simple_history starts at the first change)."""
-    table = Attendance._meta.db_table
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), 5000):
-            cursor.executemany(f"INSERT INTO {table} (activity_id, member_id, mark, reason) VALUES (%s, %s, %s, %s)",
-                               rows[i : i + 5000])
+    """Generated communities' attendance, straight into the table (COPY on PostgreSQL): millions
+    of rows in a district, seeded as records that predate change history (simple_history starts
+    at the first change)."""
+    insert_tuples(Attendance, ("activity_id", "member_id", "mark", "reason"), rows)
 
 
 def _write(plans: list[Plan], types: dict[str, ActivityType], tags: dict[str, Tag], *, history: bool) -> int:
-    activities = bulk_create_with_history([p.activity for p in plans], Activity, batch_size=1000)
-    if activities[0].pk is None:  # a backend that does not return ids: fetch them back in order
-        activities = list(Activity.objects.order_by("-pk")[: len(plans)])[::-1]
+    activities = bulk_create_copying_history(Activity, [p.activity for p in plans], batch_size=1000)
     for plan, a in zip(plans, activities, strict=True):
         plan.activity = a
     Through = Activity.also_types.through
@@ -375,7 +370,7 @@ def _write(plans: list[Plan], types: dict[str, ActivityType], tags: dict[str, Ta
     if history:
         rows = [Attendance(activity_id=p.activity.pk, member=m, mark=mark, reason=reason)
                 for p in plans for m, mark, reason in p.roster]
-        bulk_create_with_history(rows, Attendance, batch_size=2000)
+        bulk_create_copying_history(Attendance, rows, batch_size=2000)
         return len(rows)
     raw = [(p.activity.pk, m.pk, mark, reason) for p in plans for m, mark, reason in p.roster]
     _insert_attendance(raw)
@@ -443,7 +438,7 @@ def seed(ctx) -> None:
     tags = {t.name: t for t in (Tag.objects.get_or_create(name=n)[0] for n in tag_names)}
     months = _months(ctx.today)
     counts = defaultdict(int)
-    for demo in ctx.communities:
+    for demo in ctx.each_community():
         users = {"creator": ctx.users.get("dangwu"), "signer": ctx.users.get("shuji")} if demo.detailed else {}
         builder = CommunityDemo(ctx, demo, types, rng, users)
         for month in months:
@@ -458,9 +453,9 @@ def seed(ctx) -> None:
         counts["attendance"] += _write(builder.plans, types, tags, history=demo.detailed)
         counts["appraisals"] += _appraisals(demo, rng, users.get("creator"))
         visits, sends, study = _education(builder, users.get("creator"))
-        bulk_create_with_history(visits, Visit, batch_size=2000)
-        bulk_create_with_history(sends, Send, batch_size=2000)
-        bulk_create_with_history(study, SelfStudy, batch_size=2000)
+        bulk_create_copying_history(Visit, visits)
+        bulk_create_copying_history(Send, sends)
+        bulk_create_copying_history(SelfStudy, study)
         counts["visits"] += len(visits)
         counts["sends"] += len(sends)
         counts["study"] += len(study)
@@ -483,7 +478,7 @@ def _appraisals(demo, rng, creator) -> int:
             result = "优秀" if i < 3 else ("基本合格" if i == 3 and rng.random() < 0.3 else "合格")
             rows.append(Appraisal(member=m, year=a.held_on.year, result=result, activity=a, recorded_by=creator))
             rated.add((m.pk, a.held_on.year))
-    bulk_create_with_history(rows, Appraisal, batch_size=2000)
+    bulk_create_copying_history(Appraisal, rows)
     return len(rows)
 
 

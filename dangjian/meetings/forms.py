@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.members.models import Member
-from dangjian.orgs.models import COMMUNITY_KINDS, Org, OrgKind
+from dangjian.orgs.models import ABOVE_COMMUNITY_KINDS, COMMUNITY_KINDS, Org, OrgKind
 from dangjian.orgs.scoping import visible_orgs
 
 from .models import ATTACHMENT_TYPES, IMAGE_TYPES, Activity, ActivityType, RuleSetting, SelfStudy, Send, Visit
@@ -200,7 +200,7 @@ class StudyImportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = visible_orgs(user).exclude(kind=OrgKind.STREET)
+        self.fields["org"].queryset = visible_orgs(user).exclude(kind__in=ABOVE_COMMUNITY_KINDS)
         self.fields["org"].label_from_instance = _org_label
         _bootstrap(self)
 

@@ -27,7 +27,7 @@ from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload
 from dangjian.lib.web import error_text, file_response, paginate, posted_id, query_without_page
 from dangjian.members.models import Member, label_namesakes
-from dangjian.orgs.models import AccessLog, Org, OrgKind
+from dangjian.orgs.models import ABOVE_COMMUNITY_KINDS, AccessLog, Org, OrgKind
 from dangjian.orgs.scoping import (
     get_org_for_user,
     get_visible_or_404,
@@ -129,7 +129,7 @@ def meeting_list(request):
     return render(request, "meetings/list.html", {
         "page": page, "total": page.paginator.count, "querystring": query_without_page(request),
         "types": ActivityType.objects.filter(is_active=True), "statuses": Status.choices,
-        "orgs": visible_orgs(request.user).exclude(kind=OrgKind.STREET) if keeper else [],
+        "orgs": visible_orgs(request.user).exclude(kind__in=ABOVE_COMMUNITY_KINDS) if keeper else [],
         "can_edit": keeper, "member_only": not keeper, "tab": "list", "rate_note": RATE_NOTE,
     })
 
@@ -424,7 +424,7 @@ def meeting_calendar(request):
         "weeks": [[{"day": d, "in_month": d.month == month.index, "acts": by_day.get(d, [])} for d in w] for w in weeks],
         "agenda": sorted((a for a in acts if month.contains(a.day)),
                          key=lambda a: (a.day, a.start_time or a.planned_time or time(0), a.pk)),
-        "picker_orgs": visible_orgs(request.user).exclude(kind=OrgKind.STREET), "tab": "calendar",
+        "picker_orgs": visible_orgs(request.user).exclude(kind__in=ABOVE_COMMUNITY_KINDS), "tab": "calendar",
         "weekdays": "一二三四五六日",
     })
 
@@ -578,7 +578,7 @@ def _education_context(request, qs, tab: str) -> dict:
     page = paginate(request, qs)
     keeper = may_keep_records(request.user)
     return {"page": page, "total": page.paginator.count, "querystring": query_without_page(request), "tab": tab,
-            "can_edit": keeper, "orgs": visible_orgs(request.user).exclude(kind=OrgKind.STREET) if keeper else []}
+            "can_edit": keeper, "orgs": visible_orgs(request.user).exclude(kind__in=ABOVE_COMMUNITY_KINDS) if keeper else []}
 
 
 @login_required

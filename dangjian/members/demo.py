@@ -2,9 +2,8 @@
 
 from datetime import date, timedelta
 
-from simple_history.utils import bulk_create_with_history
-
-from dangjian.demo import DEMO_PASSWORD
+from dangjian.demo import demo_user
+from dangjian.lib.bulk import bulk_create_copying_history
 from dangjian.lib.idnumbers import make_id
 from dangjian.orgs.models import Org, Role, RoleAssignment
 
@@ -33,6 +32,16 @@ def _birth(rng, category, today):
     return date(rng.randint(1966, 1996), rng.randint(1, 12), rng.randint(1, 28))
 
 
+def _unique_id(ctx, rng, birth: date, sex: str) -> str:
+    """An ID number no other member of the demo has (a district has 50,000 members)."""
+    used = ctx.__dict__.setdefault("member_ids", set())
+    id_number = make_id(birth, sex, rng.choice(REGIONS), rng)
+    while id_number in used:
+        id_number = make_id(birth, sex, rng.choice(REGIONS), rng)
+    used.add(id_number)
+    return id_number
+
+
 def _member(ctx, rng, org, category, status, streets):
     fake, today = ctx.fake, ctx.today
     sex = rng.choice(["男", "女"])
@@ -46,7 +55,7 @@ def _member(ctx, rng, org, category, status, streets):
         joined, confirmed = today - timedelta(days=rng.randint(20, 320)), None
     m = Member(
         name=name, sex=sex, ethnicity=rng.choice(["汉族"] * 18 + ["回族", "满族"]), birth_date=birth,
-        id_number=make_id(birth, sex, rng.choice(REGIONS), rng), native_place=rng.choice(PLACES),
+        id_number=_unique_id(ctx, rng, birth, sex), native_place=rng.choice(PLACES),
         education=rng.choice([Education.SENIOR, Education.COLLEGE, Education.BACHELOR, Education.BACHELOR, Education.MASTER]
                              if category != Category.RETIRED else [Education.PRIMARY, Education.JUNIOR, Education.SENIOR, Education.VOCATIONAL, Education.COLLEGE]),
         category=category, joined_on=joined, confirmed_on=confirmed, status=status, org=org,
@@ -99,7 +108,7 @@ def _secretaries_from_roster(ctx, demo) -> None:
 def seed(ctx) -> None:
     rng = ctx.rng_for("members")
     streets = [f"{ctx.fake.street_name()}" for _ in range(6)]
-    for demo in ctx.communities:
+    for demo in ctx.each_community():
         batch: list[Member] = []
         for b, branch in enumerate(demo.branches):
             full, prob, cats = BRANCH_PLAN[b]
@@ -118,7 +127,7 @@ def seed(ctx) -> None:
         for m, (reason, day) in zip(archived, [(EventKind.DEATH, date(2022, 3, 8)), (EventKind.TRANSFER_OUT, date(2022, 9, 15)),
                                                (EventKind.DEATH, date(2022, 12, 2))], strict=True):
             m.archived_on, m.archive_reason = day, EventKind(reason).label
-        created = bulk_create_with_history(batch + archived, Member, batch_size=500)
+        bulk_create_copying_history(Member, batch + archived, batch_size=500)
         created = list(Member.objects.in_org(demo.org).order_by("pk"))
         MemberEvent.objects.bulk_create(
             MemberEvent(member=m, kind=EventKind.DEATH if m.archive_reason == "去世" else EventKind.TRANSFER_OUT,
@@ -136,8 +145,7 @@ def seed(ctx) -> None:
             member = demo.members[0]
             user = ctx.users.get("dangyuan")
             if user is None:
-                from django.contrib.auth import get_user_model
-                user = get_user_model().objects.create_user(username="dangyuan", password=DEMO_PASSWORD, first_name=member.name)
+                user = demo_user("dangyuan", first_name=member.name)
                 RoleAssignment.objects.create(user=user, role=Role.MEMBER, org=member.org)
                 ctx.users["dangyuan"] = user
                 ctx.logins.append(("dangyuan", Role.MEMBER.label, f"{member.org.name}（{member.name}）"))

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.lib.crypto import blind_index
 from dangjian.lib.forms import BootstrapMixin, keep_stored_values, mask_stored_fields
 from dangjian.lib.idnumbers import validate_id
-from dangjian.orgs.models import Org, OrgKind
+from dangjian.orgs.models import ABOVE_COMMUNITY_KINDS, Org, OrgKind
 from dangjian.orgs.scoping import visible_orgs
 
 from .models import Member, MemberEvent
@@ -110,7 +110,7 @@ class ImportForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = visible_orgs(user).exclude(kind=OrgKind.STREET)
+        self.fields["org"].queryset = visible_orgs(user).exclude(kind__in=ABOVE_COMMUNITY_KINDS)
 
     def clean_file(self):
         f = self.cleaned_data["file"]

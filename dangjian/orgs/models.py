@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 
 class OrgKind(models.TextChoices):
+    DISTRICT = "district", _("区委")
     STREET = "street", _("街道党工委")
     COMMUNITY_COMMITTEE = "community_committee", _("社区党委")
     GENERAL_BRANCH = "general_branch", _("社区党总支")
@@ -18,6 +19,8 @@ class OrgKind(models.TextChoices):
 
 
 COMMUNITY_KINDS = (OrgKind.COMMUNITY_COMMITTEE, OrgKind.GENERAL_BRANCH)
+# The levels above communities: a district (区委) over streets, a street (街道党工委) over communities.
+ABOVE_COMMUNITY_KINDS = (OrgKind.DISTRICT, OrgKind.STREET)
 
 PATH_STEP = 5  # digits per level in Org.path: "00001.00003." — subtree = path prefix
 
@@ -39,7 +42,7 @@ class OrgQuerySet(models.QuerySet):
 
 
 class Org(models.Model):
-    """A node of the party organisation tree: 街道党工委 → 社区党委/党总支 → 党支部 → 党小组."""
+    """A node of the party organisation tree: (区委 →) 街道党工委 → 社区党委/党总支 → 党支部 → 党小组."""
 
     kind = models.CharField(_("组织类型"), max_length=24, choices=OrgKind.choices)
     name = models.CharField(_("组织名称"), max_length=100)
@@ -115,6 +118,7 @@ class Org(models.Model):
 
 
 class Role(models.TextChoices):
+    DISTRICT_ADMIN = "district_admin", _("区级管理员")
     STREET_ADMIN = "street_admin", _("街道管理员")
     COMMUNITY_SECRETARY = "community_secretary", _("社区书记")
     PARTY_WORKER = "party_worker", _("党务工作者")
@@ -122,12 +126,14 @@ class Role(models.TextChoices):
     MEMBER = "member", _("党员")
 
 
+# The administrators of a level above communities (区委, 街道党工委): they act in its whole subtree.
+ADMIN_ROLES = (Role.DISTRICT_ADMIN, Role.STREET_ADMIN)
 # Roles that see and keep the party records of their org's subtree.
-RECORD_ROLES = (Role.STREET_ADMIN, Role.COMMUNITY_SECRETARY, Role.PARTY_WORKER)
+RECORD_ROLES = (*ADMIN_ROLES, Role.COMMUNITY_SECRETARY, Role.PARTY_WORKER)
 # Roles that may view a full ID number / phone (each view is logged).
-PII_ROLES = (Role.STREET_ADMIN, Role.COMMUNITY_SECRETARY, Role.PARTY_WORKER)
+PII_ROLES = (*ADMIN_ROLES, Role.COMMUNITY_SECRETARY, Role.PARTY_WORKER)
 # Roles that sign off (send back records, close problems, finalise reports).
-SIGN_ROLES = (Role.STREET_ADMIN, Role.COMMUNITY_SECRETARY)
+SIGN_ROLES = (*ADMIN_ROLES, Role.COMMUNITY_SECRETARY)
 
 
 class RoleAssignment(models.Model):

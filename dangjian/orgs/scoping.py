@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from dangjian.lib.periods import Period
 
-from .models import PII_ROLES, RECORD_ROLES, SIGN_ROLES, AccessLog, Org, Role
+from .models import ADMIN_ROLES, PII_ROLES, RECORD_ROLES, SIGN_ROLES, AccessLog, Org, Role
 
 
 @dataclass
@@ -113,9 +113,10 @@ def may_view_pii(user, org: Org) -> bool:
 
 def may_set_deployment_rules(user) -> bool:
     """Change the rules every organisation of this deployment follows (meeting frequencies, grid
-    rules): the administrator of a top organisation (街道管理员 of the street) or a superuser."""
+    rules): the administrator of a top organisation (区级管理员 of the district, 街道管理员 of a street
+    that has none above it) or a superuser."""
     scope = scope_of(user)
-    return scope.everything or any(o.parent_id is None for o in scope.roots_by_role.get(Role.STREET_ADMIN, []))
+    return scope.everything or any(o.parent_id is None for r in ADMIN_ROLES for o in scope.roots_by_role.get(r, []))
 
 
 def require_record_keeper(user, org: Org | None = None) -> None:

@@ -20,7 +20,7 @@ from django.db import transaction
 from .models import AccountLog, Org, Role, RoleAssignment
 from .scoping import scope_of
 
-RANK = {Role.STREET_ADMIN: 4, Role.COMMUNITY_SECRETARY: 3, Role.PARTY_WORKER: 2, Role.GRID_WORKER: 1, Role.MEMBER: 1}
+RANK = {Role.DISTRICT_ADMIN: 5, Role.STREET_ADMIN: 4, Role.COMMUNITY_SECRETARY: 3, Role.PARTY_WORKER: 2, Role.GRID_WORKER: 1, Role.MEMBER: 1}
 # Readable temporary passwords: no 0/O, 1/l/I to misread when handed over on paper.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 

@@ -644,13 +644,11 @@ def _next(request, default: str) -> str:
 
 
 def _require_calendar_keeper(request) -> None:
-    """The schedule holds for the whole deployment: a superuser or the 街道 (a street admin of a
-    top organisation) enters it."""
-    from dangjian.orgs.models import Role
-    from dangjian.orgs.scoping import scope_of
+    """The schedule holds for the whole deployment: a superuser or the administrator of the top
+    organisation (区/街道) enters it."""
+    from dangjian.orgs.scoping import may_set_deployment_rules
 
-    scope = scope_of(request.user)
-    if scope.everything or any(o.parent_id is None for o in scope.roots_by_role.get(Role.STREET_ADMIN, [])):
+    if may_set_deployment_rules(request.user):
         return
     raise PermissionDenied("只有街道管理员可以录入节假日安排")
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from dangjian.jobs.models import Job
 from dangjian.lib.periods import Period
 from dangjian.lib.web import DOCX, error_text, file_response, is_htmx
-from dangjian.orgs.models import OrgKind
+from dangjian.orgs.models import ABOVE_COMMUNITY_KINDS, OrgKind
 from dangjian.orgs.scoping import (
     get_org_for_user,
     get_visible_or_404,
@@ -78,7 +78,7 @@ def report_list(request):
         "rows": rows, "form": form, "period_text": period_text,
         "default_period": _default_period(),
         # The street overview lists communities: only for those whose scope holds some.
-        "sees_communities": any(o.kind == OrgKind.STREET for o in top_orgs(user)),
+        "sees_communities": any(o.kind in ABOVE_COMMUNITY_KINDS for o in top_orgs(user)),
     })
 
 

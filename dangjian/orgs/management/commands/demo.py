@@ -3,7 +3,7 @@
 import time
 
 from django.conf import settings
-from django.core.management import BaseCommand, call_command
+from django.core.management import BaseCommand, CommandError, call_command
 from django.db import transaction
 
 from dangjian.demo import DEMO_PASSWORD, build
@@ -17,7 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
         parser.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
         parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认仅本机 127.0.0.1；局域网使用填 0.0.0.0）")
-        parser.add_argument("--communities", type=int, default=1, help="社区数量（第一个为和平社区，其余为生成的社区）")
+        parser.add_argument("--communities", type=int, default=1,
+                            help="每个街道的社区数量（第一个街道的第一个为和平社区，其余为生成的社区）")
+        parser.add_argument("--streets", type=int, default=1,
+                            help="街道数量（默认 1；大于 1 时生成一个区，下设这些街道，如 --streets 20 --communities 20）")
+        parser.add_argument("--residents-per-community", type=int, default=None,
+                            help="每个生成社区的居民人数（默认：单个街道时为小样本，区时为 2500）")
         parser.add_argument("--seed", type=int, default=2023, help="随机种子（同一种子生成相同的演示数据）")
         parser.add_argument("--threads", type=int, default=8, help="服务线程数")
 
@@ -30,15 +35,34 @@ class Command(BaseCommand):
             logins = None
         else:
             started = time.monotonic()
-            self.stdout.write(f"正在生成演示数据（{opts['communities']} 个社区，随机种子 {opts['seed']}）……")
+            streets, communities = opts["streets"], opts["communities"]
+            if streets < 1 or communities < 1:
+                raise CommandError("--streets 和 --communities 至少为 1")
+            where = f"{streets} 个街道、每个街道 {communities} 个社区" if streets > 1 else f"{communities} 个社区"
+            self.stdout.write(f"正在生成演示数据（{where}，随机种子 {opts['seed']}）……")
             with transaction.atomic():
-                ctx = build(seed=opts["seed"], communities=opts["communities"], log=self.stdout.write)
+                ctx = build(seed=opts["seed"], communities=communities, streets=streets,
+                            residents_per_community=opts["residents_per_community"], log=self._progress(started))
             logins = ctx.logins
             self.stdout.write(f"演示数据已生成，用时 {time.monotonic() - started:.1f} 秒。")
+            if streets > 1:
+                self._print_counts()
         self._print_logins(logins)
         if opts["no_serve"]:
             return
         call_command("serve", host=opts["host"], port=opts["port"], threads=opts["threads"])
+
+    def _progress(self, started: float):
+        """Each step's line, with the seconds since the build began (a district takes minutes)."""
+        def log(text: str) -> None:
+            self.stdout.write(f"{text}（{time.monotonic() - started:.0f} 秒）")
+            self.stdout.flush()
+        return log
+
+    def _print_counts(self) -> None:
+        from dangjian.demo import counts
+
+        self.stdout.write("数据量：" + "，".join(f"{label} {n:,}" for label, n in counts()))
 
     def _print_logins(self, logins):
         from django.contrib.auth import get_user_model
