@@ -23,6 +23,10 @@ Measured 2026-11-30 (2 shared cores under load, python-calamine 0.9.1):
     far-corner      0.0 MB    0.00 s       0 MB   cells at A1 and XFD1048576, no declaration
     beyond-excel    0.0 MB    0.01 s       0 MB   declared A1:XFE2000000
 
+Measured 2026-12-01 (2 shared cores, load ~15):
+
+    xls-corner      0.0 MB    0.05 s       0 MB   .xls, numbers in A1 and IV65536 (parsed: 1 GB)
+
 For scale, a genuine 200,000-row residents register (bench/grid_import.py's file, 19 MB, sheet
 XML 227 MB) passes the check in ~6 s and python-calamine's parse of it peaks at ~330 MB; the
 limits admit files up to an estimated 768 MB of parse (MAX_PARSE_BYTES), about 1.6× that register.
@@ -76,7 +80,7 @@ def build(kind: str) -> Path:
     from dangjian.testing import bombs
 
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"{kind}.xlsx"
+    path = CACHE / f"{kind}.{'xls' if kind.startswith('xls-') else 'xlsx'}"
     if path.exists():
         return path
     one_row = b'<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData>'
@@ -106,13 +110,15 @@ def build(kind: str) -> Path:
         path.write_bytes(bombs.far_corner("A1", "XFD1048576"))
     elif kind == "beyond-excel":
         path.write_bytes(bombs.declared_beyond())
+    elif kind == "xls-corner":  # an .xls with numbers in A1 and IV65536: calamine's grid alone is 1 GB
+        path.write_bytes(bombs.xls_far_corner())
     else:
         raise SystemExit(f"unknown kind {kind}")
     return path
 
 
 KINDS = ("entries", "sheet-1.1GB", "rows-1.1GB", "rows-500MB", "shared-1.1GB", "shared-copies", "forged-size", "dimension",
-         "far-corner", "beyond-excel")
+         "far-corner", "beyond-excel", "xls-corner")
 
 
 def _status_mb(field: str) -> float:

@@ -12,8 +12,9 @@ own started/finished), the number of writes, and the median, 99th percentile and
 
   study      the self-study import (meetings.importing): written by the worker in transactions of
              BATCH rows, hidden until the job is done — a write waits at most for one batch
-  residents  the residents register (grid.importing): still one transaction for the whole file,
-             so a write waits for all of it (see the report in the README)
+  residents  the residents register (grid.importing): the same, BATCH rows a transaction; new
+             grids, buildings, households and residents hidden until the job commits, changes to
+             existing rows staged and applied after it, a batch at a time (lib/staging.py)
 
 Times are printed, never asserted.
 """

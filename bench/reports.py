@@ -5,11 +5,21 @@ Also the report pages' server time and query count at 1 and 20 communities: draf
 app's figures.for_period, so the count must not grow with the street's size. The draft page (with
 its 自检 panel: placeholders left, relations between figures) and the per-paragraph JSON are
 measured on a draft of the next quarter.
-Run: python bench/reports.py [--runs 5] [--pdf]
+Then the street's batch end to end through the task queue: `dangjian worker --processes N` started
+as real processes, every community's draft queued (one task a community), the secretaries'
+placeholders written, every completed draft's finalising queued; wall time of each step.
+Run: python bench/reports.py [--runs 5] [--pdf] [--workers 2]
+     python bench/reports.py --queue-only [--workers 2] [--street 新华街道党工委] [--period 2023Q2]
+       (the database as it is, DATABASE_URL or DANGJIAN_DATA_DIR: nothing rebuilt; the reports it
+       drafts are deleted afterwards unless --keep)
 """
 
 import argparse
+import os
+import signal
 import statistics
+import subprocess
+import sys
 import time
 
 from _harness import client_for, fresh_database, measure, setup_django, table
@@ -74,7 +84,8 @@ def scale(n: int, args, rows: list) -> dict:
     draft = report_draft(org=org, period=period.next(), reporter_name="书记", user=shuji)
     pages = {
         "报告页（定稿）": measure(client_for("shuji"), f"/reports/{report.pk}/", 5),
-        "报告页（草稿+自检）": measure(client_for("shuji"), f"/reports/{draft.pk}/", 5),
+        "报告页（草稿）": measure(client_for("shuji"), f"/reports/{draft.pk}/", 5),
+        "自检+记录变化（htmx）": measure(client_for("shuji"), f"/reports/{draft.pk}/check/", 5),
         "段落来源 JSON": measure(client_for("shuji"), f"/reports/{draft.pk}/download/json/", 5),
         "街道汇总": measure(client_for("jiedao"), f"/reports/street/?period={period}", 5),
         "报告列表": measure(client_for("jiedao"), "/reports/", 5),
@@ -116,11 +127,92 @@ def scale(n: int, args, rows: list) -> dict:
     return pages
 
 
+def _wait(job_ids: list[int], timeout: float) -> list[str]:
+    """Until every job has finished; the failures' messages."""
+    from dangjian.jobs.models import Job
+
+    deadline = time.monotonic() + timeout
+    while Job.objects.filter(pk__in=job_ids).unfinished().exists():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"任务未在 {timeout:.0f}s 内完成")
+        time.sleep(0.05)
+    return [f"{j.label}：{j.message}" for j in Job.objects.filter(pk__in=job_ids, status="failed")]
+
+
+def through_queue(workers: int, street_name: str, period_text: str, keep: bool) -> list[tuple]:
+    """Draft and finalise every community's report of the street through the task queue, with
+    `workers` worker processes (`dangjian worker --processes N`); rows of (step, seconds, count)."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from dangjian.jobs.models import WorkerProcess
+    from dangjian.lib.periods import Period
+    from dangjian.orgs.models import Org
+    from dangjian.reports.batch import community_status, street_draft_start, street_finalise_start
+    from dangjian.reports.drafting import PLACEHOLDER, fill
+    from dangjian.reports.models import Report
+    from dangjian.reports.services import paragraph_save, placeholders_left
+
+    period = Period.parse(period_text)
+    street = Org.objects.get(name=street_name)
+    jiedao = get_user_model().objects.get(username="jiedao")
+    started_at = timezone.now()
+    argv = [sys.executable, "-m", "dangjian.cli", "worker", "--processes", str(workers), "-v", "0"]
+    children = subprocess.Popen(argv, env=os.environ.copy(), stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while WorkerProcess.objects.filter(started_at__gte=started_at, stopped_at__isnull=True).count() < workers:
+            if time.monotonic() > deadline or children.poll() is not None:
+                raise SystemExit("后台进程未能启动")
+            time.sleep(0.1)
+        t0 = time.perf_counter()
+        drafts = street_draft_start(org=street, period=period, user=jiedao)
+        failed = _wait([j.pk for j in drafts], 600)
+        t1 = time.perf_counter()
+        rows = [r for r in community_status(street, period) if r["current"] is not None and r["current"].is_draft]
+        for row in rows:  # what only each secretary can write, as she would before finalising
+            version = row["current"]
+            for p in {i["paragraph"].pk: i["paragraph"] for i in placeholders_left(version)}.values():
+                paragraph_save(paragraph=p, text=PLACEHOLDER.sub("本人已落实。", fill(p.source, version.figures["figures"])),
+                               user=jiedao)
+        t2 = time.perf_counter()
+        finals = street_finalise_start(org=street, period=period, user=jiedao)
+        failed += _wait([j.pk for j in finals], 600)
+        t3 = time.perf_counter()
+    finally:
+        children.send_signal(signal.SIGTERM)
+        children.wait(timeout=60)
+    for message in failed:
+        print("失败：", message)
+    if not keep:
+        from dangjian.jobs.models import Job
+
+        made = [r.get("report") for r in Job.objects.filter(pk__in=[j.pk for j in drafts]).values_list("result", flat=True)]
+        Report.objects.filter(pk__in=made, created_at__gte=started_at).delete()
+    label = f"{street.name} {period.label}，{workers} 个后台进程"
+    return [(f"队列：起草 {len(drafts)} 个社区（{label}）", f"{t1 - t0:.1f}", len(drafts)),
+            (f"书记补充“请补充”内容（{len(rows)} 份，本进程）", f"{t2 - t1:.1f}", len(rows)),
+            (f"队列：定稿 {len(finals)} 份（{label}）", f"{t3 - t2:.1f}", len(finals)),
+            ("队列：起草+补充+定稿，总计", f"{t3 - t0:.1f}", len(finals))]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pdf", action="store_true", help="也测 LibreOffice 转 PDF")
+    parser.add_argument("--workers", type=int, default=2, help="队列批量时启动的后台进程数")
+    parser.add_argument("--queue-only", action="store_true", help="只测队列批量，用现有数据库（不重建）")
+    parser.add_argument("--street", default="新华街道党工委")
+    parser.add_argument("--period", default="2023Q2", help="队列批量的期间（默认 2023Q2：演示数据中各社区均未起草）")
+    parser.add_argument("--keep", action="store_true", help="保留队列批量起草的报告")
     args = parser.parse_args()
+    if args.queue_only:
+        import django
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
+        django.setup()
+        print(table(through_queue(args.workers, args.street, args.period, args.keep), ("step", "wall s", "n")))
+        return
     setup_django("reports")
     rows, pages = [], {}
     for n in (1, 20):
@@ -133,6 +225,8 @@ def main() -> None:
         (t1, q1), (t20, q20) = pages[1][label], pages[20][label]
         page_rows.append((label, f"{t1:.1f}", q1, f"{t20:.1f}", q20, "same" if q1 == q20 else "GROWS"))
     print(table(page_rows, ("page", "ms@1", "queries@1", "ms@20", "queries@20", "query count")))
+    print()
+    print(table(through_queue(args.workers, args.street, args.period, args.keep), ("step", "wall s", "n")))
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ def test_it_has_the_secretary_write_the_placeholders_before_finalising(page, e2e
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(page.base_url + f"/reports/{report.pk}/")
     panel = page.locator("[data-testid=selfcheck]")
+    page.locator("[data-testid=selfcheck-live]").wait_for()  # the relations, checked against the records by htmx
     assert panel.locator("[data-testid=selfcheck-placeholder]").count() > 0
     assert page.locator("[data-testid=draft] mark.dj-ask").count() == panel.locator("[data-testid=selfcheck-placeholder]").count()
     shot(page, "report-selfcheck-1366")
@@ -73,6 +74,7 @@ def test_it_shows_the_selfcheck_on_a_phone(phone_page, e2e_world):
     report = _draft(e2e_world)
     login(phone_page, "shuji")
     phone_page.goto(phone_page.base_url + f"/reports/{report.pk}/")
-    phone_page.locator("[data-testid=selfcheck]").wait_for()
+    phone_page.locator("[data-testid=selfcheck-live]").wait_for()
+    assert phone_page.locator("[data-testid=selfcheck-summary]").count() == 1
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
     shot(phone_page, "report-selfcheck-360")

@@ -5,13 +5,22 @@ process for a large file). Each batch is matched against the database by ID hash
 updates, never duplicates); the ID and phone of the residents it creates or changes are sealed
 here, in bulk, and written with batched inserts (with history). Memory
 stays flat in the number of rows: duplicates across batches are found in the database (each
-resident remembers the import job and row that last wrote it), rejects are kept up to a cap,
-buildings and units are cached per community. A dry run does the same work inside a
-transaction that is rolled back.
+resident the import writes remembers the job and row), rejects are kept up to a cap,
+buildings and units are cached per community.
+
+All or nothing, in short transactions (lib/staging.py): each batch is its own transaction, so
+a web write waits for one batch at most. The grids, buildings, units, households and residents
+an import creates carry its job as `pending_import` and stay hidden (ImportedManager) until the
+job row says done — one write makes all of them visible. What it changes of rows that existed
+before (a resident's new phone, a household's status, an unchanged resident's job and row) is
+written to StagedChange and applied after that commit, a batch at a time; a worker that dies
+during the apply leaves the rest staged, and the next import applies it (rolled forward, never
+lost). A failed import or a dry run is purged: its hidden rows and staged changes deleted.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections import namedtuple
@@ -20,13 +29,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import ExpressionWrapper, F, TextField
+from django.db.models import ExpressionWrapper, F, Q, TextField
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from dangjian.jobs.sizing import estimate_rows
 from dangjian.lib.names import NameIndex, clean_name
+from dangjian.lib.staging import BATCH, purge
 from dangjian.lib.tabular import RowError, TabularError
 from dangjian.lib.uploads import discard_upload
 from dangjian.lib.xlsx import SheetSpec, write_workbook
@@ -36,7 +47,7 @@ from dangjian.orgs.scoping import log_access
 
 from .bulk import copy_to_history, insert_rows, insert_tuples, select_in, table
 from .choices import HousingStatus, JobStatus
-from .models import Building, Grid, Household, ImportJob, Resident, ResidentTag, Unit
+from .models import Building, Grid, Household, ImportJob, Resident, ResidentTag, StagedChange, Unit
 from .register import (
     COMPARED,
     ESTATE_BUILDING_UNIT,
@@ -54,7 +65,6 @@ from .services import IMPORT_REASON
 
 log = logging.getLogger(__name__)
 
-BATCH = 2000
 MAX_REJECTS = 2000  # kept with the job; the count is always exact
 # From about this many rows a file is read and prepared in a second process (starting one
 # costs about half a second; below this the import takes less than that in one process).
@@ -99,12 +109,13 @@ class ImportResult:
 # household and party member found here. Its "+" history row the database copies from the
 # inserted row (bulk.copy_to_history).
 FIXED_COLUMNS = ("moved_out_on", "moved_to", "died_on", "archived_on", "archive_reason", "source_job_id", "created_at",
-                 "updated_at")
+                 "updated_at", "pending_import_id")
 INSERT_COLUMNS = (*RESIDENT_COLUMNS, *FIXED_COLUMNS, "household_id", "member_id")
 
 # What a batch reads of a known (live) resident: enough to match the row and compare it.
 SEALED_COMPARED = ("phone", "landline")
 KNOWN_FIELDS = ("id", "id_hash", "source_job_id", "source_row", "household_id", "member_id", "community_id",
+                "pending_import_id",
                 *(name for name in COMPARED if name not in SEALED_COMPARED))
 Known = namedtuple("Known", (*KNOWN_FIELDS, *SEALED_COMPARED))
 
@@ -125,8 +136,8 @@ class Places:
     """Grids, buildings and units of one community in memory (a community has hundreds, not
     millions); households are looked up per batch."""
 
-    def __init__(self, community: Org, user, result: ImportResult, reason: str):
-        self.community, self.user, self.result, self.reason = community, user, result, reason
+    def __init__(self, community: Org, user, result: ImportResult, reason: str, job: ImportJob | None = None):
+        self.community, self.user, self.result, self.reason, self.job = community, user, result, reason, job
         self.grids = {g.name: g for g in Grid.objects.filter(community=community)}
         self.buildings = {(b.estate, b.name): b for b in Building.objects.filter(grid__community=community).select_related("grid")}
         # (estate, building, unit) → (unit id, grid id, grid name): what every row asks.
@@ -175,7 +186,7 @@ class Places:
             if key in self.buildings or key in new_buildings or not row.grid:
                 continue
             if row.grid not in self.grids and row.grid not in new_grids:
-                new_grids[row.grid] = Grid(community=self.community, name=row.grid,
+                new_grids[row.grid] = Grid(community=self.community, name=row.grid, pending_import=self.job,
                                            sort=len(self.grids) + len(new_grids) + 1)
             new_buildings[key] = row.grid
         if new_grids:
@@ -186,7 +197,8 @@ class Places:
             self.grid_names.clear()
             self.result.grids_created += len(created)
         if new_buildings:
-            objs = [Building(grid=self.grids[grid], estate=estate, name=name, sort=len(self.buildings) + i + 1)
+            objs = [Building(grid=self.grids[grid], estate=estate, name=name, sort=len(self.buildings) + i + 1,
+                             pending_import=self.job)
                     for i, ((estate, name), grid) in enumerate(new_buildings.items())]
             created = bulk_create_with_history(objs, Building, default_user=self.user, default_change_reason=self.reason)
             for b in created:
@@ -199,7 +211,8 @@ class Places:
             key = row[ESTATE_BUILDING_UNIT]
             b = self.buildings.get(key[:2])
             if b is not None and key not in self.units and key not in new_units:
-                new_units[key] = Unit(building=b, name=row.unit, sort=len(self.units) + len(new_units) + 1)
+                new_units[key] = Unit(building=b, name=row.unit, sort=len(self.units) + len(new_units) + 1,
+                                      pending_import=self.job)
         for key, u in zip(new_units, Unit.objects.bulk_create(list(new_units.values())), strict=True):
             self.units[key] = (u.pk, u.building.grid_id, u.building.grid.name)
             self.unit_alias.setdefault((key[0], key[1], place_key(key[2])), key[2])
@@ -227,16 +240,21 @@ class Importer:
         self.user = job.user
         self.reason = f"{IMPORT_REASON}：{job.filename}"[:100]
         self.result = ImportResult()
-        self.places = Places(job.community, self.user, self.result, self.reason)
+        self.places = Places(job.community, self.user, self.result, self.reason, job)
         self.user_id = self.user.pk if self.user is not None else None
         self.now = timezone.now()
-        stamp = connection.ops.adapt_datetimefield_value(self.now)
-        self.fixed = (None, "", None, None, "", job.pk, stamp, stamp)  # FIXED_COLUMNS
+        self.stamp = stamp = connection.ops.adapt_datetimefield_value(self.now)
+        self.fixed = (None, "", None, None, "", job.pk, stamp, stamp, job.pk)  # FIXED_COLUMNS
 
     def run(self, batches: Iterator[tuple[dict[str, str], list[Item]]],
             on_progress: Callable[[int], None] | None = None) -> ImportResult:
+        """Write every batch, each in its own transaction; what it writes stays hidden (or
+        staged) until the job is marked done (run_job)."""
         for headers, items in batches:
-            self.batch(headers, items)
+            with transaction.atomic():
+                self.uncommitted = set(ImportJob.objects.exclude(status=JobStatus.DONE, dry_run=False)
+                                       .exclude(pk=self.job.pk).values_list("pk", flat=True))
+                self.batch(headers, items)
             if on_progress:
                 on_progress(self.result.processed)
         return self.result
@@ -263,6 +281,8 @@ class Importer:
         live_ids = [pk for _, pk in select_in(f"SELECT id_hash, id FROM {table(Resident)} WHERE archived_on IS NULL "
                                               "AND id_hash IN ({values})", hashes)]
         live = self._known(live_ids)
+        staged = dict(select_in(f"SELECT id_hash, {connection.ops.quote_name('row')} FROM {table(StagedChange)} "
+                                "WHERE import_job_id = %s AND id_hash IN ({values})", hashes, [self.job.pk]))
         gone = self._archived_here([h for h in hashes if h not in live])
         # A live member record wins over archived ones, then the latest archived.
         members = dict(select_in(f"SELECT id_hash, id FROM {table(Member)} WHERE id_hash IN ({{values}}) "
@@ -271,8 +291,13 @@ class Importer:
         accepted: list[Prepared] = []
         for item in rows:
             existing = live.get(item.id_hash)
-            if existing is not None and existing.source_job_id == self.job.pk:
+            if item.id_hash in staged:
+                r.reject([RowError(item.row, id_column, f"与第{staged[item.id_hash]}行的身份证号重复", item.sheet)])
+            elif existing is not None and existing.pending_import_id == self.job.pk:
                 r.reject([RowError(item.row, id_column, f"与第{existing.source_row}行的身份证号重复", item.sheet)])
+            elif existing is not None and existing.pending_import_id in self.uncommitted:
+                r.reject([RowError(item.row, id_column, "该身份证号正由另一次居民导入登记，请待其完成后重新导入",
+                                   item.sheet)])
             elif existing is not None and existing.community_id != self.job.community_id:
                 r.reject([RowError(item.row, id_column, "该身份证号已登记为其他社区的在住居民，请原社区先办理迁出", item.sheet)])
             elif existing is None and item.id_hash in gone:
@@ -291,25 +316,21 @@ class Importer:
         if not placed:
             return
         households = self._households(placed)
-        creates, updates, stamps = [], {}, []
+        creates, stage = [], []
         for item, unit_id, _ in placed:
             household_id = households[(unit_id, item.door)]
             existing = live.get(item.id_hash)
             if existing is None:
                 creates.append((item, household_id))
-            elif changes := self._changes(existing, item, household_id, members.get(item.id_hash)):
-                updates[existing.id] = (item.row, changes)
+                continue
+            changes = self._changes(existing, item, household_id, members.get(item.id_hash))
+            if changes:
+                r.updated += 1
             else:
-                stamps.append((self.job.pk, item.row, existing.id))
+                r.unchanged += 1
+            stage.append((existing.id, item, changes))
         self._create(creates, members)
-        self._update(updates)
-        if stamps:
-            # Unchanged residents only remember this job and row (no history: nothing changed).
-            # Plain SQL: QuerySet.bulk_update builds a CASE per row, about 1 ms a row here.
-            with connection.cursor() as cursor:
-                cursor.executemany(f"UPDATE {table(Resident)} SET source_job_id = %s, source_row = %s WHERE id = %s",
-                                   stamps)
-            r.unchanged += len(stamps)
+        self._stage(stage)
 
     def _known(self, ids: list[int]) -> dict[str, Known]:
         """ID hash → what the import compares of each of these live residents.
@@ -319,7 +340,7 @@ class Importer:
         them unchanged. The phones are opened in bulk; the ID is not needed (it matched by hash)."""
         if not ids:
             return {}
-        rows = list(Resident.objects.filter(pk__in=ids).annotate(
+        rows = list(Resident._base_manager.filter(pk__in=ids).annotate(
             sealed_phone=ExpressionWrapper(F("phone"), output_field=TextField()),
             sealed_landline=ExpressionWrapper(F("landline"), output_field=TextField()),
             community_id=F("household__grid__community_id"),
@@ -343,9 +364,10 @@ class Importer:
         """(unit id, door) → household id for the rows' households, creating those that are new."""
         units = {unit_id for _, unit_id, _ in placed}
 
-        def lookup() -> dict[tuple[int, str], tuple[int, str]]:
-            return {(unit_id, door): (pk, status) for unit_id, door, pk, status in select_in(
-                f"SELECT unit_id, door, id, housing_status FROM {table(Household)} WHERE unit_id IN ({{values}})", units)}
+        def lookup() -> dict[tuple[int, str], tuple[int, str, int | None]]:
+            return {(unit_id, door): (pk, status, pending) for unit_id, door, pk, status, pending in select_in(
+                f"SELECT unit_id, door, id, housing_status, pending_import_id FROM {table(Household)} "
+                "WHERE unit_id IN ({values})", units)}
 
         found = lookup()
         status_of = {(unit_id, row.door): row.housing_status for row, unit_id, _ in placed if row.housing_status}
@@ -356,21 +378,30 @@ class Importer:
                 new[key] = {"unit_id": unit_id, "grid_id": grid_id, "door": row.door,
                             "housing_status": status_of.get(key) or HousingStatus.OWNER}
         changed = {found[k][0]: status for k, status in status_of.items() if k in found and found[k][1] != status}
+        # A household this import created may change at once (it is hidden); one that existed
+        # before changes when the import commits.
+        own = {pk for pk, _, pending in found.values() if pending == self.job.pk}
+        staged = {pk: status for pk, status in changed.items() if pk not in own}
+        changed = {pk: status for pk, status in changed.items() if pk in own}
+        if staged:
+            insert_rows(StagedChange, [{"object_id": pk, "changes": json.dumps({"housing_status": status})}
+                                       for pk, status in staged.items()],
+                        {"import_job_id": self.job.pk, "kind": StagedChange.Kind.HOUSEHOLD})
         if new:
-            insert_rows(Household, list(new.values()), {"created_at": self.now})
+            insert_rows(Household, list(new.values()), {"created_at": self.now, "pending_import_id": self.job.pk})
             found = lookup()
             # This import's households all have created_at = now; this batch's are the newest.
             copy_to_history(Household, "created_at = %s AND id >= %s",
-                            [self.fixed[-1], min(found[key][0] for key in new)],
+                            [self.stamp, min(found[key][0] for key in new)],
                             when=self.now, user_id=self.user_id, reason=self.reason)
             self.result.households_created += len(new)
         if changed:
-            households = list(Household.objects.filter(pk__in=list(changed)))
+            households = list(Household._base_manager.filter(pk__in=list(changed)))
             for household in households:
                 household.housing_status = changed[household.pk]
             bulk_update_with_history(households, Household, ["housing_status"], batch_size=BATCH,
                                      default_user=self.user, default_change_reason=self.reason)
-        return {key: pk for key, (pk, _) in found.items()}
+        return {key: pk for key, (pk, _, _) in found.items()}
 
     def _create(self, creates: list[tuple[Prepared, int]], members: dict[str, int]) -> None:
         if not creates:
@@ -392,7 +423,7 @@ class Importer:
         # Rows only grow through the file, so this batch's new rows are the job's rows in its
         # range created now (a resident this batch updates keeps its own created_at).
         copy_to_history(Resident, "source_job_id = %s AND source_row BETWEEN %s AND %s AND created_at = %s",
-                        [self.job.pk, creates[0][0].row, creates[-1][0].row, self.fixed[-1]],
+                        [self.job.pk, creates[0][0].row, creates[-1][0].row, self.stamp],
                         when=self.now, user_id=self.user_id, reason=self.reason)
         self.result.created += len(rows)
 
@@ -411,32 +442,111 @@ class Importer:
             self.result.members_linked += 1
         return changes
 
-    def _update(self, updates: dict[int, tuple[int, dict[str, Any]]]) -> None:
-        """Apply the changes (resident id → (row, attname → value)) with a "~" history row each."""
-        if not updates:
+    def _stage(self, stage: list[tuple[int, Prepared, dict[str, Any]]]) -> None:
+        """Stage (resident id, row, changes) of the known residents in this batch: applied when
+        the import commits (apply_staged). Phones are staged sealed, as they are stored."""
+        if not stage:
             return
-        objs = list(Resident.objects.filter(pk__in=list(updates)))
-        changed_fields = set()
-        for obj in objs:
-            row, changes = updates[obj.pk]
-            for attname, value in changes.items():
-                setattr(obj, attname, value)
-            changed_fields.update(changes)
-            obj.source_job_id, obj.source_row = self.job.pk, row
-        # History rows copy every field: seal the personal data in bulk rather than once per row.
-        for obj, sealed_id, sealed_phone, sealed_landline in zip(
-                objs, seal_many([o.id_number for o in objs]), seal_many([o.phone for o in objs]),
-                seal_many([o.landline for o in objs]), strict=True):
-            obj.prepare()  # the derived look-up columns, from the plain values
-            obj.id_number, obj.phone, obj.landline = sealed_id, sealed_phone, sealed_landline
-        fields = sorted({name.removesuffix("_id") for name in changed_fields}
-                        | {"source_job", "source_row", "updated_at", "name_initials", "name_pinyin", "phone_tail"})
-        now = timezone.now()
-        for obj in objs:
-            obj.updated_at = now
-        bulk_update_with_history(objs, Resident, fields, batch_size=BATCH, default_user=self.user,
-                                 default_change_reason=self.reason)
-        self.result.updated += len(objs)
+        for name in SEALED_COMPARED:
+            plain = [changes.get(name, "") for _, _, changes in stage]
+            if any(plain):
+                for (_, _, changes), token in zip(stage, seal_many(plain), strict=True):
+                    if name in changes:
+                        changes[name] = str(token)
+        insert_rows(StagedChange, [{"object_id": pk, "row": item.row, "id_hash": item.id_hash,
+                                    "changes": json.dumps(changes, cls=DjangoJSONEncoder) if changes else ""}
+                                   for pk, item, changes in stage],
+                    {"import_job_id": self.job.pk, "kind": StagedChange.Kind.RESIDENT})
+
+
+# ---------------------------------------------------------------------------------------------
+# After the batches: commit (apply what was staged) or purge
+
+
+def apply_staged(job: ImportJob) -> int:
+    """Apply the staged changes of a committed import, BATCH at a time; each batch leaves the
+    stage in the transaction that applies it, so a crash leaves exactly the rest to apply."""
+    user, reason = job.user, f"{IMPORT_REASON}：{job.filename}"[:100]
+    staged = StagedChange.objects.filter(import_job=job).order_by("pk")
+    applied = 0
+    while batch := list(staged.values_list("pk", "kind", "object_id", "row", "changes")[:BATCH]):
+        with transaction.atomic():
+            households = {pk: json.loads(changes)["housing_status"] for _, kind, pk, _, changes in batch
+                          if kind == StagedChange.Kind.HOUSEHOLD}
+            if households:
+                objs = list(Household._base_manager.filter(pk__in=list(households)))
+                for obj in objs:
+                    obj.housing_status = households[obj.pk]
+                bulk_update_with_history(objs, Household, ["housing_status"], batch_size=BATCH, default_user=user,
+                                         default_change_reason=reason)
+            residents = [(pk, row, changes) for _, kind, pk, row, changes in batch if kind == StagedChange.Kind.RESIDENT]
+            # Unchanged residents only remember this job and row (no history: nothing changed).
+            # Plain SQL: QuerySet.bulk_update builds a CASE per row, about 1 ms a row here.
+            stamps = [(job.pk, row, pk) for pk, row, changes in residents if not changes]
+            if stamps:
+                with connection.cursor() as cursor:
+                    cursor.executemany(f"UPDATE {table(Resident)} SET source_job_id = %s, source_row = %s WHERE id = %s",
+                                       stamps)
+            _update_residents(job, {pk: (row, json.loads(changes)) for pk, row, changes in residents if changes},
+                              user, reason)
+            StagedChange.objects.filter(pk__in=[pk for pk, *_ in batch])._raw_delete(connection.alias)
+        applied += len(batch)
+    return applied
+
+
+def _update_residents(job: ImportJob, updates: dict[int, tuple[int, dict[str, Any]]], user, reason: str) -> None:
+    """Apply the changes (resident id → (row, attname → value)) with a "~" history row each."""
+    if not updates:
+        return
+    for name in SEALED_COMPARED:  # staged sealed: the search keys need the plain number
+        tokens = [(pk, changes[name]) for pk, (_, changes) in updates.items() if name in changes]
+        for (pk, _), plain in zip(tokens, open_many([t for _, t in tokens]), strict=True):
+            updates[pk][1][name] = plain
+    objs = list(Resident._base_manager.filter(pk__in=list(updates)))
+    changed_fields = set()
+    for obj in objs:
+        row, changes = updates[obj.pk]
+        for attname, value in changes.items():
+            setattr(obj, attname, value)
+        changed_fields.update(changes)
+        obj.source_job_id, obj.source_row = job.pk, row
+    # History rows copy every field: seal the personal data in bulk rather than once per row.
+    for obj, sealed_id, sealed_phone, sealed_landline in zip(
+            objs, seal_many([o.id_number for o in objs]), seal_many([o.phone for o in objs]),
+            seal_many([o.landline for o in objs]), strict=True):
+        obj.prepare()  # the derived look-up columns, from the plain values
+        obj.id_number, obj.phone, obj.landline = sealed_id, sealed_phone, sealed_landline
+    fields = sorted({name.removesuffix("_id") for name in changed_fields}
+                    | {"source_job", "source_row", "updated_at", "name_initials", "name_pinyin", "phone_tail"})
+    now = timezone.now()
+    for obj in objs:
+        obj.updated_at = now
+    bulk_update_with_history(objs, Resident, fields, batch_size=BATCH, default_user=user, default_change_reason=reason)
+
+
+INTERRUPTED = "导入被中断（后台进程停止），没有写入任何数据，请重新导入"
+
+
+def purge_failed_imports(job: ImportJob | None = None) -> int:
+    """Delete what failed imports and dry runs wrote (hidden rows, staged changes), a batch at a
+    time; `job`: only that one. An import whose worker died is failed first."""
+    if job is None:
+        ImportJob.objects.filter(status=JobStatus.RUNNING, job__status="failed").update(
+            status=JobStatus.FAILED, error=INTERRUPTED, finished_at=timezone.now())
+        jobs = ImportJob.objects.filter(Q(status=JobStatus.FAILED) | Q(status=JobStatus.DONE, dry_run=True))
+    else:
+        jobs = ImportJob.objects.filter(pk=job.pk)
+    purged = purge(StagedChange, StagedChange.objects.filter(import_job__in=jobs))
+    for model in (Resident, Household, Unit, Building, Grid):  # each before what it points to
+        purged += purge(model, model._base_manager.filter(pending_import__in=jobs))
+    return purged
+
+
+def finish_committed_imports() -> int:
+    """Apply what committed imports left staged (their worker died while applying)."""
+    jobs = ImportJob.objects.filter(status=JobStatus.DONE, dry_run=False,
+                                    pk__in=StagedChange.objects.values("import_job")).select_related("user")
+    return sum(apply_staged(job) for job in jobs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -444,7 +554,12 @@ class Importer:
 
 
 def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = None) -> ImportJob:
-    """Run an import job to the end and store its outcome on the job row."""
+    """Run an import job to the end and store its outcome on the job row.
+
+    The batches are written hidden and staged (Importer.run); the job row saved as done is the
+    commit that shows them all; then the staged changes are applied. A failure or a dry run
+    purges what the job wrote. Leftovers of earlier imports (a worker killed mid-import or mid-
+    apply) are purged or applied first."""
     job.status, job.started_at = JobStatus.RUNNING, timezone.now()
     job.total_estimate = estimate_rows(job.path)
     job.save(update_fields=["status", "started_at", "total_estimate"])
@@ -455,6 +570,8 @@ def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = Non
 
     progress(0)
     result = None
+    purge_failed_imports()
+    finish_committed_imports()
     if connection.vendor == "sqlite":
         # Random-keyed indexes (ID hash, pinyin) outgrow SQLite's default 2 MB page cache fast.
         with connection.cursor() as cursor:
@@ -464,11 +581,7 @@ def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = Non
         read = prepared_in_child if job.total_estimate >= CHILD_FROM_ROWS else prepared_batches
         batches = read(job.path, job.filename, known, BATCH, dates_as_text=connection.vendor == "sqlite")
         try:
-            with transaction.atomic():
-                importer = Importer(job)
-                result = importer.run(batches, progress)
-                if job.dry_run:
-                    transaction.set_rollback(True)
+            result = Importer(job).run(batches, progress)
         finally:
             batches.close()
         job.status = JobStatus.DONE
@@ -486,13 +599,31 @@ def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = Non
         job.notes = [{"note": f"网格“{written}”按“{grid}”导入"} for written, grid in result.matched_grids.items()] + result.notes
         job.total_estimate = job.processed  # the estimate counted title rows and blank lines too
     job.finished_at = timezone.now()
-    job.save()
+    committed = job.status == JobStatus.DONE and not job.dry_run
+    with transaction.atomic():
+        job.save()  # the commit: the rows this job wrote are visible from here on (ImportedManager)
+        if committed:
+            log_access(job.user, AccessLog.Action.IMPORT,
+                       f"居民导入 {job.community}：新增{job.created} 更新{job.updated} 拒绝{job.rejected}（{job.filename}）")
     if not job.dry_run or job.status != JobStatus.DONE:
         discard_upload(job.path)  # only a passed dry run keeps its file, for "import for real"
-    if job.status == JobStatus.DONE and not job.dry_run:
-        log_access(job.user, AccessLog.Action.IMPORT,
-                   f"居民导入 {job.community}：新增{job.created} 更新{job.updated} 拒绝{job.rejected}（{job.filename}）")
+    if committed:
+        apply_staged(job)
+        job.finished_at = timezone.now()
+        ImportJob.objects.filter(pk=job.pk).update(finished_at=job.finished_at)
+    else:
+        purge_failed_imports(job)
     return job
+
+
+def start_purge(job: ImportJob) -> None:
+    """Queue the purge of what a failed import left hidden (its worker died mid-import)."""
+    from dangjian.jobs.services import job_enqueue
+
+    from .tasks import resident_import_purge
+
+    job_enqueue(resident_import_purge, kind="resident_import_purge", label=f"清除未完成的居民导入：{job.filename}",
+                org=job.community, user=job.user)
 
 
 def start_in_background(job: ImportJob) -> None:

@@ -21,6 +21,7 @@ from dangjian.lib.crypto import blind_index
 from dangjian.lib.idnumbers import mask_id, mask_phone, phone_tail
 from dangjian.lib.pinyin import search_keys
 from dangjian.lib.search import person_q
+from dangjian.lib.staging import HiddenUntilImported, visible
 from dangjian.orgs.models import COMMUNITY_KINDS, Org
 from dangjian.orgs.scoping import OrgScopedQuerySet, path_q
 
@@ -141,6 +142,25 @@ class GridSettings(models.Model):
 # The register
 
 
+class ImportedManager(HiddenUntilImported):
+    """Hides the grids, buildings, units, households and residents a residents import is still
+    writing, or that a failed import or a dry run left until they are purged (lib/staging.py)."""
+
+    marker = "pending_import"
+    committed = {"status": JobStatus.DONE, "dry_run": False}
+
+
+def shown(path: str) -> Q:
+    """The related rows at `path` ("households__residents") that ImportedManager would show: a
+    count over a join needs it, since managers do not filter joins."""
+    return visible(f"{path}__pending_import", **ImportedManager.committed)
+
+
+def pending_import_field():
+    """The marker of a row written by a residents import not yet committed (see ImportedManager)."""
+    return models.ForeignKey("ImportJob", models.PROTECT, null=True, blank=True, editable=False, related_name="+")
+
+
 class GridQuerySet(GridScopedQuerySet):
     scope_field = "community"
 
@@ -154,9 +174,10 @@ class Grid(models.Model):
     code = models.CharField(_("网格编码"), max_length=40, blank=True)
     area = models.CharField(_("网格范围"), max_length=200, blank=True, help_text=_("如“和平路以东、建设街以北”"))
     sort = models.PositiveIntegerField(_("排序"), default=0)
-    history = HistoricalRecords()
+    pending_import = pending_import_field()
+    history = HistoricalRecords(excluded_fields=["pending_import"])
 
-    objects = GridQuerySet.as_manager()
+    objects = ImportedManager.from_queryset(GridQuerySet)()
 
     class Meta:
         verbose_name = _("网格")
@@ -223,9 +244,10 @@ class Building(models.Model):
     name = models.CharField(_("楼栋"), max_length=50)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     sort = models.PositiveIntegerField(_("排序"), default=0)
-    history = HistoricalRecords()
+    pending_import = pending_import_field()
+    history = HistoricalRecords(excluded_fields=["pending_import"])
 
-    objects = BuildingQuerySet.as_manager()
+    objects = ImportedManager.from_queryset(BuildingQuerySet)()
 
     class Meta:
         verbose_name = _("楼栋")
@@ -244,6 +266,9 @@ class Unit(models.Model):
     building = models.ForeignKey(Building, models.PROTECT, related_name="units", verbose_name=_("楼栋"))
     name = models.CharField(_("单元"), max_length=20, blank=True)
     sort = models.PositiveIntegerField(_("排序"), default=0)
+    pending_import = pending_import_field()
+
+    objects = ImportedManager()
 
     class Meta:
         verbose_name = _("单元")
@@ -270,9 +295,10 @@ class Household(models.Model):
                                       default=HousingStatus.OWNER)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    pending_import = pending_import_field()
+    history = HistoricalRecords(excluded_fields=["created_at", "pending_import"])
 
-    objects = HouseholdQuerySet.as_manager()
+    objects = ImportedManager.from_queryset(HouseholdQuerySet)()
 
     class Meta:
         verbose_name = _("住户")
@@ -348,10 +374,12 @@ class Resident(models.Model):
     source_row = models.PositiveIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    pending_import = pending_import_field()
     history = HistoricalRecords(excluded_fields=["name_initials", "name_pinyin", "id_hash", "phone_tail",
-                                                 "source_job", "source_row", "created_at", "updated_at"])
+                                                 "source_job", "source_row", "created_at", "updated_at",
+                                                 "pending_import"])
 
-    objects = ResidentQuerySet.as_manager()
+    objects = ImportedManager.from_queryset(ResidentQuerySet)()
 
     class Meta:
         verbose_name = _("居民")
@@ -557,3 +585,31 @@ class ImportJob(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+class StagedChange(models.Model):
+    """What a residents import changes of a household or resident that existed before it, kept
+    here until the import commits and then applied a batch at a time (grid.importing): so an
+    import that fails changes nothing, while it never holds the database for more than a batch.
+    A resident the import found unchanged is staged too, with no changes: applying it records the
+    job and row on the resident, and a later batch of the file finds the ID here (a repeat)."""
+
+    class Kind(models.TextChoices):
+        RESIDENT = "resident", _("居民")
+        HOUSEHOLD = "household", _("住户")
+
+    import_job = models.ForeignKey(ImportJob, models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    object_id = models.PositiveIntegerField()
+    row = models.PositiveIntegerField(null=True, blank=True)
+    id_hash = models.CharField(max_length=64, blank=True)
+    # attname → new value as JSON text (phones sealed, dates ISO); empty: nothing changes.
+    changes = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("待应用的导入更改")
+        verbose_name_plural = _("待应用的导入更改")
+        indexes = [models.Index(fields=["import_job", "id_hash"], name="staged_change_hash")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

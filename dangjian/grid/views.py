@@ -65,6 +65,7 @@ from .models import (
     Resident,
     ResidentTag,
     assigned_grid_ids,
+    shown,
 )
 from .progress import campaign_progress, campaigns_completion, household_state, pending_households
 
@@ -116,8 +117,9 @@ def grid_home(request):
         community = get_org_for_user(request, request.GET["community"])
         grids = grids.in_org(community)
     grids = list(grids.annotate(
-        n_households=Count("households", distinct=True),
-        n_residents=Count("households__residents", filter=Q(households__residents__archived_on__isnull=True), distinct=True),
+        n_households=Count("households", filter=shown("households"), distinct=True),
+        n_residents=Count("households__residents", filter=Q(households__residents__archived_on__isnull=True)
+                          & shown("households__residents"), distinct=True),
     ))
     mine = set(assigned_grid_ids(user))
     open_campaigns = list(_open_campaigns([g.pk for g in grids]).prefetch_related("grids"))
@@ -150,7 +152,8 @@ def grid_home(request):
 def grid_detail(request, pk):
     grid = get_visible_or_404(Grid.objects.select_related("community"), request, pk)
     campaign = _focus_campaign(grid)
-    buildings = list(grid.buildings.annotate(n_households=Count("units__households", distinct=True)).order_by("estate", "sort", "pk"))
+    buildings = list(grid.buildings.annotate(n_households=Count("units__households", filter=shown("units__households"),
+                                                                distinct=True)).order_by("estate", "sort", "pk"))
     state = household_state(campaign, Household.objects.filter(grid=grid)) if campaign else {}
     done_results = GridSettings.objects.rules().done_results
     done_by_building: dict[int, int] = {}
@@ -176,7 +179,8 @@ def building_detail(request, pk):
     grid = building.grid
     campaign = _focus_campaign(grid)
     households = list(Household.objects.filter(unit__building=building).select_related("unit")
-                      .annotate(n_residents=Count("residents", filter=Q(residents__archived_on__isnull=True)))
+                      .annotate(n_residents=Count("residents", filter=Q(residents__archived_on__isnull=True)
+                                                  & shown("residents")))
                       .order_by("unit__sort", "unit__name", "door"))
     state = household_state(campaign, [h.pk for h in households]) if campaign else {}
     done_results = GridSettings.objects.rules().done_results
@@ -474,6 +478,11 @@ def filtered_residents(request):
     return qs.search(g.get("q", ""))
 
 
+# The register list counts and pages at most this many residents (a community's register fits);
+# a street's or district's is searched or filtered, not paged through.
+LIST_AT_MOST = 5000
+
+
 def _filter_places(request) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The community and grid drop-downs of the resident list, as (value, label) pairs (a few
     hundred options render several times faster than model rows). Grids are offered within one
@@ -494,12 +503,13 @@ def _filter_places(request) -> tuple[list[tuple[str, str]], list[tuple[str, str]
 def resident_list(request):
     try:
         qs = filtered_residents(request)
-        page = paginate(request, qs.order_by("household__grid__sort", "household_id", "pk"))
+        page = paginate(request, qs.order_by("household__grid__sort", "household_id", "pk"), at_most=LIST_AT_MOST)
     except ValidationError as exc:
         raise Http404("筛选条件无效") from exc
     communities, grids = _filter_places(request)
     return render(request, "grid/resident_list.html", {
-        "page": page, "total": page.paginator.count, "querystring": query_without_page(request),
+        "page": page, "total": min(page.paginator.count, LIST_AT_MOST), "more": page.paginator.more,
+        "querystring": query_without_page(request),
         "communities": communities, "grids": grids,
         "tags": ResidentTag.objects.filter(is_active=True), "hukou_types": HukouType.choices,
     })
@@ -685,13 +695,15 @@ def _job_context(job: ImportJob) -> dict:
         # Started by a server without workers (before background tasks): nothing runs it any more.
         job.status, job.error, job.finished_at = JobStatus.FAILED, "导入被中断（服务已重启），没有写入任何数据，请重新导入", timezone.now()
         job.save(update_fields=["status", "error", "finished_at"])
+        importing.start_purge(job)
     elif not job.is_finished and job.job_id is not None:
         background = check_job(job.job)
         processed, total = background.done, background.total or total
         if background.status == "failed":
-            # Its worker died mid-import: the import's transaction died with it.
+            # Its worker died mid-import: what it wrote is hidden, and purged by a worker.
             job.status, job.error, job.finished_at = JobStatus.FAILED, background.message, timezone.now()
             job.save(update_fields=["status", "error", "finished_at"])
+            importing.start_purge(job)
     percent = 100 if job.is_finished else (min(99, round(100 * processed / total)) if total else 0)
     return {"job": job, "processed": processed, "total": total, "percent": percent}
 

@@ -30,7 +30,7 @@ HEARTBEAT = 2.0  # seconds between heartbeats (and progress flushes)
 HOST = socket.gethostname()[:200]
 
 LOST = ("执行这项任务的后台进程在任务完成前停止了（可能被强制结束、断电或内存不足）。"
-        "任务在自己的事务中进行，因此没有写入任何数据；请重新提交。")
+        "任务的写入在完成前不生效，因此没有写入任何数据（已写的部分随后清除）；请重新提交。")
 
 
 def lease() -> timedelta:

@@ -11,12 +11,19 @@ kept under `MAX_PARSE_BYTES`, which is what bounds the memory of any import.
 Only the file's own bytes are read here: the zip directory, then the sheets and the shared
 strings streamed in chunks (never more than `CHUNK` of a sheet in memory at once), each entry
 capped at its declared size so a forged directory cannot make us inflate more than it says.
+
+An .xls (BIFF8 records in an OLE2 compound file) is not compressed, so its cells cost about what
+the file weighs — except the grid: calamine allocates rows × columns from the first to the last
+cell, and a 10 KB file with one number in A1 and one in IV65536 takes a gigabyte. So the
+workbook stream is found in the compound file and its cell records are scanned (never more than
+the file in memory, and a file over `MAX_XLS_BYTES` is refused unread) for each sheet's extent.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from array import array
 from collections import Counter
@@ -34,6 +41,10 @@ MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's own limits
 MAX_TEXT_BYTES = 128 << 20  # a CSV is read whole and decoded (about 3× its size); 200,000 register rows are ~40 MB
 MAX_PARSE_BYTES = 768 << 20  # the estimated memory of parsing one sheet (a 200,000-row register: ~480 MB)
 CHUNK = 8 << 20
+MAX_XLS_BYTES = 100 << 20  # an .xls stops at 65,536 rows a sheet; a full register sheet is ~20 MB
+# calamine's grid for an .xls, measured with python-calamine 0.9: 64 bytes a cell (65,536 × 256
+# cells: 1 GB).
+XLS_CELL_BYTES = 64
 
 CELL_BYTES = 32  # calamine's Data enum: a dense grid cell
 SPARSE_CELL_BYTES = 40  # a read cell with its position, before the grid is built
@@ -92,6 +103,9 @@ def check_spreadsheet(source: str | Path | bytes | BinaryIO, name: str) -> None:
         if head.startswith(_ZIP_MAGIC):
             opened.seek(0)
             _check_zip(opened, suffix)
+        elif head.startswith(_OLE_MAGIC):
+            opened.seek(0)
+            _check_xls(opened)
         elif not head.startswith(_OLE_MAGIC):
             what = _binary_kind(head) if suffix in _SPREADSHEET_SUFFIXES else None
             if what:
@@ -277,6 +291,116 @@ def _check_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, lengths: array
             f"{label}展开后需要约{_mb(estimate)}内存（{max_row:,}行×最多{max_col:,}列，文字约{_mb(texts)}），"
             f"超过上限{_mb(MAX_PARSE_BYTES)}，请删去多余的行列或拆分文件后再导入"
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# .xls: the workbook stream of the compound file, then its cell records
+
+_OLE_END = 0xFFFFFFFE
+# BIFF records that hold a cell calamine reads (its grid spans them); blanks (0x0201, 0x00BE)
+# it skips. MULRK (0x00BD) spans columns first..last in one record.
+_XLS_CELLS = frozenset({0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0205, 0x0006, 0x0003, 0x0004, 0x0005, 0x007E})
+_XLS_MULRK, _XLS_BOF = 0x00BD, 0x0809
+
+
+def _check_xls(handle: BinaryIO) -> None:
+    size = handle.seek(0, io.SEEK_END)
+    if size > MAX_XLS_BYTES:
+        raise UnsafeSpreadsheet(f".xls文件有{_mb(size)}，超过上限{_mb(MAX_XLS_BYTES)}，请另存为.xlsx或拆分后再导入")
+    handle.seek(0)
+    try:
+        stream = _ole_stream(handle.read(), ("Workbook", "Book"))
+    except (ValueError, IndexError, struct.error) as exc:
+        raise UnsafeSpreadsheet("文件无法读取：.xls文件结构已损坏，请用Excel打开后另存为.xlsx再导入") from exc
+    if stream is None:
+        raise UnsafeSpreadsheet("这个文件不是Excel工作簿（其中没有工作表数据），请上传.xlsx、.xls或.csv文件")
+    sheet, extent = 0, None
+    at = 0
+    while at + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, at)
+        body = at + 4
+        at = body + length
+        if kind == _XLS_BOF:
+            if extent is not None:
+                _check_xls_extent(sheet, extent)
+            sheet, extent = sheet + 1, None
+        elif (kind in _XLS_CELLS or kind == _XLS_MULRK) and length >= 4:
+            row, first = struct.unpack_from("<HH", stream, body)
+            last = struct.unpack_from("<H", stream, at - 2)[0] if kind == _XLS_MULRK else first
+            extent = ((row, row, first, last) if extent is None else
+                      (min(extent[0], row), max(extent[1], row), min(extent[2], first), max(extent[3], last)))
+    if extent is not None:
+        _check_xls_extent(sheet, extent)
+
+
+def _check_xls_extent(sheet: int, extent: tuple[int, int, int, int]) -> None:
+    rows, columns = extent[1] - extent[0] + 1, extent[3] - extent[2] + 1
+    need = rows * columns * XLS_CELL_BYTES
+    if need > MAX_PARSE_BYTES:
+        raise UnsafeSpreadsheet(
+            f"第{max(sheet - 1, 1)}个工作表的数据从第{extent[0] + 1:,}行到第{extent[1] + 1:,}行、跨{columns:,}列，"
+            f"展开后需要约{_mb(need)}内存，超过上限{_mb(MAX_PARSE_BYTES)}，请删去多余的行列或拆分文件后再导入")
+
+
+def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
+    """The named stream of an OLE2 compound file (the Workbook of an .xls), or None.
+
+    [MS-CFB]: a 512-byte header, a FAT of sector chains (its sectors listed in the header's
+    DIFAT and further DIFAT sectors), directory entries of 128 bytes; a stream smaller than the
+    mini-stream cutoff lives in 64-byte mini sectors inside the root entry's stream. Chains are
+    followed at most as many steps as the file has sectors, so a loop in a forged FAT ends."""
+    shift, mini_shift = struct.unpack_from("<HH", data, 30)
+    if not 7 <= shift <= 16 or mini_shift >= shift:
+        raise ValueError("sector size")
+    sector = 1 << shift
+    first_dir, _, cutoff, first_minifat, _, first_difat, difat_count = struct.unpack_from("<7I", data, 48)
+    limit = len(data) // sector + 1
+
+    def read(n: int) -> bytes:
+        start = (n + 1) * sector
+        if start >= len(data):
+            raise ValueError("sector beyond the file")
+        return data[start:start + sector]
+
+    fat_sectors = [n for n in struct.unpack_from("<109I", data, 76) if n < _OLE_END - 2]
+    n = first_difat
+    for _ in range(min(difat_count, limit)):
+        if n >= _OLE_END - 2:
+            break
+        entries = struct.unpack(f"<{sector // 4}I", read(n))
+        fat_sectors += [e for e in entries[:-1] if e < _OLE_END - 2]
+        n = entries[-1]
+    fat = array("I")
+    for n in fat_sectors[:limit]:
+        fat.frombytes(read(n))
+
+    def chain(start: int, table: array, get) -> bytes:
+        parts, n = [], start
+        for _ in range(len(table) + 1):
+            if n >= len(table):
+                break
+            parts.append(get(n))
+            n = table[n]
+        return b"".join(parts)
+
+    directory = chain(first_dir, fat, read)
+    entries = [directory[i:i + 128] for i in range(0, len(directory) - 127, 128)]
+    if not entries:
+        raise ValueError("no directory")
+    for entry in entries:
+        length = struct.unpack_from("<H", entry, 64)[0]
+        name = entry[:max(length - 2, 0)].decode("utf-16-le", errors="replace")
+        if entry[66] != 2 or name not in names:
+            continue
+        start, size = struct.unpack_from("<II", entry, 116)
+        if size >= cutoff:
+            return chain(start, fat, read)[:size]
+        root_start = struct.unpack_from("<I", entries[0], 116)[0]
+        mini_stream = chain(root_start, fat, read)
+        minifat = array("I", chain(first_minifat, fat, read))
+        mini = 1 << mini_shift
+        return chain(start, minifat, lambda k, s=mini_stream, m=mini: s[k * m:(k + 1) * m])[:size]
+    return None
 
 
 def _check_extent(label: str, rows: int, columns: int) -> None:

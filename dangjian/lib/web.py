@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import cached_property
 
 from .periods import FIRST_YEAR, LAST_YEAR, Period
 
@@ -48,8 +49,30 @@ class NoStoreMiddleware:
         return response
 
 
-def paginate(request, queryset, per_page: int = 50):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page: int = 50, at_most: int | None = None):
+    """A page of the queryset; with `at_most`, rows past that many are neither counted nor paged
+    to (`page.paginator.more` says there are more): one LIMIT'ed count, not a count of a whole
+    street's or district's register, which nobody pages through — they search or filter."""
+    paginator = Paginator(queryset, per_page) if at_most is None else AtMostPaginator(queryset, per_page, at_most=at_most)
+    return paginator.get_page(request.GET.get("page"))
+
+
+class AtMostPaginator(Paginator):
+    def __init__(self, object_list, per_page, *, at_most: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.at_most = at_most
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: self.at_most + 1].count()  # which rows: no matter
+
+    @property
+    def more(self) -> bool:
+        return self.count > self.at_most
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-min(self.count, self.at_most) // self.per_page))
 
 
 def query_without_page(request) -> str:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from dangjian.lib.bulk import copy_to_history, insert_rows
 from dangjian.lib.crypto import blind_index
+from dangjian.lib.staging import BATCH, purge
 from dangjian.lib.tabular import Column, RowError, read_table
 from dangjian.lib.xlsx import SheetSpec, write_workbook
 from dangjian.members.models import Member
@@ -145,10 +146,6 @@ def study_import_plan(source, *, org: Org, filename: str | None = None, today: d
     return plan
 
 
-# Rows written per transaction by a background import: a web write waits at most for one batch.
-BATCH = 2000
-
-
 def _insert(rows: list[dict[str, Any]], *, user, job) -> None:
     """Insert checked rows and their "+" history rows in two statements (lib.bulk: no per-row
     model instance or query; the plan checked every value, the database enforces the rest)."""
@@ -187,14 +184,7 @@ def study_import_apply(plan: StudyImportPlan, *, user=None, job=None) -> StudyIm
 
 def purge_failed_imports() -> int:
     """Delete, a batch at a time, the hidden rows that failed background imports left behind."""
-    rows = SelfStudy._base_manager.filter(import_job__status="failed")
-    purged = 0
-    while ids := list(rows.values_list("pk", flat=True)[:BATCH]):
-        with transaction.atomic():
-            # Raw deletes: these rows never existed for anyone, so no "-" history rows either.
-            SelfStudy.history.filter(id__in=ids)._raw_delete(connection.alias)
-            purged += SelfStudy._base_manager.filter(pk__in=ids)._raw_delete(connection.alias)
-    return purged
+    return purge(SelfStudy, SelfStudy._base_manager.filter(import_job__status="failed"))
 
 
 def study_template_xlsx() -> bytes:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from dangjian.lib.periods import Period
+from dangjian.lib.staging import HiddenUntilImported
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org
 from dangjian.orgs.scoping import OrgScopedQuerySet, scope_of
@@ -343,12 +344,9 @@ class EducationQuerySet(OrgScopedQuerySet):
     own_field = "member__user"
 
 
-class SelfStudyManager(models.Manager.from_queryset(EducationQuerySet)):
-    def get_queryset(self):
-        # Rows a background import is still writing (or that a failed import left) are hidden:
-        # the import writes in short batches so that nobody's write waits behind it, and becomes
-        # visible all at once when its job is done (meetings/importing.py).
-        return super().get_queryset().filter(Q(import_job__isnull=True) | Q(import_job__status="done"))
+class SelfStudyManager(HiddenUntilImported.from_queryset(EducationQuerySet)):
+    """Rows a background import is still writing (or that a failed import left) are hidden until
+    its job is done (lib/staging.py, meetings/importing.py)."""
 
 
 class Visit(models.Model):

@@ -140,25 +140,48 @@ def _as_of(period: Period, today: date | None) -> date:
     return min(period.last_day, today)
 
 
-def for_period(org: Org, period: Period, *, today: date | None = None) -> PlanFigures:
-    first, last = period.first_day, period.last_day
-    as_of = _as_of(period, today)
-    p = str(period)
-
-    plans = WorkPlan.objects.in_org(org).overlapping(first, last).count()
-    items = PlanItem.objects.in_org(org).counted().due_in(first, last).aggregate(
+def _items(org: Org, first: date, last: date, as_of: date) -> dict:
+    return PlanItem.objects.in_org(org).counted().due_in(first, last).aggregate(
         due=Count("pk"),
         on_time=Count("pk", filter=Q(done_on__isnull=False, done_on__lte=F("deadline"))),
         late=Count("pk", filter=Q(done_on__isnull=False, done_on__gt=F("deadline"))),
         overdue=Count("pk", filter=Q(done_on__isnull=True, deadline__lt=as_of)),
     )
-    milestones = Milestone.objects.in_org(org).filter(deadline__range=(first, last)).exclude(
+
+
+def _milestones(org: Org, first: date, last: date, as_of: date) -> dict:
+    return Milestone.objects.in_org(org).filter(deadline__range=(first, last)).exclude(
         item__status="cancelled").aggregate(
         due=Count("pk"),
         # Only milestones whose deadline has come count for the rate: later ones are not late yet.
         passed=Count("pk", filter=Q(deadline__lte=as_of)),
         on_time=Count("pk", filter=Q(done_on__isnull=False, done_on__lte=F("deadline"))),
         passed_on_time=Count("pk", filter=Q(done_on__isnull=False, done_on__lte=F("deadline"), deadline__lte=as_of)))
+
+
+def _items_due(org: Org, period: Period, n: int) -> Figure:
+    return Figure("期内到期计划事项", n, link("plan_item_list", org=org.pk, period=str(period), state=ItemState.ALL), "项")
+
+
+def _milestones_due(org: Org, period: Period, n: int) -> Figure:
+    return Figure("期内时间节点", n, link("plan_item_list", org=org.pk, period=str(period), state=ItemState.ALL), "个")
+
+
+def due_in(org: Org, period: Period, *, today: date | None = None) -> tuple[Figure, Figure]:
+    """The plan items and the milestones falling due in period — `items_due` and `milestones_due`
+    of `for_period`, without the rest (the report's part 四 reads them for the next period)."""
+    first, last, as_of = period.first_day, period.last_day, _as_of(period, today)
+    return (_items_due(org, period, _items(org, first, last, as_of)["due"]),
+            _milestones_due(org, period, _milestones(org, first, last, as_of)["due"]))
+
+
+def for_period(org: Org, period: Period, *, today: date | None = None) -> PlanFigures:
+    first, last = period.first_day, period.last_day
+    as_of = _as_of(period, today)
+    p = str(period)
+
+    plans = WorkPlan.objects.in_org(org).overlapping(first, last).count()
+    items, milestones = _items(org, first, last, as_of), _milestones(org, first, last, as_of)
     problems_qs = Problem.objects.in_org(org)
     found = problems_qs.found_in(first, last).count()
     listed = problems_qs.in_ledger(period).aggregate(n=Count("pk"), carried=Count("pk", filter=Q(found_on__lt=first)))
@@ -183,11 +206,11 @@ def for_period(org: Org, period: Period, *, today: date | None = None) -> PlanFi
     return PlanFigures(
         org=org, period=period, as_of=as_of,
         plans=Figure("工作计划", plans, link("plan_list", org=org.pk, year=period.year), "个"),
-        items_due=Figure("期内到期计划事项", items["due"], item_link(ItemState.ALL), "项"),
+        items_due=_items_due(org, period, items["due"]),
         items_on_time=Figure("按时完成", items["on_time"], item_link(ItemState.ON_TIME), "项"),
         items_late=Figure("逾期完成", items["late"], item_link(ItemState.LATE), "项"),
         items_overdue=Figure("逾期未完成", items["overdue"], item_link(ItemState.OVERDUE), "项"),
-        milestones_due=Figure("期内时间节点", milestones["due"], item_link(ItemState.ALL), "个"),
+        milestones_due=_milestones_due(org, period, milestones["due"]),
         milestones_on_time=Figure("按时完成的时间节点", milestones["on_time"], item_link(ItemState.ALL), "个"),
         problems_found=Figure("期内查摆问题", found, ledger(LedgerShow.FOUND), "个"),
         problems_carried=Figure("上期结转问题", listed["carried"], ledger(LedgerShow.ACTIVE), "个"),

@@ -1,6 +1,8 @@
-"""The street's batch download: every community's finalised report for a period in one .zip.
+"""The street's batch work on its communities' reports for a period: drafting those not drafted,
+finalising the drafts the secretaries have completed (one task a community, so that several
+workers share them), and the download of every finalised report in one .zip.
 
-Built by a background worker (reports/tasks.py); the page polls the ReportBatch row for progress. The files go to DATA_DIR/exports, never the repo.
+Built by background workers (reports/tasks.py); the page polls the ReportBatch row for progress. The files go to DATA_DIR/exports, never the repo.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from django.utils import timezone
 
 from dangjian.lib.periods import Period
 from dangjian.orgs.models import Org
+from dangjian.orgs.scoping import may_sign
 
 from . import pdf
-from .models import Report, ReportBatch, ReportVersion
+from .drafting import PLACEHOLDER_OPEN
+from .models import Report, ReportBatch, ReportParagraph, ReportVersion
 from .rendering import cn_date
 
 log = logging.getLogger(__name__)
@@ -50,6 +54,39 @@ def community_status(org: Org, period: Period, *, with_content: bool = True) -> 
         final = next((v for v in reversed(vs) if v.is_final), None)
         rows.append({"org": c, "report": report, "current": vs[-1] if vs else None, "final": final})
     return rows
+
+
+def street_draft_start(*, org: Org, period: Period, user) -> list:
+    """Queue a draft for every community under org that has no report for the period."""
+    from dangjian.jobs.services import job_enqueue
+
+    from .tasks import report_draft_one
+
+    rows = [r for r in community_status(org, period) if r["report"] is None]
+    return [job_enqueue(report_draft_one, kind="report_draft", label=f"起草{row['org'].name}{period.label}述职报告",
+                        org=row["org"], user=user, org_id=row["org"].pk, period=str(period), user_id=user.pk)
+            for row in rows]
+
+
+def finalisable(rows: list[dict]) -> list[dict]:
+    """The communities whose current version is a draft with no 【请补充：…】 left."""
+    drafts = {r["current"].pk: r for r in rows if r["current"] is not None and r["current"].is_draft}
+    waiting = set(ReportParagraph.objects.filter(version__in=drafts, is_edited=False, generated__contains=PLACEHOLDER_OPEN)
+                  .values_list("version_id", flat=True))
+    waiting |= set(ReportParagraph.objects.filter(version__in=drafts, is_edited=True, edited__contains=PLACEHOLDER_OPEN)
+                   .values_list("version_id", flat=True))
+    return [r for pk, r in drafts.items() if pk not in waiting]
+
+
+def street_finalise_start(*, org: Org, period: Period, user) -> list:
+    """Queue the finalising of every community draft under org that has nothing left to write."""
+    from dangjian.jobs.services import job_enqueue
+
+    from .tasks import report_finalise_one
+
+    return [job_enqueue(report_finalise_one, kind="report_finalise", label=f"定稿{row['report']}", org=row["org"],
+                        user=user, report_id=row["report"].pk, user_id=user.pk)
+            for row in finalisable(community_status(org, period)) if may_sign(user, row["org"])]
 
 
 def filename_for(report: Report, ext: str) -> str:

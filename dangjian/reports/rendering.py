@@ -13,8 +13,10 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docxtpl import DocxTemplate
 from lxml import etree
 
@@ -98,12 +100,29 @@ def context(doc: DocxDocument) -> dict:
 
 
 def render_docx(doc: DocxDocument, template: bytes | None = None) -> bytes:
-    source = io.BytesIO(template) if template else str(BUILTIN_TEMPLATE)
-    tpl = DocxTemplate(source)
+    data = template or _builtin_template()
+    tpl = DocxTemplate(io.BytesIO(data))
     tpl.render(context(doc), autoescape=True)
+    # The fonts go into the rendered trees before the one save (not a second unzip, parse and
+    # re-compress of the whole file); the styles' fonts are read once per template.
+    fonts = _template_fonts(data)
+    _fill_tree(tpl.docx.element, *fonts)
+    for rel in tpl.docx.part.rels.values():
+        if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external:
+            _fill_tree(rel.target_part.element, *fonts)
     out = io.BytesIO()
     tpl.save(out)
-    return fill_east_asian_fonts(out.getvalue())
+    return out.getvalue()
+
+
+@lru_cache(maxsize=1)
+def _builtin_template() -> bytes:
+    return BUILTIN_TEMPLATE.read_bytes()
+
+
+@lru_cache(maxsize=4)
+def _template_fonts(template: bytes) -> tuple[dict[str, str], str | None, str | None]:
+    return _style_fonts(zipfile.ZipFile(io.BytesIO(template)).read("word/styles.xml"))
 
 
 def validate_template(template: bytes) -> None:
@@ -151,6 +170,12 @@ def _style_fonts(styles_xml: bytes) -> tuple[dict[str, str], str | None, str | N
 
 def _fill_part(xml: bytes, fonts: dict[str, str], fallback: str | None, default_style: str | None) -> bytes:
     root = etree.fromstring(xml)
+    _fill_tree(root, fonts, fallback, default_style)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _fill_tree(root, fonts: dict[str, str], fallback: str | None, default_style: str | None) -> None:
+    """Every run under root names its East Asian font (its paragraph style's, else the default)."""
     for run in root.iter(_w("r")):
         rpr = run.find(_w("rPr"))
         if rpr is None:
@@ -169,7 +194,6 @@ def _fill_part(xml: bytes, fonts: dict[str, str], fallback: str | None, default_
             rfonts = etree.Element(_w("rFonts"))
             rpr.insert(0, rfonts)
         rfonts.set(_w("eastAsia"), font)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def fill_east_asian_fonts(docx: bytes) -> bytes:

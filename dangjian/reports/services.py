@@ -53,14 +53,21 @@ def _write_paragraphs(version: ReportVersion, paragraphs: list[ReportParagraph])
     ReportParagraph.objects.bulk_create(paragraphs)
 
 
-@transaction.atomic
 def report_draft(*, org: Org, period: Period, reporter_name: str, reporter_title: str = "",
                  reporter=None, user) -> Report:
+    """Read the period's figures and word the draft, then write it. The reading (about a second)
+    happens before the write transaction, so drafts of several communities in several workers do
+    not wait for each other's figures (SQLite takes its write lock when the transaction begins)."""
     report = Report(org=org, period=str(period), reporter_name=reporter_name.strip(),
                     reporter_title=reporter_title.strip(), reporter=reporter, created_by=user)
     report.full_clean()
+    return _draft_save(report, compose(org, period), user)
+
+
+@transaction.atomic
+def _draft_save(report: Report, d: Draft, user) -> Report:
+    report.full_clean()  # again inside the transaction: another request may have drafted it meanwhile
     report.save()
-    d = compose(org, period)
     version = ReportVersion(report=report, number=1, title=d.title, dated_on=d.dated_on, figures=d.snapshot,
                             generated_at=timezone.now(), note="系统起草", created_by=user)
     version.full_clean()
@@ -168,20 +175,44 @@ def version_update_meta(*, version: ReportVersion, title: str, dated_on, user) -
     return version
 
 
-@transaction.atomic
 def report_finalise(*, report: Report, user) -> ReportVersion:
-    """Freeze the current draft: its figures stay as snapshotted, the .docx is stored as handed in."""
+    """Freeze the current draft: its figures stay as snapshotted, the .docx is stored as handed in.
+    The .docx is rendered before the write transaction; inside it, a draft that changed meanwhile
+    (a paragraph saved, a new version) is rendered again from what is then stored."""
     if not may_sign(user, report.org):
         raise PermissionDenied("只有社区书记（或街道）可以定稿")
-    report = Report.objects.select_for_update().get(pk=report.pk)
     version = report.current_version()
     _require_draft(version)
-    left = placeholders_left(version)
+    paragraphs = list(version.paragraphs.all())
+    _refuse_placeholders(paragraphs)
+    template = active_template()
+    rendered = (_text_state(version, paragraphs), render_docx(_document(version, paragraphs), template))
+    return _finalise_save(report, rendered, template, user)
+
+
+def _text_state(version: ReportVersion, paragraphs: list[ReportParagraph]) -> tuple:
+    return (version.pk, version.title, version.dated_on, version.report.signer, [(p.style, p.source) for p in paragraphs])
+
+
+def _refuse_placeholders(paragraphs: list[ReportParagraph]) -> None:
+    left = placeholders(paragraphs)
     if left:
         first = left[0]
         raise ValidationError(f"报告中还有{len(left)}处“请补充”的内容没有填写（第一处：{first['what']}），"
                               "请在“自检”中逐项补充后再定稿")
-    version.docx = render_docx(docx_document(version), active_template())
+
+
+@transaction.atomic
+def _finalise_save(report: Report, rendered: tuple, template: bytes | None, user) -> ReportVersion:
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    version = report.current_version()
+    _require_draft(version)
+    paragraphs = list(version.paragraphs.all())
+    _refuse_placeholders(paragraphs)
+    state, docx = rendered
+    if _text_state(version, paragraphs) != state:
+        docx = render_docx(_document(version, paragraphs), template)
+    version.docx = docx
     version.status = ReportVersion.Status.FINAL
     version.finalised_by, version.finalised_at = user, timezone.now()
     version.figures = {**version.figures, "frozen_at": version.finalised_at.isoformat(timespec="seconds")}
@@ -196,9 +227,14 @@ def version_json(version: ReportVersion) -> dict:
                            for p in version.paragraphs.all()]}
 
 
+def placeholders(paragraphs: list[ReportParagraph]) -> list[dict]:
+    """Every 【请补充：…】 in the paragraphs' text, in order, with its paragraph."""
+    return [{"paragraph": p, "what": what} for p in paragraphs for what in placeholders_in(p.source)]
+
+
 def placeholders_left(version: ReportVersion) -> list[dict]:
     """Every 【请补充：…】 still in the version's text, in order, with its paragraph."""
-    return [{"paragraph": p, "what": what} for p in version.paragraphs.all() for what in placeholders_in(p.source)]
+    return placeholders(list(version.paragraphs.all()))
 
 
 # --- rendering ------------------------------------------------------------------------------------
@@ -241,9 +277,13 @@ def build_document(*, title: str, items: list[tuple[str, str]], snapshot: dict, 
                         signer=signer, dated=dated, figures=figure_rows(ordered), appendix_note=note)
 
 
-def docx_document(version: ReportVersion) -> DocxDocument:
-    return build_document(title=version.title, items=[(p.style, p.source) for p in version.paragraphs.all()],
+def _document(version: ReportVersion, paragraphs: list[ReportParagraph]) -> DocxDocument:
+    return build_document(title=version.title, items=[(p.style, p.source) for p in paragraphs],
                           snapshot=version.figures, signer=version.report.signer, dated=version.dated_on)
+
+
+def docx_document(version: ReportVersion) -> DocxDocument:
+    return _document(version, list(version.paragraphs.all()))
 
 
 def version_docx(version: ReportVersion) -> bytes:

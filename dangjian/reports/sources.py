@@ -34,6 +34,7 @@ class AppFigures:
     figures: dict[str, Figure] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
     error: str = ""
+    raw: object = None  # the app's figures dataclass itself (its relations() are the 自检's checks)
 
 
 @dataclass
@@ -76,7 +77,8 @@ class Source:
 
     def collect(self, org: Org, period: Period) -> AppFigures:
         result = AppFigures(self.app, self.label)
-        self.fill(result, self.figures_module.for_period(org, period), org, period)
+        result.raw = self.figures_module.for_period(org, period)
+        self.fill(result, result.raw, org, period)
         return result
 
     def fill(self, result: AppFigures, figures, org: Org, period: Period) -> None:
@@ -136,11 +138,10 @@ class PlansSource(Source):
         result.extra["open_measures"] = [m.as_json() for m in figures.open_measures]
         result.extra["campaigns"] = figures.campaigns
         # The next period's plan (part 四): what falls due then.
-        upcoming = self.figures_module.for_period(org, period.next())
-        result.figures["plans.next_items_due"] = dataclasses.replace(
-            upcoming.items_due, label=f"{period.next().label}到期计划事项")
+        items_due, milestones_due = self.figures_module.due_in(org, period.next())
+        result.figures["plans.next_items_due"] = dataclasses.replace(items_due, label=f"{period.next().label}到期计划事项")
         result.figures["plans.next_milestones_due"] = dataclasses.replace(
-            upcoming.milestones_due, label=f"{period.next().label}时间节点")
+            milestones_due, label=f"{period.next().label}时间节点")
 
 
 class DuesSource(Source):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangjian.jobs.models import Job
 from dangjian.lib.periods import Period
 from dangjian.lib.web import DOCX, error_text, file_response, is_htmx
 from dangjian.orgs.models import OrgKind
@@ -26,12 +27,11 @@ from dangjian.orgs.scoping import (
 )
 
 from . import batch as batch_mod
-from . import pdf, services, sources
-from .drafting import MARKER, PLACEHOLDER, fill, json_value
+from . import pdf, selfcheck, services, sources
+from .drafting import MARKER, PLACEHOLDER, fill
 from .forms import REPORT_ORG_KINDS, BatchForm, DraftForm, MetaForm, ParagraphForm, ProtectForm
 from .models import Report, ReportBatch, ReportParagraph, ReportVersion
 from .protection import protect_docx
-from .selfcheck import selfcheck
 
 
 def _version(request, report: Report) -> ReportVersion:
@@ -161,12 +161,13 @@ def report_detail(request, pk):
     version = _version(request, report)
     can_edit = may_keep_records(request.user)
     prev_figures = _previous_version_figures(version)
-    paragraphs = [_paragraph_context(p, version, can_edit, prev_figures) for p in version.paragraphs.all()]
+    rows = list(version.paragraphs.all())
+    paragraphs = [_paragraph_context(p, version, can_edit, prev_figures) for p in rows]
     figures = version.figures.get("figures", {})
-    used = set(MARKER.findall("".join(p.source for p in version.paragraphs.all())))
+    used = set(MARKER.findall("".join(p.source for p in rows)))
     apps = version.figures.get("apps", {})
     return render(request, "reports/detail.html", {
-        "report": report, "version": version, "versions": list(report.versions.order_by("-number")),
+        "report": report, "version": version, "versions": list(report.versions.defer("docx", "figures").order_by("-number")),
         "paragraphs": paragraphs, "figures": [{"key": k, **f, "used": k in used, "shown": sources.plain(f["value"])}
                                               for k, f in figures.items()],
         "apps": apps, "missing_apps": [a["label"] for a in apps.values() if not a["installed"]],
@@ -175,8 +176,22 @@ def report_detail(request, pk):
         "meta_form": MetaForm(initial={"title": version.title, "dated_on": version.dated_on}),
         "protect_form": ProtectForm(), "edited_count": sum(1 for p in paragraphs if p["p"].is_edited),
         "previous": version.figures.get("previous"),
-        "check": selfcheck(version) if version.is_draft else None,
+        # No figure is computed for the page: what needs the records now comes from report_check.
+        "check": selfcheck.page_check(version, rows) if version.is_draft else None,
     })
+
+
+@login_required
+def report_check(request, pk):
+    """htmx: the 自检 against the records as they stand now — the relations between the period's
+    figures that do not hold, and the figures that changed since the draft (one reading of them)."""
+    require_record_keeper(request.user)
+    report = get_visible_or_404(Report.objects.select_related("org", "org__parent"), request, pk)
+    version = _version(request, report)
+    if not version.is_draft:
+        raise Http404("只有草稿需要自检")
+    return render(request, "reports/_check.html", {"report": report, "version": version,
+                                                   "check": selfcheck.live(version)})
 
 
 @login_required
@@ -187,15 +202,7 @@ def report_stale(request, pk):
     version = _version(request, report)
     changes = []
     if version.is_draft:
-        live = sources.collect(report.org, report.period_obj).all_figures()
-        stored = version.figures.get("figures", {})
-        for key, (_, f) in live.items():
-            old = stored.get(key)
-            value = json_value(f.value)
-            if old is None:
-                changes.append({"label": f.label, "old": "—", "new": sources.plain(value)})
-            elif old["value"] != value:
-                changes.append({"label": f.label, "old": sources.plain(old["value"]), "new": sources.plain(value)})
+        changes = selfcheck.stale_changes(version, sources.collect(report.org, report.period_obj))
     return render(request, "reports/_stale.html", {"changes": changes, "version": version, "report": report})
 
 
@@ -416,12 +423,45 @@ def street_view(request):
     org, period = org_and_period(request, default=_default_period())
     rows = batch_mod.community_status(org, period)
     batches = ReportBatch.objects.filter(org=org, period=str(period), requested_by=request.user)[:3]
+    running = Job.objects.filter(kind__in=("report_draft", "report_finalise"), org__in=[r["org"] for r in rows]).unfinished()
     return render(request, "reports/street.html", {
         "org": org, "period": period, "rows": rows, "finalised": sum(1 for r in rows if r["final"]),
+        "undrafted": sum(1 for r in rows if r["report"] is None), "finalisable": len(batch_mod.finalisable(rows)),
+        "running": running.count(), "can_keep": may_keep_records(request.user),
         "periods": [period.previous(), period, period.next()], "batches": batches, "batch_form": BatchForm(),
         "orgs": visible_orgs(request.user).exclude(kind__in=(OrgKind.BRANCH, OrgKind.GROUP)),
         "pdf_available": pdf.available(),
     })
+
+
+@login_required
+@require_POST
+def street_draft(request):
+    """Queue a draft for each community of the org that has none for the period (one task each)."""
+    require_record_keeper(request.user)
+    org = get_org_for_user(request, request.POST.get("org"))
+    try:
+        period = Period.parse(request.POST.get("period", ""))
+    except ValueError as exc:
+        raise Http404(str(exc)) from exc
+    jobs = batch_mod.street_draft_start(org=org, period=period, user=request.user)
+    messages.success(request, f"已提交{len(jobs)}个社区的起草任务，由后台进程处理，请稍后刷新查看")
+    return redirect(reverse("street_view") + f"?org={org.pk}&period={period}")
+
+
+@login_required
+@require_POST
+def street_finalise(request):
+    """Queue the finalising of each community draft with nothing left to write (one task each)."""
+    require_record_keeper(request.user)
+    org = get_org_for_user(request, request.POST.get("org"))
+    try:
+        period = Period.parse(request.POST.get("period", ""))
+    except ValueError as exc:
+        raise Http404(str(exc)) from exc
+    jobs = batch_mod.street_finalise_start(org=org, period=period, user=request.user)
+    messages.success(request, f"已提交{len(jobs)}份草稿的定稿任务，由后台进程处理，请稍后刷新查看")
+    return redirect(reverse("street_view") + f"?org={org.pk}&period={period}")
 
 
 @login_required

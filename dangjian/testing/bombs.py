@@ -1,12 +1,13 @@
 """Hostile spreadsheets, built in memory for the tests and bench/bombs.py.
 
-Each is a valid .xlsx archive a few hundred KB to a few MB big whose parse would take far more
-memory than its size suggests: the kinds a probe of the demo uploaded.
+Each is a valid .xlsx archive a few hundred KB to a few MB big (or a 10 KB .xls) whose parse would
+take far more memory than its size suggests: the kinds a probe of the demo uploaded.
 """
 
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 
 _CONTENT_TYPES = (
@@ -115,3 +116,63 @@ def forged_size(real_megabytes: int = 64) -> bytes:
     at = data.rfind(b"PK\x01\x02", 0, data.rfind(name))
     data[at + 24 : at + 28] = (4096).to_bytes(4, "little")
     return bytes(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# .xls: BIFF8 records in an OLE2 compound file ([MS-XLS], [MS-CFB]), one sheet
+
+
+def _record(kind: int, data: bytes = b"") -> bytes:
+    return struct.pack("<HH", kind, len(data)) + data
+
+
+def _biff(cells: list[tuple[str, int, int]]) -> bytes:
+    """A workbook stream: the globals (BOF, code page, one BOUNDSHEET, padding past the
+    compound file's 4 KB mini-stream cutoff, EOF), then the sheet's BOF, cells and EOF."""
+    bof = struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 0x06)
+    head = _record(0x0809, bof) + _record(0x0042, struct.pack("<H", 1200))
+    tail = _record(0x1FFF, bytes(8000)) + _record(0x000A)
+    name = "Sheet1".encode("utf-16-le")
+
+    def boundsheet(position: int) -> bytes:
+        return _record(0x0085, struct.pack("<IBBBB", position, 0, 0, 6, 1) + name)
+
+    sheet_at = len(head) + len(boundsheet(0)) + len(tail)
+    stream = head + boundsheet(sheet_at) + tail + _record(0x0809, bof[:2] + struct.pack("<H", 0x0010) + bof[4:])
+    for kind, row, col in cells:
+        if kind == "number":
+            stream += _record(0x0203, struct.pack("<HHHd", row, col, 15, 1.0))
+        else:  # a formatted blank cell
+            stream += _record(0x0201, struct.pack("<HHH", row, col, 15))
+    return stream + _record(0x000A)
+
+
+def _compound_file(stream: bytes, name: str = "Workbook") -> bytes:
+    end, free, fat_sector, nostream = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+    size = len(stream)
+    stream += bytes(-size % 512)
+    sectors = len(stream) // 512  # sector 0: the FAT, 1: the directory, 2…: the stream
+    fat = [fat_sector, end, *range(3, 2 + sectors), end]
+    fat += [free] * (128 - len(fat))
+
+    def entry(label: str, kind: int, child: int = nostream, start: int = end, length: int = 0) -> bytes:
+        encoded = label.encode("utf-16-le") + b"\x00\x00"
+        return (encoded.ljust(64, b"\x00") + struct.pack("<HBBIII", len(encoded), kind, 1, nostream, nostream, child)
+                + bytes(20) + bytes(16) + struct.pack("<III", start, length, 0))
+
+    unused = bytes(64) + struct.pack("<HBBIII", 0, 0, 0, nostream, nostream, nostream) + bytes(48)
+    directory = entry("Root Entry", 5, child=1) + entry(name, 2, start=2, length=size) + unused + unused
+    header = (bytes.fromhex("D0CF11E0A1B11AE1") + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
+              + struct.pack("<9I", 0, 1, 1, 0, 4096, end, 0, end, 0) + struct.pack("<109I", 0, *[free] * 108))
+    return header + struct.pack("<128I", *fat) + directory + stream
+
+
+def xls(cells: list[tuple[str, int, int]]) -> bytes:
+    """An .xls with these cells ("number" or "blank", 0-based row, column)."""
+    return _compound_file(_biff(cells))
+
+
+def xls_far_corner() -> bytes:
+    """A 10 KB .xls with a number in A1 and one in IV65536: calamine's grid spans 65,536 × 256
+    cells, about 1 GB."""
+    return xls([("number", 0, 0), ("number", 65535, 255)])

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dangjian.grid import services
+from dangjian.grid import services, views
 from dangjian.grid.models import Resident
 from dangjian.orgs.models import Org, OrgKind
 from dangjian.testing.factories import MemberFactory
@@ -129,3 +129,16 @@ def test_the_search_and_register_pages_ask_as_many_queries_for_more_communities(
     _grow(g)
     assert Resident.objects.count() > 20
     assert _counts(g, client) == few
+
+
+def test_it_counts_a_long_register_only_up_to_its_bound(g, client_for, monkeypatch):
+    monkeypatch.setattr(views, "LIST_AT_MOST", 2)
+    response = client_for(g.world.street_admin).get(reverse("grid_residents"))
+    page = response.context["page"]
+    assert (response.context["total"], response.context["more"], page.paginator.num_pages) == (2, True, 1)
+    assert "超过 2 人" in response.content.decode()
+
+
+def test_it_counts_a_short_register_exactly(g, client_for):
+    response = client_for(g.world.street_admin).get(reverse("grid_residents"))
+    assert (response.context["total"], response.context["more"]) == (4, False)

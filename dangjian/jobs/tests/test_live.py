@@ -91,6 +91,11 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_page_says_why(stack, 
     page = status(second, stack.web2, pk)
     assert "停止" in page and "没有写入任何数据" in page, page
     assert stack.sql(f"SELECT status FROM grid_importjob WHERE id = {pk}") == "failed"
+    visible = ("SELECT count(*) FROM grid_{} t LEFT JOIN grid_importjob j ON j.id = t.pending_import_id "
+               "WHERE t.pending_import_id IS NULL OR (j.status = 'done' AND NOT j.dry_run)")
+    assert stack.sql(visible.format("resident")) == residents  # what it wrote was never visible
+    assert stack.sql(visible.format("household")) == households
+    worker = stack.worker()  # and a worker purges it
+    stack.wait_for(f"SELECT count(*) FROM grid_resident WHERE source_job_id = {pk}", lambda n: n == 0)
     assert stack.sql("SELECT count(*) FROM grid_resident") == residents
     assert stack.sql("SELECT count(*) FROM grid_household") == households
-    assert stack.sql(f"SELECT count(*) FROM grid_resident WHERE source_job_id = {pk}") == 0

@@ -3,6 +3,7 @@ and a file that is no spreadsheet but carries an Excel name says what it really 
 
 import functools
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -134,3 +135,39 @@ def test_it_refuses_a_text_file_bigger_than_any_register(world, tmp_path, monkey
     path.write_text("姓名,公民身份号码\n" + "张三,110101196503011234\n" * 100, encoding="utf-8")
     with pytest.raises(TabularError, match="文本文件有"):
         _members(world, path)
+
+
+@pytest.mark.parametrize("importer", IMPORTS)
+def test_it_refuses_an_xls_whose_cells_span_a_grid_of_a_gigabyte(world, tmp_path, no_parse, importer):
+    path = tmp_path / "名册.xls"
+    path.write_bytes(bombs.xls_far_corner())
+    with pytest.raises(TabularError, match="跨256列，展开后需要约1,024 MB内存"):
+        IMPORTS[importer](world, path)
+
+
+def test_it_fails_a_resident_import_job_on_an_xls_bomb(world, tmp_path, no_parse):
+    path = tmp_path / "登记.xls"
+    path.write_bytes(bombs.xls_far_corner())
+    job = run_job(ImportJob.objects.create(community=world.community, filename=path.name, path=str(path)))
+    assert job.status == JobStatus.FAILED and "展开后需要约1,024 MB内存" in job.error
+
+
+def test_it_passes_an_xls_whose_far_cells_are_blanks_calamine_skips():
+    sheetcheck.check_spreadsheet(bombs.xls([("number", 0, 0), ("blank", 65535, 255)]), "名册.xls")
+
+
+def test_it_passes_a_real_xls():
+    sheetcheck.check_spreadsheet(Path(__file__).parent / "fixtures" / "roster.xls", "roster.xls")
+
+
+def test_it_refuses_an_xls_over_the_size_limit_unread(monkeypatch):
+    monkeypatch.setattr(sheetcheck, "MAX_XLS_BYTES", 4096)
+    with pytest.raises(sheetcheck.UnsafeSpreadsheet, match=r"\.xls文件有0 MB，超过上限0 MB"):
+        sheetcheck.check_spreadsheet(bombs.xls([("number", 0, 0)]), "名册.xls")
+
+
+def test_it_refuses_a_broken_compound_file():
+    data = bytearray(bombs.xls([("number", 0, 0)]))
+    data[48:52] = (999).to_bytes(4, "little")  # the directory's first sector beyond the file
+    with pytest.raises(sheetcheck.UnsafeSpreadsheet, match=".xls文件结构已损坏"):
+        sheetcheck.check_spreadsheet(bytes(data), "名册.xls")

@@ -48,8 +48,15 @@ def test_it_highlights_placeholders_in_the_text(client_for, world, report):
 
 def test_it_says_all_is_well_when_nothing_is_left(client_for, world, report):
     write_placeholders(report, world.secretary)
-    html = client_for(world.secretary).get(reverse("report_detail", args=[report.pk])).content.decode()
-    assert 'data-testid="selfcheck-ok"' in html and not PLACEHOLDER.search(html)
+    client = client_for(world.secretary)
+    page = client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    check = client.get(reverse("report_check", args=[report.pk])).content.decode()
+    assert not PLACEHOLDER.search(page) and 'data-testid="selfcheck-ok"' in check
+
+
+def test_it_does_not_say_all_is_well_while_a_placeholder_is_left(client_for, world, report):
+    check = client_for(world.secretary).get(reverse("report_check", args=[report.pk])).content.decode()
+    assert 'data-testid="selfcheck-ok"' not in check and 'data-testid="selfcheck-summary"' in check
 
 
 def test_it_lists_a_relation_between_figures_that_does_not_hold(client_for, world, report):
@@ -57,7 +64,23 @@ def test_it_lists_a_relation_between_figures_that_does_not_hold(client_for, worl
     version.figures["figures"]["plans.problems_listed"]["value"] += 1
     version.save(update_fields=["figures"])
     html = client_for(world.secretary).get(reverse("report_detail", args=[report.pk])).content.decode()
-    assert "期内在账问题 = 第三部分列出的问题" in html and 'data-testid="selfcheck-failures"' in html
+    assert "期内在账问题 = 第三部分列出的问题" in html and 'data-testid="selfcheck-own-failures"' in html
+
+
+def _break_plans_relation(monkeypatch):
+    from dangjian.lib.figures import sums_to
+    from dangjian.plans import figures as plan_figures
+
+    broken = sums_to("plans.test", ("期内在账问题", 2), {"期内整改销号": 1, "期末未销号问题": 0})
+    monkeypatch.setattr(plan_figures.PlanFigures, "relations", lambda self: [broken])
+
+
+def test_it_lists_a_relation_the_records_break_from_its_own_url(client_for, world, report, monkeypatch):
+    _break_plans_relation(monkeypatch)
+    client = client_for(world.secretary)
+    page = client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    check = client.get(reverse("report_check", args=[report.pk])).content.decode()
+    assert "期末未销号问题 0" not in page and 'data-testid="selfcheck-failures"' in check and "期内整改销号 1" in check
 
 
 def test_it_names_a_failing_relation_of_the_checker_with_its_numbers_and_list(world, report):
@@ -69,9 +92,27 @@ def test_it_names_a_failing_relation_of_the_checker_with_its_numbers_and_list(wo
     assert failure.numbers == "党员数 3，未覆盖党员 1" and failure.link.startswith(reverse("meeting_list"))
 
 
-def test_it_runs_the_shared_checker_for_the_period(world, report):
+def test_it_runs_the_shared_checker_for_the_period(world, report, monkeypatch):
     from dangjian.reports.invariants import check
-    from dangjian.reports.selfcheck import selfcheck
+    from dangjian.reports.selfcheck import live, selfcheck
 
-    live = check(world.community, report.period_obj)
-    assert [f.relation for f in selfcheck(report.current_version())["failures"]] == [v.relation for v in live]
+    _break_plans_relation(monkeypatch)
+    found = [v.relation for v in check(world.community, report.period_obj)]
+    version = report.current_version()
+    assert found and [f.relation for f in selfcheck(version)["failures"]] == found == [f.relation for f in live(version)["failures"]]
+
+
+def test_it_tells_which_figures_changed_in_the_same_answer(client_for, world, report):
+    from datetime import date
+
+    from dangjian.testing.factories import MemberFactory
+
+    MemberFactory(name="新党员", org=world.branch_b, joined_on=date(2023, 1, 1), confirmed_on=date(2023, 2, 1))
+    check = client_for(world.secretary).get(reverse("report_check", args=[report.pk])).content.decode()
+    assert 'id="report-stale"' in check and 'data-testid="stale"' in check and "党员总数：2 → 3" in check
+
+
+def test_it_checks_only_a_draft(client_for, world, report):
+    write_placeholders(report, world.secretary)
+    report_finalise(report=report, user=world.secretary)
+    assert client_for(world.secretary).get(reverse("report_check", args=[report.pk])).status_code == 404
