@@ -157,24 +157,24 @@ def measure_database(name: str, runs: int, budget: float, only: list[str]) -> di
             out["writes"] += [f"{page.key}: {s[:120]}" for s in t.sql
                               if s.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE")]
             if page.key.startswith("resident_"):
-                out["explain"].append(explain(page, t.sql, connection, hide=targets.resident_id))
+                out["explain"].append(explain(page, t.sql, hide=targets.resident_id))
         transaction.set_rollback(True)
     connection.close()
     return out
 
 
-def explain(page, sql: list[str], connection, hide: str) -> dict:
-    """EXPLAIN ANALYZE of the statements of a resident search page that read the residents (the
-    ID number searched for is masked in what is printed)."""
+def explain(page, sql: list[str], hide: str) -> dict:
+    """The plans (bench/search.py's EXPLAIN (ANALYZE, BUFFERS), and the indexes each names) of the
+    statements a resident search page runs on the residents; the ID searched for is masked."""
+    from search import explain_sql
+
     masked = hide[:4] + "*" * (len(hide) - 8) + hide[-4:]
     plans = []
-    with connection.cursor() as cur:
-        for statement in sql:
-            if 'FROM "grid_resident"' not in statement:
-                continue
-            cur.execute("EXPLAIN (ANALYZE, COSTS OFF) " + statement)
-            plans.append({"sql": statement.replace(hide, masked),
-                          "plan": [r[0].replace(hide, masked) for r in cur.fetchall()]})
+    for statement in sql:
+        if 'FROM "grid_resident"' in statement.split(" WHERE ", 1)[0]:
+            e = explain_sql(statement)
+            plans.append({"sql": statement.replace(hide, masked), "indexes": e["indexes"],
+                          "plan": e["plan"].replace(hide, masked).splitlines()})
     return {"key": page.key, "title": page.title, "plans": plans}
 
 
@@ -296,10 +296,10 @@ def print_text(result: dict) -> None:
     explains = (result["sizes"][size] or {}).get("explain", [])
     wanted = [e for e in explains if e["key"].endswith("@district")] or explains
     if wanted:
-        print(f"\nEXPLAIN ANALYZE of the resident search SQL ({size} size, {result['db_names'][size]}):")
+        print(f"\nEXPLAIN (ANALYZE, BUFFERS) of the resident search SQL ({size} size, {result['db_names'][size]}):")
     for e in wanted:
         for p in e["plans"]:
-            print(f"\n-- {e['title']}\n{short_sql(p['sql'])}")
+            print(f"\n-- {e['title']} · indexes used: {', '.join(p['indexes']) or 'none'}\n{short_sql(p['sql'])}")
             print("\n".join("   " + line for line in p["plan"]))
 
 

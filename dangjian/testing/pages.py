@@ -32,6 +32,7 @@ class Targets:
     resident_pinyin: str  # a resident's name in full pinyin
     resident_tail: str  # a resident's phone tail (4 digits)
     campaign: object  # grid.Campaign of the community (the latest), or None
+    report: object  # reports.Report of the community (the latest), or None
 
     def at(self, level: str):
         return self.orgs.get(level), self.users.get(level)
@@ -83,6 +84,7 @@ def _pages() -> list[Page]:
     each("dues_year", "党费年度汇总（dues summary --json）", ("street", "district"), "duesum", call=_dues_summary)
     each("plans", "工作计划", LEVELS, "dash", url=lambda t, o: f"/plans/?org={o.pk}")
     each("report", "述职报告起草（读数+成文）", ("community", "street"), "reports", call=_report_draft)
+    each("report_page", "述职报告页", ("community",), "reports", url=lambda t, o: f"/reports/{t.report.pk}/")
     each("campaign", "摸排进度", ("community",), "dash", url=lambda t, o: f"/grid/campaigns/{t.campaign.pk}/")
     each("campaigns", "摸排任务列表", ("street", "district"), "dash", url=lambda t, o: "/grid/campaigns/")
     each("resident_id", "居民搜索 身份证号", ("street", "district"), "search",
@@ -130,6 +132,7 @@ def resolve_targets(today: date | None = None) -> Targets:
     from dangjian.lib.periods import Period
     from dangjian.members.models import Member
     from dangjian.orgs.models import Org, OrgKind, Role
+    from dangjian.reports.models import Report
 
     today = today or timezone.localdate()
     community, secretary = _first_user(Role.COMMUNITY_SECRETARY, {})
@@ -168,6 +171,7 @@ def resolve_targets(today: date | None = None) -> Targets:
         resident_pinyin=named.name_pinyin if named else "zhang",
         resident_tail=tailed.phone_tail if tailed else "1234",
         campaign=Campaign.objects.filter(community=community).order_by("-starts_on", "-pk").first(),
+        report=Report.objects.filter(org=community).order_by("-pk").first(),
     )
 
 
@@ -181,7 +185,10 @@ def runner(page: Page, targets: Targets, client_factory) -> Callable[[], object]
     """A no-argument function that does the page once (None when its level has no user here).
     `client_factory(user)` gives a logged-in test client."""
     org, user = targets.at(page.level)
-    if org is None or user is None or (page.key.startswith("campaign@") and targets.campaign is None):
+    if org is None or user is None:
+        return None
+    if (page.key.startswith("campaign@") and targets.campaign is None) or (
+            page.key.startswith("report_page@") and targets.report is None):
         return None
     if page.call is not None:
         return lambda: page.call(targets, org)
