@@ -14,7 +14,24 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+# The code measured: this checkout, or another one (`bench/scale.py --code DIR`, an earlier commit's
+# worktree for "before" figures). The list of pages is always this checkout's (pages()).
+CODE = Path(os.environ.get("DANGJIAN_BENCH_CODE") or ROOT)
+sys.path.insert(0, str(CODE))
+
+
+def pages():
+    """This checkout's dangjian/testing/pages.py (the one list of pages and how to run them), loaded
+    from its file, so that the same list runs against the code of an earlier commit too."""
+    import importlib.util
+
+    if "bench_pages" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("bench_pages", ROOT / "dangjian" / "testing" / "pages.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["bench_pages"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["bench_pages"]
 
 
 def setup_django(label: str) -> Path:
@@ -74,7 +91,7 @@ def time_call(fn, runs: int = 15, budget: float | None = None, min_runs: int = 3
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from dangjian.testing.pages import statements
+    statements = pages().statements
 
     fn()
     times: list[float] = []

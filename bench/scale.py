@@ -66,9 +66,9 @@ def db_exists(name: str) -> bool:
     return bool(_admin_sql("SELECT 1 FROM pg_database WHERE datname = %s", name, fetch=True))
 
 
-def git_commit() -> str:
+def git_commit(where: Path = ROOT) -> str:
     def git(*a):
-        return subprocess.run(["git", "-C", str(ROOT), *a], capture_output=True, text=True).stdout.strip()
+        return subprocess.run(["git", "-C", str(where), *a], capture_output=True, text=True).stdout.strip()
 
     dirty = " +uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else ""
     return f"{git('rev-parse', '--short', 'HEAD')} ({git('log', '-1', '--format=%cI')}){dirty}"
@@ -120,10 +120,11 @@ def measure_database(name: str, runs: int, budget: float, only: list[str]) -> di
     from _harness import client_for, setup_django, time_call
 
     setup_django(f"scale-{name}")
+    from _harness import pages
     from django.contrib.auth import user_logged_in
     from django.db import connection, transaction
 
-    from dangjian.testing.pages import PAGES, resolve_targets, runner
+    PAGES, resolve_targets, runner = pages().PAGES, pages().resolve_targets, pages().runner
 
     # force_login would stamp last_login on a shared account (a row lock others wait on); the
     # session row it adds goes with the rollback.
@@ -211,8 +212,9 @@ def run_child(name: str, args) -> dict:
     command = [sys.executable, __file__, "--child", name, "--runs", str(args.runs), "--budget", str(args.budget)]
     if args.only:
         command += ["--only", args.only]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    code = str(Path(args.code).resolve()) if args.code else str(ROOT)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=code,
+                          env={**os.environ, "PYTHONPATH": code, "DANGJIAN_BENCH_CODE": code})
     if done.returncode != 0:  # e.g. a database still being built: its columns say n/a, with why
         lines = [x for x in done.stderr.strip().splitlines() if x.strip()]
         print(f"测量 {name} 失败 (failed):\n{done.stderr[-2000:]}", file=sys.stderr)
@@ -225,7 +227,9 @@ def fmt(x, digits=0) -> str:
 
 
 def rows_of(result: dict) -> list[dict]:
-    from dangjian.testing.pages import PAGES
+    from _harness import pages
+
+    PAGES = pages().PAGES
 
     rows = []
     present = [r for r in result["sizes"].values() if r and not r.get("failed")]
@@ -318,6 +322,8 @@ def main() -> int:
     parser.add_argument("--budget", type=float, default=8.0, help="单页计时的秒数上限（至少测 3 次）")
     parser.add_argument("--only", default="", help="只测这些页面（key 前缀，逗号分隔，如 dashboard,resident_）")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
+    parser.add_argument("--code", default="",
+                        help="测另一个检出目录的代码（如较早提交的 git worktree，得“优化前”数字）；页面清单与数据库不变")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     only = [o for o in args.only.split(",") if o]
@@ -340,7 +346,7 @@ def main() -> int:
     with psycopg.connect(db_url("postgres")) as conn:
         postgres = conn.execute("SHOW server_version").fetchone()[0]
     result = {
-        "started": f"{started:%Y-%m-%d %H:%M} UTC", "commit": git_commit(), "runs": args.runs, "budget": args.budget,
+        "started": f"{started:%Y-%m-%d %H:%M} UTC", "commit": git_commit(Path(args.code) if args.code else ROOT), "runs": args.runs, "budget": args.budget,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(terse=True), "python": platform.python_version(),
                     "postgres": postgres, "load_before": load_before,
                     "load_after": " ".join(f"{x:.2f}" for x in os.getloadavg())},
