@@ -47,6 +47,7 @@ class Ids:
 
     def __init__(self, rng, taken=()):
         self.rng, self.used = rng, set(taken)
+        self.placed: set[str] = set()  # members' IDs already given to a resident (one live resident each)
 
     def make(self, birth: date, sex: str, region: str) -> str:
         while True:
@@ -135,8 +136,9 @@ def _family(ctx, rng, ids: Ids, status: str, today: date, members_pool: list) ->
         return people
     shape = rng.choices(["alone_old", "old_couple", "couple", "family", "three_gen"], [10, 18, 14, 40, 18])[0]
     head_age = {"alone_old": (70, 95), "old_couple": (62, 88), "couple": (28, 60), "family": (32, 55), "three_gen": (38, 55)}[shape]
-    if members_pool and rng.random() < 0.12:
+    if members_pool and rng.random() < 0.12 and members_pool[-1].id_number not in ids.placed:
         m = members_pool.pop()
+        ids.placed.add(m.id_number)
         head = {"name": m.name, "sex": m.sex or "男", "birth_date": m.birth_date, "id_number": m.id_number,
                 "phone": m.phone, "member_id": m.pk}
     else:
@@ -360,7 +362,10 @@ def _grid_name(i: int) -> str:
 
 def seed(ctx) -> None:
     rng = ctx.rng_for("grid")
-    ctx.resident_ids = Ids(rng)
+    # Every member's ID is reserved up front: a resident generated in one community must not take
+    # the ID of a member whose own community's register comes later.
+    ctx.resident_ids = Ids(rng, taken=(m.id_number for demo in ctx.communities for m in demo.members
+                                       if m.id_number))
     ctx.residents_per_community = getattr(ctx, "residents_per_community", None)
     today = ctx.today
     current = Period.of(today, "quarter")
