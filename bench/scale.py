@@ -307,6 +307,29 @@ def print_text(result: dict) -> None:
             print("\n".join("   " + line for line in p["plan"]))
 
 
+def compare(before_path: str, after_path: str) -> None:
+    """A Markdown table (the README's) of two `--json` runs: p50 ms and queries per page, street and
+    city, before → after, with each run's commit, load average and CPU-loop noise."""
+    before, after = (json.loads(Path(p).read_text()) for p in (before_path, after_path))
+    for name, r in (("before", before), ("after", after)):
+        m, n = r["machine"], r["noise"]
+        print(f"- {name}: commit {r['commit']}, {r['started']}; load avg {m['load_before']} → {m['load_after']}; "
+              f"CPU loop {n['before_ms']} → {n['after_ms']} ms (×{n['ratio']})")
+    print()
+    print("| 页面 page | 街道 street p50 ms (queries) before → after | 全市 city p50 ms (queries) before → after |")
+    print("|---|---|---|")
+    old = {row["key"]: row for row in before["rows"]}
+
+    def cell(c) -> str:
+        if c is None:
+            return "n/a"
+        return "error" if "error" in c else f"{c['p50']:,.0f} ({c['queries']})"
+
+    for row in after["rows"]:
+        was = old.get(row["key"], {})
+        print(f"| {row['page']} | " + " | ".join(f"{cell(was.get(s))} → **{cell(row[s])}**" for s in SIZES) + " |")
+
+
 def short_sql(sql: str) -> str:
     """The statement with its column list elided (the JSON keeps it whole)."""
     head, sep, rest = sql.partition(" FROM ")
@@ -324,8 +347,13 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="输出 JSON")
     parser.add_argument("--code", default="",
                         help="测另一个检出目录的代码（如较早提交的 git worktree，得“优化前”数字）；页面清单与数据库不变")
+    parser.add_argument("--compare", nargs=2, metavar=("BEFORE.json", "AFTER.json"),
+                        help="不测量：把两次 --json 的结果并排成 Markdown 表（README 用）")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.compare:
+        compare(*args.compare)
+        return 0
     only = [o for o in args.only.split(",") if o]
     if args.child:
         print(json.dumps(measure_database(args.child, args.runs, args.budget, only), ensure_ascii=False, default=str))
