@@ -117,6 +117,11 @@ class MemberRow:
         return [p.line(i, self.quarterly) for p, a, b in self.owed_pieces for i in range(a, b + 1)]
 
     @property
+    def owed_month_keys(self) -> list[str]:
+        """The overdue months as YYYY-MM (what the summary lists), without making their lines."""
+        return [f"{i // 12:04d}-{i % 12 + 1:02d}" for _, a, b in self.owed_pieces for i in range(a, b + 1)]
+
+    @property
     def owed_label(self) -> str:
         return "、".join(ln.label for ln in self.owed_months)
 
@@ -187,7 +192,7 @@ class DuesFigures:
             "judged_members": self.judged,
             "arrears_list": [
                 {"member_id": r.member.pk, "name": r.member.name, "branch": r.branch.name if r.branch else "",
-                 "months": [f"{ln.month:%Y-%m}" for ln in r.owed_months], "amount": str(r.owed_total),
+                 "months": r.owed_month_keys, "amount": str(r.owed_total),
                  "consecutive_unpaid_months": r.streak, "level": r.level}
                 for r in self.arrears_rows
             ],

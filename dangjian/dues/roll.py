@@ -4,8 +4,9 @@
 a street's year is ~60,000 of them (1.75–2.8 s). The figures only need sums, so this reads the
 same records (the same rules: `book.owed_spans`, the 核定 in force, the first relief covering the
 month, payments standing and made by the as-of date) in a fixed number of queries, with the
-payments summed per member and month in SQL, and cuts each member's window into pieces — a run
-of months in one organisation with one 核定, one relief and equal payments. The figures add up
+payments read as the runs of equal months the ledger service keeps (dues/paid.py, a few rows a
+member instead of one a month), and cuts each member's window into pieces — a run of months in one
+organisation with one 核定, one relief and equal payments. The figures add up
 the pieces (a piece of n months counts n times); `Line`s are made only for the months a page
 shows. `dues/tests/test_roll.py` checks every figure against the `Book` walk on random ledgers.
 """
