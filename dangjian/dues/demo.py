@@ -94,7 +94,8 @@ class _Ledger:
         month = connection.ops.adapt_datefield_value
         insert_tuples(DuesAllocation, ("entry_id", "member_id", "month", "kind", "amount"), [
             (e.pk, e.member_id, month(m), k, a) for e, parts in zip(self.entries, self.parts, strict=True) for m, k, a in parts])
-        paid.post(e.pk for e in self.entries)  # the summary the figures read, as the ledger service keeps it
+        ids = [e.pk for e in self.entries]  # the summary the figures read, as the ledger service keeps it
+        paid.post(between=(min(ids), max(ids)))
         self.entries, self.parts = [], []
 
     @staticmethod

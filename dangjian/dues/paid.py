@@ -22,7 +22,6 @@ from the ledger (`build`), the demo with `post`; `tests/test_paid.py` rebuilds t
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from itertools import groupby, islice
@@ -56,29 +55,27 @@ def _models(apps=None):
     return tuple(apps.get_model("dues", name) for name in ("DuesEntry", "DuesAllocation", "DuesPosting", "DuesPaidRun"))
 
 
-def postings(entry_ids: Iterable[int], apps=None) -> list[tuple]:
-    """The posting rows of these entries, from the ledger, as tuples of POSTING_COLUMNS: a payment's
-    allocations; for a reversal, the payment's allocations negated, dated like the payment."""
-    Entry, Allocation, _, _ = _models(apps)
+def postings(entry_ids: Iterable[int] = (), apps=None, *, between: tuple[int, int] | None = None) -> list[tuple]:
+    """The posting rows of these entries (or of the entries with ids in `between`, a bulk write), from
+    the ledger, as tuples of POSTING_COLUMNS: a payment's allocations; for a reversal, the
+    allocations of the payment it cancels, negated and dated like that payment."""
+    _, Allocation, _, _ = _models(apps)
+    if between is not None:
+        lo, hi = between
+        parts = [({"entry_id__gte": lo, "entry_id__lte": hi},
+                  {"entry__reversal__id__gte": lo, "entry__reversal__id__lte": hi})]
+    else:
+        parts = [({"entry_id__in": part}, {"entry__reversal__id__in": part}) for part in _chunks(sorted(set(entry_ids)))]
     rows: list[tuple] = []
-    for part in _chunks(sorted(set(entry_ids))):
-        sources: dict[int, list[tuple[int, int]]] = defaultdict(list)  # payment → [(entry posting it, sign)]
-        for pk, kind, reverses_id in Entry.objects.filter(pk__in=part).values_list("pk", "kind", "reverses_id"):
-            if kind == EntryKind.PAYMENT:
-                sources[pk].append((pk, 1))
-            elif reverses_id is not None:
-                sources[reverses_id].append((pk, -1))
-        for payment in _chunks(sorted(sources)):
-            for entry_id, member_id, month, kind, amount, paid_on, payment_kind in (
-                    Allocation.objects.filter(entry_id__in=payment).order_by("pk")
-                    .values_list("entry_id", "member_id", "month", "kind", "amount", "entry__paid_on", "entry__kind")):
-                if payment_kind != EntryKind.PAYMENT:
-                    continue
+    for own, cancelled in parts:
+        for sign, entry, lookups in ((1, "entry_id", own), (-1, "entry__reversal__id", cancelled)):
+            for pk, member_id, month, kind, amount, paid_on in (
+                    Allocation.objects.filter(entry__kind=EntryKind.PAYMENT, **lookups).order_by("pk")
+                    .values_list(entry, "member_id", "month", "kind", "amount", "entry__paid_on")):
                 m, p = month_index(month), month_index(paid_on)
-                for pk, sign in sources[entry_id]:
-                    cents = sign * int(amount * 100)
-                    rows.append((pk, member_id, m, paid_on, cents if kind == AllocationKind.DUES else 0,
-                                 cents if kind == AllocationKind.EXTRA else 0, p <= m, p // 3 <= m // 3))
+                cents = sign * int(amount * 100)
+                rows.append((pk, member_id, m, paid_on, cents if kind == AllocationKind.DUES else 0,
+                             cents if kind == AllocationKind.EXTRA else 0, p <= m, p // 3 <= m // 3))
     return rows
 
 
@@ -119,25 +116,24 @@ def refresh_runs(member_ids: Iterable[int], apps=None) -> None:
         insert_tuples(Run, RUN_COLUMNS, runs(months))
 
 
-def _insert_postings(entry_ids: Iterable[int], apps=None) -> set[int]:
+def _insert_postings(rows: list[tuple], apps=None) -> set[int]:
     _, _, Posting, _ = _models(apps)
-    rows = postings(entry_ids, apps)
     adapt = connection.ops.adapt_datefield_value
     insert_tuples(Posting, POSTING_COLUMNS, [(*r[:3], adapt(r[3]), *r[4:]) for r in rows])
     return {r[1] for r in rows}
 
 
-def post(entry_ids: Iterable[int], apps=None) -> None:
+def post(entry_ids: Iterable[int] = (), apps=None, *, between: tuple[int, int] | None = None) -> None:
     """Keep the summary for entries just written (in their transaction): their postings, and the
-    runs of their members rebuilt."""
-    refresh_runs(_insert_postings(entry_ids, apps), apps)
+    runs of their members rebuilt. `between`: the ids of a bulk write (the demo), read in one go."""
+    refresh_runs(_insert_postings(postings(entry_ids, apps, between=between), apps), apps)
 
 
-def build(apps=None, chunk: int = 50_000) -> None:
+def build(apps=None, chunk: int = 20_000) -> None:
     """Build the summary from the whole ledger into empty tables (the data migration)."""
     Entry, _, _, _ = _models(apps)
-    ids = list(Entry.objects.order_by("pk").values_list("pk", flat=True))
+    last = Entry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     members: set[int] = set()
-    for i in range(0, len(ids), chunk):
-        members |= _insert_postings(ids[i:i + chunk], apps)
+    for lo in range(1, last + 1, chunk):
+        members |= _insert_postings(postings(apps=apps, between=(lo, lo + chunk - 1)), apps)
     refresh_runs(members, apps)
