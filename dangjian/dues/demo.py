@@ -19,6 +19,7 @@ from django.utils import timezone
 from dangjian.lib.bulk import bulk_create_copying_history, insert_rows, insert_tuples, table
 from dangjian.members.choices import Status
 
+from . import paid
 from .book import add_months, month_of, months_between, quarter_end
 from .choices import (
     FROM_MEMBER_CATEGORY,
@@ -93,6 +94,8 @@ class _Ledger:
         month = connection.ops.adapt_datefield_value
         insert_tuples(DuesAllocation, ("entry_id", "member_id", "month", "kind", "amount"), [
             (e.pk, e.member_id, month(m), k, a) for e, parts in zip(self.entries, self.parts, strict=True) for m, k, a in parts])
+        ids = [e.pk for e in self.entries]  # the summary the figures read, as the ledger service keeps it
+        paid.post(between=(min(ids), max(ids)))
         self.entries, self.parts = [], []
 
     @staticmethod

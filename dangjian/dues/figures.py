@@ -16,6 +16,7 @@ from functools import cached_property
 
 from django.utils import timezone
 
+from dangjian.lib.crypto import EncryptedTextField
 from dangjian.lib.figures import Figure, Relation, at_most, equals, link, sums_to
 from dangjian.lib.periods import Period
 from dangjian.members.models import Member
@@ -27,6 +28,8 @@ from .roll import Piece, Roll, money, month_index
 from .rules import ROUNDING, DuesRules, RuleBook
 
 ZERO = Decimal("0.00")
+# The large payments list shows the member's name: their encrypted fields are not decrypted for it.
+ENCRYPTED = [f.name for f in Member._meta.concrete_fields if isinstance(f, EncryptedTextField)]
 LOOKBACK_MONTHS = 12  # how far before the period the arrears list and the unpaid runs look
 
 ON_TIME_DEFINITION = (
@@ -114,6 +117,11 @@ class MemberRow:
         return [p.line(i, self.quarterly) for p, a, b in self.owed_pieces for i in range(a, b + 1)]
 
     @property
+    def owed_month_keys(self) -> list[str]:
+        """The overdue months as YYYY-MM (what the summary lists), without making their lines."""
+        return [f"{i // 12:04d}-{i % 12 + 1:02d}" for _, a, b in self.owed_pieces for i in range(a, b + 1)]
+
+    @property
     def owed_label(self) -> str:
         return "、".join(ln.label for ln in self.owed_months)
 
@@ -184,7 +192,7 @@ class DuesFigures:
             "judged_members": self.judged,
             "arrears_list": [
                 {"member_id": r.member.pk, "name": r.member.name, "branch": r.branch.name if r.branch else "",
-                 "months": [f"{ln.month:%Y-%m}" for ln in r.owed_months], "amount": str(r.owed_total),
+                 "months": r.owed_month_keys, "amount": str(r.owed_total),
                  "consecutive_unpaid_months": r.streak, "level": r.level}
                 for r in self.arrears_rows
             ],
@@ -248,12 +256,15 @@ def for_period(org: Org, period: Period, asof: date | None = None, *, rulebook: 
     rows: dict[int, MemberRow] = {}
     people = _People(roll, [])
     branch_totals: dict[int, dict] = {}
-    month_totals = [[0, 0] for _ in months_between(first, min(last, current))]
+    months = months_between(first, min(last, current))
+    month_totals = ([0] * (len(months) + 1), [0] * (len(months) + 1))  # due, paid: differences month to month
     inside: dict[int, bool] = {}
     branch_of: dict[int, Org | None] = {}
+    quarterly_ids, due_monthly, due_quarterly = roll.quarterly, zones.due_monthly, zones.due_quarterly
     for mid, pieces in roll.pieces.items():
-        quarterly = mid in roll.quarterly
-        due_until = zones.due_quarterly if quarterly else zones.due_monthly
+        quarterly = mid in quarterly_ids
+        due_until = due_quarterly if quarterly else due_monthly
+        cuts = (zones.first - 1, due_until, zones.current)  # the look-back, the due months and asof's month end
         row = None
         for piece in pieces:
             org_id = piece.org_id
@@ -265,10 +276,10 @@ def for_period(org: Org, period: Period, asof: date | None = None, *, rulebook: 
             if row is None:
                 row = rows[mid] = MemberRow(mid, roll.members[mid][0], people, quarterly)
             row.branch = branch_of[org_id]
-            a = piece.first
-            while a <= piece.last:  # cut where the look-back, the due months and asof's month end
-                b = piece.last
-                for cut in (zones.first - 1, due_until, zones.current):
+            a, last = piece.first, piece.last
+            while a <= last:
+                b = last
+                for cut in cuts:
                     if a <= cut < b:
                         b = cut
                 _add(row, branch_totals, month_totals, piece, a, b, zones, due_until)
@@ -276,13 +287,18 @@ def for_period(org: Org, period: Period, asof: date | None = None, *, rulebook: 
 
     member_rows = [r for r in rows.values() if r.line_count or r.prepaid_cents or r.owed_count]
     people.ids = [r.member_id for r in member_rows]
+    limits: dict[int, tuple[int, int]] = {}  # org id → (alarm, warn) months
     for r in member_rows:
         r.streak = _streak(roll.pieces[r.member_id],
                            zones.due_quarterly if r.quarterly else zones.due_monthly)
-        member_rules = rulebook.for_org(roll.orgs[roll.members[r.member_id][1]])
-        if r.streak >= member_rules.value("alarm_months"):
+        member_org = roll.members[r.member_id][1]
+        if member_org not in limits:
+            member_rules = rulebook.for_org(roll.orgs[member_org])
+            limits[member_org] = (member_rules.value("alarm_months"), member_rules.value("warn_months"))
+        alarm, warn = limits[member_org]
+        if r.streak >= alarm:
             r.level = "alarm"
-        elif r.streak >= member_rules.value("warn_months"):
+        elif r.streak >= warn:
             r.level = "warn"
     member_rows.sort(key=lambda r: (r.branch.path if r.branch else "", r.name_pinyin, r.member_id))
     arrears_rows = sorted((r for r in member_rows if r.owed_count),
@@ -291,10 +307,15 @@ def for_period(org: Org, period: Period, asof: date | None = None, *, rulebook: 
     threshold = rules.value("remit_threshold")
     large = list(DuesEntry.objects.standing().filter(org__path__startswith=org.path, paid_on__gte=first,
                                                       paid_on__lte=min(period.last_day, asof), amount__gte=threshold)
-                 .select_related("member").order_by("paid_on", "pk"))
+                 .select_related("member").defer(*(f"member__{f}" for f in ENCRYPTED)).order_by("paid_on", "pk"))
 
-    total = {k: money(sum(getattr(r, f"{k}_cents") for r in member_rows))
-             for k in ("due", "paid", "extra", "arrears", "pending", "paid_ahead", "overpaid", "prepaid")}
+    sums = [0] * 8
+    for r in member_rows:
+        for i, v in enumerate((r.due_cents, r.paid_cents, r.extra_cents, r.arrears_cents, r.pending_cents,
+                               r.paid_ahead_cents, r.overpaid_cents, r.prepaid_cents)):
+            sums[i] += v
+    total = dict(zip(("due", "paid", "extra", "arrears", "pending", "paid_ahead", "overpaid", "prepaid"),
+                     map(money, sums), strict=True))
     payers = sum(1 for r in member_rows if r.due_cents > 0)
     judged = [r for r in member_rows if r.judged]
     on_time = sum(1 for r in judged if r.on_time)
@@ -309,8 +330,10 @@ def for_period(org: Org, period: Period, asof: date | None = None, *, rulebook: 
         bt.update({k: money(bt[k]) for k in ("due", "paid", "arrears")})
         bt["rate"] = round(100 * (judged_n - late_n) / judged_n, 1) if judged_n else None
         by_branch.append(bt)
-    by_month = [{"month": f"{m:%Y-%m}", "label": month_label(m), "due": money(d), "paid": money(pd)}
-                for m, (d, pd) in zip(months_between(first, min(last, current)), month_totals, strict=True)]
+    by_month, due_sum, paid_sum = [], 0, 0
+    for m, d, pd in zip(months, *month_totals, strict=False):
+        due_sum, paid_sum = due_sum + d, paid_sum + pd
+        by_month.append({"month": f"{m:%Y-%m}", "label": month_label(m), "due": money(due_sum), "paid": money(paid_sum)})
     return DuesFigures(
         org=org, period=period, asof=asof, rules=rules,
         members=Figure("应交党费人数", payers, link("dues_home", org=o, period=p), "人"),
@@ -350,7 +373,7 @@ class _Zones:
         return 3 * ((self.due_monthly - 2) // 3) + 2
 
 
-def _add(row: MemberRow, branch_totals: dict[int, dict], month_totals: list[list[int]], piece: Piece,
+def _add(row: MemberRow, branch_totals: dict[int, dict], month_totals: tuple[list[int], list[int]], piece: Piece,
          a: int, b: int, zones: _Zones, due_until: int) -> None:
     """Add months a..b of a piece (all in the org's subtree, all in one zone) to the member's row,
     its branch and its months — each month as the Book's line for it would be (amounts in cents)."""
@@ -374,12 +397,16 @@ def _add(row: MemberRow, branch_totals: dict[int, dict], month_totals: list[list
     row.paid_cents += paid * n
     row.overpaid_cents += max(paid - due, 0) * n
     row.extra_cents += piece.extra * n
-    for m in range(a - zones.first, b - zones.first + 1):
-        month_totals[m][0] += due
-        month_totals[m][1] += paid
+    month_due, month_paid = month_totals  # months a..b: added at a, taken off after b
+    month_due[a - zones.first] += due
+    month_due[b - zones.first + 1] -= due
+    month_paid[a - zones.first] += paid
+    month_paid[b - zones.first + 1] -= paid
     branch = row.branch
-    bt = branch_totals.setdefault(branch.pk, {"id": branch.pk, "name": branch.name, "due": 0, "paid": 0,
-                                              "arrears": 0, "_judged": set(), "_late": set()})
+    bt = branch_totals.get(branch.pk)
+    if bt is None:
+        bt = branch_totals[branch.pk] = {"id": branch.pk, "name": branch.name, "due": 0, "paid": 0, "arrears": 0,
+                                         "_judged": set(), "_late": set()}
     bt["due"] += due * n
     bt["paid"] += paid * n
     if a <= due_until:

@@ -376,3 +376,46 @@ class DuesAllocation(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.member} {self.month:%Y-%m} {self.get_kind_display()} {self.amount}元"
+
+
+class DuesPosting(AppendOnly):
+    """The kept summary of the ledger, row by row (see dues/paid.py): one allocation of a payment in
+    cents, dated by the payment, with whether that was by the month's end and by the quarter's end.
+    A reversal adds the negated rows of the payment it cancels, dated like that payment, so that
+    summed up to any date a reversed payment counts nothing — as the ledger reads it."""
+
+    entry = models.ForeignKey(DuesEntry, models.PROTECT, related_name="+", verbose_name=_("账目"))
+    member = models.ForeignKey(Member, models.PROTECT, related_name="+", verbose_name=_("党员"))
+    month = models.IntegerField(_("所属月份序号"), help_text=_("年×12＋月－1"))
+    paid_on = models.DateField(_("交纳日期"))
+    dues = models.BigIntegerField(_("党费（分）"))
+    extra = models.BigIntegerField(_("自愿多交（分）"))
+    by_month = models.BooleanField(_("当月月底前交纳"))
+    by_quarter = models.BooleanField(_("当季季末前交纳"))
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("党费入账汇总")
+        verbose_name_plural = _("党费入账汇总")
+        indexes = [models.Index(fields=["paid_on", "month"], name="dues_posting_paid_month")]
+
+
+class DuesPaidRun(models.Model):
+    """The kept summary of a member's standing payments (see dues/paid.py): months first..last with
+    equal sums of all postings — dues paid, of it in time, voluntary extra, in cents — in time
+    meaning by the month's end (`quarterly` False) or by the quarter's end (True); both are kept, so
+    a change of pay schedule needs no rebuild. Rebuilt for the member with each ledger entry."""
+
+    member = models.ForeignKey(Member, models.PROTECT, related_name="+", verbose_name=_("党员"), db_index=False)
+    quarterly = models.BooleanField(_("按季度计按时"))
+    first = models.IntegerField(_("起始月份序号"))
+    last = models.IntegerField(_("截止月份序号"))
+    paid = models.BigIntegerField(_("党费（分）"))
+    in_time = models.BigIntegerField(_("其中按时（分）"))
+    extra = models.BigIntegerField(_("自愿多交（分）"))
+
+    class Meta:
+        verbose_name = _("党费分段汇总")
+        verbose_name_plural = _("党费分段汇总")
+        indexes = [models.Index(fields=["member", "quarterly", "first"], name="dues_paidrun_member")]

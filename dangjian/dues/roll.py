@@ -4,8 +4,9 @@
 a street's year is ~60,000 of them (1.75–2.8 s). The figures only need sums, so this reads the
 same records (the same rules: `book.owed_spans`, the 核定 in force, the first relief covering the
 month, payments standing and made by the as-of date) in a fixed number of queries, with the
-payments summed per member and month in SQL, and cuts each member's window into pieces — a run
-of months in one organisation with one 核定, one relief and equal payments. The figures add up
+payments read as the runs of equal months the ledger service keeps (dues/paid.py, a few rows a
+member instead of one a month), and cuts each member's window into pieces — a run of months in one
+organisation with one 核定, one relief and equal payments. The figures add up
 the pieces (a piece of n months counts n times); `Line`s are made only for the months a page
 shows. `dues/tests/test_roll.py` checks every figure against the `Book` walk on random ledgers.
 """
@@ -27,7 +28,7 @@ from dangjian.members.models import Member, Membership
 from dangjian.orgs.models import Org, OrgKind
 
 from .book import Line, month_end, owed_spans, quarter_end
-from .choices import AllocationKind, EntryKind, PaySchedule, ReliefKind
+from .choices import PaySchedule, ReliefKind
 from .models import DuesBase, DuesProfile, DuesRelief
 from .rules import Assessed, RuleBook, monthly_dues
 
@@ -66,9 +67,13 @@ class Piece:
     paid: int
     in_time: int
     extra: int
-    explanation: str
+    why: str | Assessed  # the explanation, or the 核定 that writes it when read
     citation: str
     relief: DuesRelief | None
+
+    @property
+    def explanation(self) -> str:
+        return self.why if isinstance(self.why, str) else self.why.explanation
 
     def line(self, index: int, quarterly: bool) -> Line:
         month = month_at(index)
@@ -80,60 +85,53 @@ class Piece:
                     paid=money(self.paid), paid_in_time=money(self.in_time), extra=money(self.extra))
 
 
-def _month_sql() -> tuple[str, str, str]:
-    """SQL for the allocation's month index, and whether its entry was paid by the month's end and by
-    the quarter's end (each database its cheapest way)."""
-    if connection.vendor == "sqlite":  # dates are stored as 'YYYY-MM-DD' text
-        def index(column: str) -> str:
-            return f"(CAST(substr({column}, 1, 4) AS INTEGER) * 12 + CAST(substr({column}, 6, 2) AS INTEGER) - 1)"
-        paid, month = index("e.paid_on"), index("a.month")
-        return month, f"{paid} <= {month}", f"{paid} / 3 <= {month} / 3"
-    return ("(CAST(EXTRACT(YEAR FROM a.month) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM a.month) AS INTEGER) - 1)",
-            "e.paid_on < date_trunc('month', a.month) + interval '1 month'",
-            "e.paid_on < date_trunc('quarter', a.month) + interval '3 months'")
-
-
-def _cents_sql(condition: str) -> str:
-    # Each amount to whole cents first (SQLite keeps decimals as floats): integer sums, exact on both databases.
-    return f"SUM(CASE WHEN {condition} THEN CAST(ROUND(a.amount * 100) AS INTEGER) ELSE 0 END)"
-
-
-def paid_by_month(member_ids: QuerySet, first: date, last: date, asof: date) -> dict[int, list[tuple]]:
-    """member id → [(member id, month index, dues paid, of it by the month's end, of it by the quarter's end,
-    voluntary extra)] in cents, month by month: the standing payments made by `asof`."""
+def paid_runs(member_ids: QuerySet, first: int, last: int, asof: date, quarterly: set[int]) -> dict[int, list[tuple]]:
+    """member id → [(first, last, paid, of it in time, extra)] in cents, runs of equal months within
+    months first..last (indexes): the standing payments made by `asof`, in time by the month's end or,
+    for the members in `quarterly`, by the quarter's end. The runs the ledger service keeps
+    (dues/paid.py), less the postings dated after `asof`."""
     ids_sql, ids_params = member_ids.query.sql_with_params()
-    month, by_month_end, by_quarter_end = _month_sql()
-    sql = f"""
-        SELECT a.member_id, {month},
-          {_cents_sql("a.kind = %s")},
-          {_cents_sql(f"a.kind = %s AND {by_month_end}")},
-          {_cents_sql(f"a.kind = %s AND {by_quarter_end}")},
-          {_cents_sql("a.kind = %s")}
-        FROM dues_duesallocation a INNER JOIN dues_duesentry e ON e.id = a.entry_id
-        WHERE e.kind = %s AND NOT EXISTS (SELECT 1 FROM dues_duesentry r WHERE r.reverses_id = e.id)
-          AND e.paid_on <= %s AND a.month >= %s AND a.month <= %s AND a.member_id IN ({ids_sql})
-        GROUP BY a.member_id, a.month"""
-    dues = AllocationKind.DUES
-    params = [dues, dues, dues, AllocationKind.EXTRA, EntryKind.PAYMENT, asof, first, last, *ids_params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    rows.sort()
-    return {mid: list(months) for mid, months in groupby(rows, itemgetter(0))}
-
-
-def _runs(months: list[tuple], quarterly: bool) -> list[tuple[int, int, int, int, int]]:
-    """Consecutive months with equal payments merged: [(first, last, paid, in time, extra)]."""
-    runs: list[list[int]] = []
-    for _, index, paid, by_month, by_quarter, extra in months:
-        in_time = by_quarter if quarterly else by_month
-        if runs:
-            run = runs[-1]
-            if run[1] == index - 1 and run[2] == paid and run[3] == in_time and run[4] == extra:
-                run[1] = index
+        cursor.execute(f"""
+            SELECT r.member_id, r.first, r.last, r.paid, r.in_time, r.extra
+            FROM dues_duespaidrun r LEFT JOIN dues_duesprofile p ON p.member_id = r.member_id
+            WHERE r.member_id IN ({ids_sql}) AND r.last >= %s AND r.first <= %s
+              AND r.quarterly = (COALESCE(p.pay_schedule, %s) = %s)
+            ORDER BY r.member_id, r.first""", [*ids_params, first, last, PaySchedule.MONTHLY, PaySchedule.QUARTERLY])
+        kept = cursor.fetchall()
+        cursor.execute(f"""
+            SELECT s.member_id, s.month, CAST(SUM(s.dues) AS BIGINT),
+              CAST(SUM(CASE WHEN s.by_month THEN s.dues ELSE 0 END) AS BIGINT),
+              CAST(SUM(CASE WHEN s.by_quarter THEN s.dues ELSE 0 END) AS BIGINT), CAST(SUM(s.extra) AS BIGINT)
+            FROM dues_duesposting s
+            WHERE s.paid_on > %s AND s.month >= %s AND s.month <= %s AND s.member_id IN ({ids_sql})
+            GROUP BY s.member_id, s.month""", [asof, first, last, *ids_params])
+        later = cursor.fetchall()
+    runs: dict[int, list[tuple]] = {}
+    for mid, rows in groupby(kept, itemgetter(0)):
+        runs[mid] = [(max(a, first), min(b, last), paid, in_time, extra) for _, a, b, paid, in_time, extra in rows]
+    if not later:
+        return runs
+    minus: dict[int, dict[int, tuple]] = defaultdict(dict)
+    for mid, month, paid, by_month, by_quarter, extra in later:
+        minus[mid][month] = (paid, by_quarter if mid in quarterly else by_month, extra)
+    for mid, months_minus in minus.items():
+        months = {m: [paid, in_time, extra] for a, b, paid, in_time, extra in runs.get(mid, ())
+                  for m in range(a, b + 1)}
+        for m, (paid, in_time, extra) in months_minus.items():
+            v = months.setdefault(m, [0, 0, 0])
+            v[0], v[1], v[2] = v[0] - paid, v[1] - in_time, v[2] - extra
+        merged: list[list[int]] = []
+        for m in sorted(months):
+            values = months[m]
+            if not any(values):
                 continue
-        runs.append([index, index, paid, in_time, extra])
-    return [tuple(r) for r in runs]
+            if merged and merged[-1][1] == m - 1 and merged[-1][2:] == values:
+                merged[-1][1] = m
+            else:
+                merged.append([m, m, *values])
+        runs[mid] = [tuple(r) for r in merged]
+    return runs
 
 
 class Roll:
@@ -153,13 +151,13 @@ class Roll:
         self.quarterly = set(DuesProfile.objects.filter(member_id__in=ids_q, pay_schedule=PaySchedule.QUARTERLY)
                              .values_list("member_id", flat=True))
         bases: dict[int, list[tuple]] = defaultdict(list)
-        for row in (DuesBase.objects.filter(member_id__in=ids_q).order_by("member_id", "effective_month")
-                    .values_list("member_id", "id", "effective_month", "category", "base", "fixed_amount")):
-            bases[row[0]].append(row[1:])
+        for mid, *row in (DuesBase.objects.filter(member_id__in=ids_q).order_by("member_id", "effective_month")
+                          .values_list("member_id", "id", "effective_month", "category", "base", "fixed_amount")):
+            bases[mid].append((month_from(row[1]), *row))  # (first month it counts for, id, …)
         reliefs: dict[int, list[DuesRelief]] = defaultdict(list)
         for r in DuesRelief.objects.filter(member_id__in=ids_q).order_by("member_id", "from_month"):
             reliefs[r.member_id].append(r)
-        paid = paid_by_month(ids_q, month_at(self.first), month_at(self.last), asof)
+        paid = paid_runs(ids_q, self.first, self.last, asof, self.quarterly)
 
         org_ids = {o for ms in memberships.values() for _, _, o, _ in ms} | {o for _, o in self.members.values()}
         self.orgs: dict[int, Org] = {o.pk: o for o in Org.objects.filter(pk__in=org_ids)}
@@ -168,10 +166,10 @@ class Roll:
             self.orgs.update({o.pk: o for o in Org.objects.filter(pk__in=parents)})
 
         self._ledger_start: dict[int, int | None] = {}
-        self._assessed: dict[tuple[int, int], Assessed | str] = {}
+        self._assessed: dict[tuple[int, int], tuple[Assessed | str, int]] = {}
         self.pieces: dict[int, list[Piece]] = {
             mid: self._pieces(owed_spans(memberships.get(mid, ())), bases.get(mid, []), reliefs.get(mid, []),
-                              _runs(paid.get(mid, []), mid in self.quarterly))
+                              paid.get(mid, []))
             for mid in self.members}
 
     def branch_of(self, org_id: int) -> Org | None:
@@ -186,25 +184,29 @@ class Roll:
             self._ledger_start[org_id] = month_index(start) if start else None
         return self._ledger_start[org_id]
 
-    def _assess(self, base: tuple, org_id: int) -> Assessed | str:
-        key = (base[0], org_id)
-        if key not in self._assessed:
-            _, _, category, amount, fixed = base
+    def _assess(self, base: tuple, org_id: int) -> tuple[Assessed | str, int]:
+        """The 核定 in force in the org (or why it is invalid), and its monthly amount in cents."""
+        key = (base[1], org_id)
+        found = self._assessed.get(key)
+        if found is None:
+            _, _, _, category, amount, fixed = base
             try:
-                self._assessed[key] = monthly_dues(category, base=amount, fixed_amount=fixed,
-                                                   rules=self.rulebook.for_org(self.orgs.get(org_id)))
+                assessed = monthly_dues(category, base=amount, fixed_amount=fixed,
+                                        rules=self.rulebook.for_org(self.orgs.get(org_id)))
+                found = self._assessed[key] = (assessed, cents(assessed.amount))
             except ValueError as exc:
-                self._assessed[key] = str(exc)
-        return self._assessed[key]
+                found = self._assessed[key] = (str(exc), 0)
+        return found
 
     def _pieces(self, spans, bases: list[tuple], reliefs: list[DuesRelief], runs: list[tuple]) -> list[Piece]:
         """The member's months in the order the Book makes its lines: span by span, month by month."""
-        base_months = [month_from(b[1]) for b in bases]
+        base_months = [b[0] for b in bases]
         relief_bounds = [(month_from(r.from_month), month_index(r.to_month) if r.to_month else None, r)
                          for r in reliefs]
         cuts = sorted({*base_months, *(f for f, _, _ in relief_bounds),
                        *(t + 1 for _, t, _ in relief_bounds if t is not None)})
         run_ends = [r[1] for r in runs]
+        n_runs = len(runs)
         pieces: list[Piece] = []
         for first, last, org_id in spans:
             a = self.first if first is None else max(self.first, month_index(first))
@@ -220,12 +222,12 @@ class Roll:
                     pieces.append(Piece(a, seg_end, org_id, None, 0, 0, 0, "未核定交纳基数", "", None))
                     a = seg_end + 1
                     continue
-                assessed = self._assess(bases[j], org_id)
+                assessed, due = self._assess(bases[j], org_id)
                 if isinstance(assessed, str):
                     pieces.append(Piece(a, seg_end, org_id, None, 0, 0, 0, f"核定有误：{assessed}", "", None))
                     a = seg_end + 1
                     continue
-                due, explanation, relief = cents(assessed.amount), assessed.explanation, None
+                explanation, relief = assessed, None
                 for r_first, r_last, r in relief_bounds:
                     if r_first <= a and (r_last is None or a <= r_last):
                         relief = r
@@ -238,16 +240,16 @@ class Roll:
                 # Cut the segment where the payments change.
                 i = bisect.bisect_left(run_ends, a)
                 m = a
+                citation = assessed.citation
                 while m <= seg_end:
-                    if i < len(runs) and runs[i][0] <= m:
+                    if i < n_runs and runs[i][0] <= m:
                         _, r_last, paid, in_time, extra = runs[i]
-                        end = min(seg_end, r_last)
+                        end = r_last if r_last < seg_end else seg_end
                         i += 1
                     else:
                         paid = in_time = extra = 0
-                        end = min(seg_end, runs[i][0] - 1) if i < len(runs) else seg_end
-                    pieces.append(Piece(m, end, org_id, due, paid, in_time, extra, explanation, assessed.citation,
-                                        relief))
+                        end = min(seg_end, runs[i][0] - 1) if i < n_runs else seg_end
+                    pieces.append(Piece(m, end, org_id, due, paid, in_time, extra, explanation, citation, relief))
                     m = end + 1
                 a = seg_end + 1
         return pieces

@@ -9,7 +9,7 @@ the citation names the document, not an article.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -238,13 +238,31 @@ def bracket_for(base: Decimal, brackets: Sequence[Bracket]) -> Bracket:
     raise ValueError("比例表没有覆盖该基数")  # parse_brackets guarantees an open last bracket
 
 
-@dataclass(frozen=True)
 class Assessed:
-    """One month's amount and how it was found."""
+    """One month's amount and how it was found (the explanation is written when first read: a
+    street's figures assess thousands of bases and show few of the texts)."""
 
-    amount: Decimal
-    explanation: str
-    citation: str
+    __slots__ = ("_explanation", "amount", "citation")
+
+    def __init__(self, amount: Decimal, explanation: str | Callable[[], str], citation: str):
+        self.amount, self._explanation, self.citation = amount, explanation, citation
+
+    @property
+    def explanation(self) -> str:
+        if not isinstance(self._explanation, str):
+            self._explanation = self._explanation()
+        return self._explanation
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Assessed):
+            return NotImplemented
+        return (self.amount, self.explanation, self.citation) == (other.amount, other.explanation, other.citation)
+
+    def __hash__(self) -> int:
+        return hash((self.amount, self.citation))
+
+    def __repr__(self) -> str:
+        return f"Assessed(amount={self.amount!r}, explanation={self.explanation!r}, citation={self.citation!r})"
 
 
 def monthly_dues(category: str, *, base: Decimal | None = None, fixed_amount: Decimal | None = None,
@@ -262,8 +280,12 @@ def monthly_dues(category: str, *, base: Decimal | None = None, fixed_amount: De
         rule = rules[key]
         bracket = bracket_for(base, rule.value)
         amount = to_cent(base * bracket.rate)
-        percent = f"{(bracket.rate * 100).normalize():f}%"
-        return Assessed(amount, f"基数{base:,.2f}元 × {percent}（全额按所在档次）= {amount:,.2f}元", rule.source)
+
+        def explanation() -> str:
+            percent = f"{(bracket.rate * 100).normalize():f}%"
+            return f"基数{base:,.2f}元 × {percent}（全额按所在档次）= {amount:,.2f}元"
+
+        return Assessed(amount, explanation, rule.source)
     if category == DuesCategory.FARMER:
         rule = rules["farmer_range"]
         low, high = rule.value
@@ -276,7 +298,7 @@ def monthly_dues(category: str, *, base: Decimal | None = None, fixed_amount: De
     if category in FIXED_CATEGORIES:
         rule = rules["fixed_amount"]
         amount = to_cent(rule.value)
-        return Assessed(amount, f"{DuesCategory(category).label}，每月{amount:.2f}元", rule.source)
+        return Assessed(amount, lambda: f"{DuesCategory(category).label}，每月{amount:.2f}元", rule.source)
     if category == DuesCategory.OTHER:
         if fixed_amount is None or fixed_amount < 0:
             raise ValueError("“其他”类别需要由支部确定每月交纳金额")

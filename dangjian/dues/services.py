@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from dangjian.members.models import Member
 
+from . import paid
 from .book import Book, MemberBook, add_months, month_label, month_of
 from .choices import (
     BASE_CATEGORIES,
@@ -319,6 +320,7 @@ def _payment_once(*, member: Member, amount: Decimal, paid_on: date, method: str
         rows.append(DuesAllocation(entry=entry, member=member, month=extra_month, kind=AllocationKind.EXTRA,
                                    amount=extra))
     DuesAllocation.objects.bulk_create(rows)
+    paid.post([entry.pk])
     return Booked(entry, rows, warnings)
 
 
@@ -349,6 +351,7 @@ def _reverse_once(*, entry: DuesEntry, reason: str, user, on: date) -> DuesEntry
                        amount=-a.amount)
         for a in entry.allocations.all()
     )
+    paid.post([reversal.pk])
     return reversal
 
 

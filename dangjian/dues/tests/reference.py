@@ -68,6 +68,10 @@ class MemberRow:
         return "、".join(ln.label for ln in self.owed_months)
 
     @property
+    def owed_month_keys(self) -> list[str]:
+        return [f"{ln.month:%Y-%m}" for ln in self.owed_months]
+
+    @property
     def explanation(self) -> str:
         last = next((ln for ln in reversed(self.lines) if ln.due is not None), None)
         return last.explanation if last else "未核定交纳基数"

@@ -62,3 +62,10 @@ def test_it_keeps_each_members_entries_numbered_from_one(ctx):
     for member_id, seq in DuesEntry.objects.order_by("member_id", "seq").values_list("member_id", "seq"):
         seqs[member_id].append(seq)
     assert all(s == list(range(1, len(s) + 1)) for s in seqs.values())
+
+
+def test_it_keeps_the_summary_the_figures_read_as_the_ledger_service_does(ctx):
+    from dangjian.dues.tests.test_paid import kept, rebuilt
+
+    assert kept() == rebuilt()
+    assert kept()[1]

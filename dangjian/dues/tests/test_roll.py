@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from dangjian.dues import figures
+from dangjian.dues import figures, paid
 from dangjian.dues.choices import AllocationKind, DuesCategory, EntryKind, PaySchedule, ReliefKind
 from dangjian.dues.models import DuesAllocation, DuesBase, DuesEntry, DuesProfile, DuesRelief, DuesSettings
 from dangjian.dues.tests import reference
@@ -35,9 +35,11 @@ base = st.tuples(days, st.sampled_from([DuesCategory.EMPLOYED, DuesCategory.RETI
                  st.sampled_from(["3000", "4000", "12000.55"]).map(Decimal), st.sampled_from(["0.50", "1.00", "3.00"]))
 relief = st.tuples(st.sampled_from(MONTHS), st.one_of(st.none(), st.integers(0, 10)),
                    st.sampled_from([ReliefKind.EXEMPT, ReliefKind.REDUCE]), amounts)
-# (first month paid, how many months, amount per month, days after the first month it was paid, kind, reversed)
+# (first month paid, how many months, amount per month, days after the first month it was paid, kind, reversed,
+# days after the payment the reversal was booked)
 payment = st.tuples(st.integers(0, len(MONTHS) - 1), st.integers(1, 4), amounts, st.integers(-40, 150),
-                    st.sampled_from([AllocationKind.DUES] * 4 + [AllocationKind.EXTRA]), st.integers(0, 9))
+                    st.sampled_from([AllocationKind.DUES] * 4 + [AllocationKind.EXTRA]), st.integers(0, 9),
+                    st.sampled_from([0, 3, 400]))
 member = st.fixed_dictionaries({
     "since": early, "memberships": st.lists(membership, min_size=1, max_size=3),
     "first_base": st.tuples(early, base), "bases": st.lists(base, max_size=2),
@@ -99,15 +101,18 @@ class FastFiguresAreTheBookWalk(TestCase):
                                       approved_on=first)
         if spec["quarterly"]:
             DuesProfile.objects.create(member=m, pay_schedule=PaySchedule.QUARTERLY)
-        for seq, (k, n, amount, delay, kind, reverse) in enumerate(spec["payments"], start=1):
+        for seq, (k, n, amount, delay, kind, reverse, reverse_after) in enumerate(spec["payments"], start=1):
             months = MONTHS[k:k + n]
             entry = DuesEntry.objects.create(member=m, seq=2 * seq, org=m.org, kind=EntryKind.PAYMENT,
                                              paid_on=MONTHS[k] + timedelta(days=delay), amount=amount * len(months))
             DuesAllocation.objects.bulk_create(DuesAllocation(entry=entry, member=m, month=month, kind=kind,
                                                               amount=amount) for month in months)
+            paid.post([entry.pk])  # as the ledger service does, entry by entry
             if reverse == 0:
-                DuesEntry.objects.create(member=m, seq=2 * seq + 1, org=m.org, kind=EntryKind.REVERSAL,
-                                         paid_on=entry.paid_on, amount=-entry.amount, reverses=entry, reason="录错")
+                reversal = DuesEntry.objects.create(
+                    member=m, seq=2 * seq + 1, org=m.org, kind=EntryKind.REVERSAL, reverses=entry, reason="录错",
+                    paid_on=entry.paid_on + timedelta(days=reverse_after), amount=-entry.amount)
+                paid.post([reversal.pk])
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(members=st.lists(member, min_size=1, max_size=4), period=periods, asof=asofs,
