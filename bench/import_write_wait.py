@@ -1,6 +1,6 @@
 """How long a web write waits while a large import runs in a worker, on SQLite.
 
-    python bench/import_write_wait.py [--rows 200000] [--kinds study,residents]
+    python bench/import_write_wait.py [--rows 200000] [--kinds study,residents,members,payments]
 
 A fresh SQLite database (WAL, BEGIN IMMEDIATE, 20 s busy timeout — the settings the server
 uses) gets an organisation with 300 members and a community. For each kind a file of --rows rows
@@ -15,6 +15,14 @@ own started/finished), the number of writes, and the median, 99th percentile and
   residents  the residents register (grid.importing): the same, BATCH rows a transaction; new
              grids, buildings, households and residents hidden until the job commits, changes to
              existing rows staged and applied after it, a batch at a time (lib/staging.py)
+  members    the roster import (members.importing, 花名册): --rows rows of a branch's roster
+             with the columns a roster has — 300 of them the members already on file (a changed
+             phone and address, and their move from the community to the branch), the rest new
+  payments   the payment-list import (dues.importing, 交费名单): one row per member for --rows
+             members on file with their dues assessed (核定), name + ID tail + amount + month +
+             交易单号, as a WeChat/bank export is
+
+A street's roster or monthly payment list is about 3,000 rows; a district's about 20,000.
 
 Times are printed, never asserted.
 """
@@ -31,6 +39,7 @@ import sys
 import tempfile
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +85,104 @@ def study_file(path: Path, n: int, names: list[str]) -> Path:
     return path
 
 
+def branch_of(community):
+    """The 党支部 the roster and payment rows belong to (made once)."""
+    from dangjian.orgs.models import Org, OrgKind
+
+    return Org.objects.get_or_create(kind=OrgKind.BRANCH, name="和平社区第一党支部", code="HP1", parent=community)[0]
+
+
+def new_ids(n: int, region: str, seed: int) -> list[tuple[date, str, str]]:
+    """n (birth date, sex, ID number) of distinct valid IDs of one region (none of the seed's)."""
+    from dangjian.lib.idnumbers import make_id
+
+    rng, seen, out = random.Random(seed), set(), []
+    while len(out) < n:
+        birth = date(1940, 1, 1) + timedelta(days=rng.randrange(20000))
+        sex = rng.choice("男女")
+        id_number = make_id(birth, sex, region, rng)
+        if id_number not in seen:
+            seen.add(id_number)
+            out.append((birth, sex, id_number))
+    return out
+
+
+def roster_file(path: Path, n: int, community, existing) -> Path:
+    """A roster of n rows: the members already on file (changed phone and address, now in the
+    branch), then new members with every column a district's roster fills in."""
+    from dangjian.members.importing import HEADERS
+
+    branch = branch_of(community)
+    rng = random.Random(2)
+    fresh = new_ids(n, "370104", 2)
+    surnames, given = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗", "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英"
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        out = csv.writer(fh)
+        out.writerow(HEADERS)
+        for i in range(n):
+            if i < len(existing):
+                m = existing[i]
+                name, id_number, birth, sex = m.name, m.id_number, m.birth_date, m.sex
+                phone = f"139{i:08d}"
+            else:
+                birth, sex, id_number = fresh[i]
+                name = rng.choice(surnames) + "".join(rng.choice(given) for _ in range(rng.choice((1, 2))))
+                phone = f"138{i:08d}"
+            joined = birth + timedelta(days=365 * 20 + rng.randrange(3000))
+            row = {"姓名": name, "性别": sex, "民族": "汉族", "出生日期": birth.isoformat(), "公民身份号码": id_number,
+                   "籍贯": "山东济南", "学历": rng.choice(["本科", "大专", "高中", "初中"]), "人员类别": "离退休",
+                   "入党日期": joined.isoformat(), "转正日期": (joined + timedelta(days=365)).isoformat(),
+                   "党员状态": "正式党员", "所在党支部": branch.name, "党内职务": "", "联系电话": phone, "固定电话": "",
+                   "居住地址": f"和平小区{i % 40 + 1}号楼{i % 6 + 1}单元{i % 30 + 101}", "工作单位": "",
+                   "入党介绍人": "", "是否流动党员": "否", "外出地点": "", "外出日期": "", "外出原因": "",
+                   "持流动党员活动证": "否", "外出联系方式": "", "年老体弱/行动不便": "否", "生活困难": "否"}
+            out.writerow([row.get(h, "") for h in HEADERS])
+    return path
+
+
+def payers(community, n: int) -> list:
+    """n members of the branch with their dues assessed from January (bulk: the setup, not the bench)."""
+    from dangjian.dues.choices import DuesCategory
+    from dangjian.dues.models import DuesBase
+    from dangjian.members.models import Member
+    from dangjian.members.services import members_intervals_build
+
+    branch = branch_of(community)
+    members = []
+    for i, (birth, sex, id_number) in enumerate(new_ids(n, "370105", 3)):
+        m = Member(name=f"交费人{i:05d}", sex=sex, birth_date=birth, id_number=id_number,
+                   org=branch, category="离退休", joined_on=date(1990, 7, 1), confirmed_on=date(1991, 7, 1),
+                   phone=f"137{i:08d}", address="和平小区")
+        m.prepare()
+        members.append(m)
+    members = Member.objects.bulk_create(members, batch_size=1000)
+    members_intervals_build(members=members, since=date(2020, 1, 1))
+    january = date(date.today().year, 1, 1)
+    DuesBase.objects.bulk_create([DuesBase(member=m, effective_month=january, category=DuesCategory.RETIRED,
+                                           base=Decimal("3000")) for m in members], batch_size=1000)
+    return members
+
+
+def payment_file(path: Path, members: list) -> Path:
+    """A month's payment list, a WeChat export: one payment of January's dues per member."""
+    from dangjian.dues.importing import COLUMNS
+    from dangjian.dues.rules import monthly_dues
+
+    due = monthly_dues("离退休", base=Decimal("3000")).amount
+    january = date(date.today().year, 1, 1)
+    headers = [c.header for c in COLUMNS if c.field in ("name", "id_tail", "amount", "paid_on", "method", "ref",
+                                                        "months", "note")]
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        out = csv.writer(fh)
+        out.writerow(headers)
+        for i, m in enumerate(members):
+            row = {"姓名": m.name, "身份证后四位": m.id_number[-4:], "金额": f"{due:.2f}", "交纳日期": january.isoformat(),
+                   "交纳方式": "微信", "交易单号": f"4200001{i:012d}", "所属月份": f"{january:%Y-%m}",
+                   "备注": "1月党费"}
+            out.writerow([row.get(h, "") for h in headers])
+    return path
+
+
 def start_worker(folder: Path) -> subprocess.Popen:
     env = os.environ | {"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     log = (folder / "worker.log").open("w")
@@ -85,9 +192,21 @@ def start_worker(folder: Path) -> subprocess.Popen:
 
 def queue(kind: str, path: Path, community, user):
     from dangjian.jobs.models import Job
+    from dangjian.jobs.services import job_enqueue
 
+    if kind == "members":
+        from dangjian.members.tasks import member_import
+
+        return job_enqueue(member_import, kind="member_import", label="党员名册导入", org=community, user=user,
+                           path=str(path), org_id=community.pk, filename=path.name, unit_map={}, user_id=user.pk,
+                           since=None)
+    if kind == "payments":
+        from dangjian.dues.tasks import payment_import
+
+        return job_enqueue(payment_import, kind="payment_import", label="党费交费名单导入", org=community, user=user,
+                           path=str(path), org_id=community.pk, filename=path.name, method="微信", choices=[],
+                           assigned=[], user_id=user.pk)
     if kind == "study":
-        from dangjian.jobs.services import job_enqueue
         from dangjian.meetings.tasks import study_import
 
         return job_enqueue(study_import, kind="study_import", label="自学记录导入", org=community, user=user,
@@ -110,7 +229,7 @@ def writes_while(job, member) -> tuple[list[float], int]:
     waits, failed = [], 0
     while True:
         job.refresh_from_db()
-        if job.is_finished:
+        if job.is_finished and job.finished_at:  # a roster import is done at its commit, then applies what it staged
             return waits, failed
         started = time.perf_counter()
         try:
@@ -136,6 +255,10 @@ def main() -> None:
         started = time.perf_counter()
         if kind == "study":
             path = study_file(folder / f"study-{args.rows}.csv", args.rows, [m.name for m in members])
+        elif kind == "members":
+            path = roster_file(folder / f"roster-{args.rows}.csv", args.rows, community, members)
+        elif kind == "payments":
+            path = payment_file(folder / f"payments-{args.rows}.csv", payers(community, args.rows))
         else:
             sys.path.insert(0, str(ROOT / "bench"))
             from grid_import import generate  # the register the grid benchmark imports

@@ -179,7 +179,7 @@ def _with_seq_retry(book: Callable[[], T]) -> T:
 
 def _lock_member(member: Member) -> None:
     # FOR UPDATE on PostgreSQL; a no-op on SQLite, where BEGIN IMMEDIATE already serialises writers.
-    list(Member.objects.select_for_update().filter(pk=member.pk).values_list("pk"))
+    list(Member._base_manager.select_for_update().filter(pk=member.pk).values_list("pk"))
 
 
 def _next_seq(member: Member) -> int:

@@ -35,6 +35,7 @@ from django.db.models import ExpressionWrapper, F, Q, TextField
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from dangjian.jobs.models import Job
 from dangjian.jobs.sizing import estimate_rows
 from dangjian.lib.names import NameIndex, clean_name
 from dangjian.lib.staging import BATCH, purge
@@ -285,8 +286,10 @@ class Importer:
                                 "WHERE import_job_id = %s AND id_hash IN ({values})", hashes, [self.job.pk]))
         gone = self._archived_here([h for h in hashes if h not in live])
         # A live member record wins over archived ones, then the latest archived.
+        # Not a member a roster import is still writing (hidden until it commits; it may fail).
         members = dict(select_in(f"SELECT id_hash, id FROM {table(Member)} WHERE id_hash IN ({{values}}) "
-                                 "ORDER BY (archived_on IS NULL), archived_on", hashes))
+                                 f"AND (import_job_id IS NULL OR import_job_id IN (SELECT id FROM {table(Job)} "
+                                 "WHERE status = 'done')) ORDER BY (archived_on IS NULL), archived_on", hashes))
 
         accepted: list[Prepared] = []
         for item in rows:

@@ -592,13 +592,18 @@ class StagedChange(models.Model):
     here until the import commits and then applied a batch at a time (grid.importing): so an
     import that fails changes nothing, while it never holds the database for more than a batch.
     A resident the import found unchanged is staged too, with no changes: applying it records the
-    job and row on the resident, and a later batch of the file finds the ID here (a repeat)."""
+    job and row on the resident, and a later batch of the file finds the ID here (a repeat).
+
+    A roster import (members.importing) stages its changes to members already on file the same
+    way, under its background `job` instead of a residents `import_job`."""
 
     class Kind(models.TextChoices):
         RESIDENT = "resident", _("居民")
         HOUSEHOLD = "household", _("住户")
+        MEMBER = "member", _("党员")
 
-    import_job = models.ForeignKey(ImportJob, models.CASCADE, related_name="+")
+    import_job = models.ForeignKey(ImportJob, models.CASCADE, null=True, blank=True, related_name="+")
+    job = models.ForeignKey("jobs.Job", models.CASCADE, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     object_id = models.PositiveIntegerField()
     row = models.PositiveIntegerField(null=True, blank=True)

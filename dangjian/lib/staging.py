@@ -8,13 +8,18 @@ carries a marker — a foreign key to the import's job. The model's default mana
 job's status, makes all of them visible at once. Rows of an import that failed (or of a dry
 run, or of a worker killed mid-import) are never seen, and `purge` deletes them a batch at a time
 with their history rows. Changes to rows that already exist cannot be hidden this way; an import
-stages them and applies them after its commit (grid.importing).
+stages them (grid.StagedChange) and applies them after its commit (grid.importing, members.importing).
 
-Used by the self-study import (meetings) and the residents register (grid).
+Used by the self-study import (meetings), the residents register (grid), the roster (members: new
+members hidden, changes to members on file staged; the task commits by marking its job done) and
+payment lists (dues: entries hidden with their allocations).
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from django.db import connection, models, transaction
@@ -22,6 +27,12 @@ from django.db.models import Q
 
 # Rows written per transaction by a background import: a web write waits at most for one batch.
 BATCH = 2000
+# What a batch of an import whose rows cost more than an insert (a member's services, a payment
+# allocated on its member's book) may hold the database for: its size follows from the last one's time.
+BATCH_SECONDS = 0.5
+# SQLite's busy handler lets a waiting writer look again every 100 ms at most, and it gets the
+# database only if it is free when it looks: between two batches an import leaves it free this long.
+PAUSE = 0.12
 
 
 class HiddenUntilImported(models.Manager):
@@ -36,6 +47,33 @@ class HiddenUntilImported(models.Manager):
 
     def get_queryset(self):
         return super().get_queryset().filter(visible(self.marker, **self.committed))
+
+
+class Pace:
+    """Batches that each hold the database about `seconds`, however fast the machine is now: the
+    next batch's size follows from the time the last one took (growing at most twofold), and
+    between two batches the database is left free for PAUSE, so that on SQLite the writers
+    waiting meanwhile get in before the next batch (PostgreSQL locks rows: no pause there).
+
+        pace = Pace()
+        while rows := next_rows(pace.size):
+            with pace.batch(len(rows)), transaction.atomic():
+                write(rows)
+    """
+
+    def __init__(self, first: int = 100, most: int = BATCH, seconds: float = BATCH_SECONDS):
+        self.size, self.most, self.seconds = first, most, seconds
+        self._ended: float | None = None
+
+    @contextmanager
+    def batch(self, rows: int) -> Iterator[None]:
+        if self._ended is not None and connection.vendor == "sqlite":
+            time.sleep(max(0.0, PAUSE - (time.monotonic() - self._ended)))
+        started = time.monotonic()
+        yield
+        self._ended = time.monotonic()
+        took = max(self._ended - started, 0.001)
+        self.size = max(1, min(self.most, 2 * rows, int(rows * self.seconds / took)))
 
 
 def visible(marker: str, **committed: Any) -> Q:

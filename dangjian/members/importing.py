@@ -6,24 +6,33 @@ this module only declares the columns and what a valid member row is.
 
 from __future__ import annotations
 
+import copy
+import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from dangjian.lib.crypto import blind_index
+from dangjian.grid.models import StagedChange
+from dangjian.lib.bulk import bulk_create_copying_history, insert_rows
+from dangjian.lib.crypto import blind_index, decrypt, encrypt
 from dangjian.lib.idnumbers import birth_date_from_id, sex_from_id
 from dangjian.lib.names import NameIndex, clean_name
+from dangjian.lib.staging import BATCH, Pace, purge
 from dangjian.lib.tabular import Column, Row, RowError, birth_mismatch, read_table
 from dangjian.lib.xlsx import SheetSpec, write_workbook
 from dangjian.orgs.models import Org, OrgKind
 
 from .choices import Category, Education, Status
 from .models import Member
+
+log = logging.getLogger(__name__)
 
 YES = {"是", "有", "√", "✓", "y", "yes", "true", "1"}
 NO = {"否", "无", "", "×", "n", "no", "false", "0"}
@@ -88,6 +97,8 @@ class ImportPlan:
     unit_choices: list[Org] = field(default_factory=list)  # what an unmapped name may be mapped to
     unit_column: str = "所在党支部"  # the branch column as the file names it
     notes: list[tuple[int, str]] = field(default_factory=list)  # (row, what the reader changed)
+    # After a background import: updates the records refused once it had committed, (row, reason).
+    update_failed: list[tuple[int | None, str]] = field(default_factory=list)
 
     @property
     def accepted(self) -> int:
@@ -328,33 +339,188 @@ def parse_since(text: str | None, *, today: date) -> date | str:
         raise ValueError(f"加入本组织日期应为“YYYY-MM-DD”或“{JOINED}”（按各自的入党/转入日期），不是“{text}”") from exc
 
 
-@transaction.atomic
+ROSTER_REASON = "名册导入"
+# At most this many updates a transaction: each goes through the services (the member saved
+# with its history, its intervals reconciled: about a dozen queries), so their batches are
+# sized by time (lib.staging.Pace).
+UPDATE_BATCH = 500
+# Staged changes to members: encrypted as the member's own columns are.
+SEALED_FIELDS = ("phone", "landline")
+
+
 def member_import_apply(plan: ImportPlan, *, user=None, since: date | str | None = None,
-                        today: date | None = None) -> ImportPlan:
-    """Book a plan: valid rows are created/updated in one transaction; rejected rows are reported.
+                        today: date | None = None, job=None) -> ImportPlan:
+    """Book a plan, all or nothing: valid rows are created/updated; rejected rows are reported.
+    Linear in the rows: new members go in with a fixed number of queries a batch (lib.bulk), each
+    update through the services with a fixed number a member.
+
+    Without a job (a small file confirmed in the request, the command line): one transaction.
+    With a background job (jobs.Job): short transactions, so a web write waits for one batch at
+    most (lib/staging.py). New members are written a batch at a time (about BATCH_SECONDS each,
+    lib.staging.Pace) with their history and intervals, marked with the job and hidden
+    (MemberManager) until it commits; changes to members on file are checked and staged
+    (grid.StagedChange). Then the commit — the job marked done, every new member shows at once —
+    and the staged changes are applied a batch at a time (apply_staged); a worker that dies
+    meanwhile leaves the rest staged for the next import.
 
     `since`: when created members belong to their organisation from, for rows without a
     加入本组织日期 (default: `today`, the import date); JOINED reads it from their 入党 dates."""
-    from .services import member_create, member_reconcile
-
     today = today or timezone.localdate()
     since = today if since is None else since
+    if job is not None:
+        purge_failed_imports()
+        finish_committed_imports()
     if since == JOINED and not is_first_import(plan.org):
         raise ValidationError("“按各自的入党/转入日期”只用于首次导入；已有名册的组织请填写这些党员加入本组织的日期")
-    for values in plan.create:
-        member = Member(**{k: v for k, v in values.items() if not k.startswith("_") and k != "member_since"})
-        row_since = values.get("member_since") or (None if since == JOINED else since)
-        member_create(member=member, since=row_since, user=user, reason="名册导入")
-    for member, changes in plan.update:
-        for k, v in changes.items():
-            if not k.startswith("_"):
-                setattr(member, k, v)
-        member._history_user = user
-        member._change_reason = "名册导入"
-        member.full_clean()
-        member.save()
-        member_reconcile(member=member, on=today, user=user)
+    if job is None:
+        with transaction.atomic():
+            _create(*_new_members(plan.create, since), user=user, job=None)
+            for member, changes in plan.update:
+                _update(member, {k: v for k, v in changes.items() if not k.startswith("_")}, user=user, on=today)
+        return plan
+    total, done, pace = len(plan.create) + len(plan.update), 0, Pace(first=min(200, BATCH), most=BATCH)
+    while done < len(plan.create):
+        rows = plan.create[done:done + pace.size]
+        batch = _new_members(rows, since)  # checked outside the transaction
+        with pace.batch(len(rows)), transaction.atomic():
+            _create(*batch, user=user, job=job)
+        done += len(rows)
+        job.report(done, total)
+    for start in range(0, len(plan.update), BATCH):
+        updates = plan.update[start:start + BATCH]
+        _stage(updates, job=job, on=today)
+        job.report(len(plan.create) + start + len(updates), total)
+    _commit(job)
+    plan.update_failed = apply_staged(job)
     return plan
+
+
+def _new_members(rows: list[dict[str, Any]], since: date | str) -> tuple[list[Member], list[date | None]]:
+    """Unsaved members of the plan's rows, checked field by field without a query (the plan found
+    their branches and checked the ID is new and 转正 after 入党; the database holds to those),
+    and the day each belongs from."""
+    members, since_of = [], []
+    for values in rows:
+        member = Member(**{k: v for k, v in values.items() if not k.startswith("_") and k != "member_since"})
+        member.prepare()
+        member.full_clean(exclude=["org"], validate_unique=False, validate_constraints=False)
+        members.append(member)
+        since_of.append(values.get("member_since") or (None if since == JOINED else since))
+    return members, since_of
+
+
+def _create(members: list[Member], since_of: list[date | None], *, user, job) -> None:
+    """Insert new members with their "+" history rows and their intervals (a fixed number of queries)."""
+    from .services import members_intervals_build
+
+    if not members:
+        return
+    for member in members:
+        member.import_job = job
+    bulk_create_copying_history(Member, members, user_id=user.pk if getattr(user, "pk", None) else None,
+                                reason=ROSTER_REASON)
+    members_intervals_build(members=members, since_of={m.pk: day for m, day in zip(members, since_of, strict=True)})
+
+
+def _update(member: Member, changes: dict[str, Any], *, user, on: date, checked: bool = False) -> None:
+    """One member on file changed by the roster, with its history row, its intervals following
+    from `on` (the import date: a past period never changes). `checked`: the change was checked
+    when it was staged."""
+    from .services import member_reconcile
+
+    for k, v in changes.items():
+        setattr(member, k, v)
+    member._history_user = user
+    member._change_reason = ROSTER_REASON
+    if not checked:
+        member.full_clean()
+    member.save()
+    member_reconcile(member=member, on=on, user=user)
+
+
+def _stage(updates: list[tuple[Member, dict[str, Any]]], *, job, on: date) -> None:
+    """Stage the changes to members on file (attname → value as JSON, phones encrypted), each
+    checked first as the update will be — a change the roster cannot make fails the import here,
+    before anything shows — outside the transaction, which is one insert."""
+    rows = []
+    for member, changes in updates:
+        values = {k: v for k, v in changes.items() if not k.startswith("_")}
+        changed = copy.copy(member)  # the member as the plan read it, changed in memory only
+        for k, v in values.items():
+            setattr(changed, k, v)
+        changed.full_clean()
+        staged = {Member._meta.get_field(k).attname: (v.pk if k == "org" else v) for k, v in values.items()}
+        for name in SEALED_FIELDS:
+            if staged.get(name):
+                staged[name] = encrypt(staged[name])
+        rows.append({"object_id": member.pk, "row": changes.get("_row"), "id_hash": member.id_hash or "",
+                     "changes": json.dumps({"on": on, "changes": staged}, cls=DjangoJSONEncoder)})
+    with transaction.atomic():
+        insert_rows(StagedChange, rows, {"job_id": job.pk, "kind": StagedChange.Kind.MEMBER})
+
+
+def _unstage(text: str) -> tuple[dict[str, Any], date]:
+    staged = json.loads(text)
+    changes = {}
+    for attname, value in staged["changes"].items():
+        field = Member._meta.get_field(attname.removesuffix("_id") if attname == "org_id" else attname)
+        if attname in SEALED_FIELDS and value:
+            value = decrypt(value)
+        changes[attname] = value if attname == "org_id" else field.to_python(value)
+    return changes, date.fromisoformat(staged["on"])
+
+
+def _commit(job) -> None:
+    """The commit of a background import: its job marked done, which shows every member it created."""
+    from dangjian.jobs.models import FINISHED, Job, JobStatus
+
+    if not Job.objects.filter(pk=job.pk).exclude(status__in=FINISHED).update(status=JobStatus.DONE):
+        raise RuntimeError("导入任务已被标记为结束，本次导入没有生效")
+    job.status = JobStatus.DONE
+
+
+def apply_staged(job) -> list[tuple[int | None, str]]:
+    """Apply the staged changes of a committed import, a batch of about BATCH_SECONDS at a time
+    (lib.staging.Pace); each batch leaves the stage in the transaction that applies it, so a crash
+    leaves exactly the rest to apply. A change the records refuse now (a clerk's dated change
+    meanwhile) is skipped and returned as (row, reason); the others are applied."""
+    staged = StagedChange.objects.filter(job=job, kind=StagedChange.Kind.MEMBER).order_by("pk")
+    user = job.user
+    failed: list[tuple[int | None, str]] = []
+    pace = Pace(first=min(20, UPDATE_BATCH), most=UPDATE_BATCH)
+    while batch := list(staged.values_list("pk", "object_id", "row", "changes")[:pace.size]):
+        with pace.batch(len(batch)), transaction.atomic():
+            members = Member._base_manager.select_related("org").in_bulk([object_id for _, object_id, _, _ in batch])
+            for _, object_id, row, text in batch:
+                changes, on = _unstage(text)
+                try:
+                    with transaction.atomic():
+                        _update(members[object_id], changes, user=user, on=on, checked=True)
+                except (ValidationError, IntegrityError, KeyError) as exc:
+                    log.warning("名册导入（任务 %s）第%s行未能更新：%s", job.pk, row, exc)
+                    failed.append((row, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)))
+            StagedChange.objects.filter(pk__in=[pk for pk, *_ in batch])._raw_delete(connection.alias)
+    return failed
+
+
+def purge_failed_imports() -> int:
+    """Delete, a batch at a time, what failed background imports wrote and no one saw: their
+    members with history rows and intervals, and their staged changes."""
+    from .models import FlagInterval, Membership, StatusInterval
+
+    purged = purge(StagedChange, StagedChange.objects.filter(job__status="failed", kind=StagedChange.Kind.MEMBER))
+    for model in (Membership, StatusInterval, FlagInterval):  # before the members they point to
+        purged += purge(model, model._base_manager.filter(member__import_job__status="failed"))
+    return purged + purge(Member, Member._base_manager.filter(import_job__status="failed"))
+
+
+def finish_committed_imports() -> int:
+    """Apply what committed imports left staged (their worker died while applying)."""
+    from dangjian.jobs.models import Job
+
+    jobs = Job.objects.filter(status="done", pk__in=StagedChange.objects.filter(kind=StagedChange.Kind.MEMBER)
+                              .values("job")).select_related("user")
+    return sum(len(apply_staged(job)) for job in jobs)
 
 
 def _yes(value: bool) -> str:

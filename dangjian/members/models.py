@@ -14,6 +14,7 @@ from dangjian.lib.crypto import EncryptedTextField, blind_index
 from dangjian.lib.idnumbers import mask_id, mask_phone, phone_tail
 from dangjian.lib.pinyin import search_keys
 from dangjian.lib.search import person_q
+from dangjian.lib.staging import HiddenUntilImported
 from dangjian.orgs.models import Org
 from dangjian.orgs.scoping import OrgScopedQuerySet
 
@@ -94,6 +95,11 @@ class MemberQuerySet(OrgScopedQuerySet):
         return self if q is None else self.filter(q)
 
 
+class MemberManager(HiddenUntilImported.from_queryset(MemberQuerySet)):
+    """The members a background roster import is still writing (or that a failed one left) are
+    hidden until its job is done (lib/staging.py, members/importing.py)."""
+
+
 REQUIRED_FIELDS = (
     "name", "sex", "ethnicity", "birth_date", "id_number", "education", "category",
     "joined_on", "status", "org", "phone", "address",
@@ -141,10 +147,13 @@ class Member(models.Model):
     archive_reason = models.CharField(_("归档原因"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The background roster import that created the member; shown only once that job is done.
+    import_job = models.ForeignKey("jobs.Job", models.PROTECT, null=True, blank=True, editable=False,
+                                   related_name="+")
     history = HistoricalRecords(excluded_fields=["name_initials", "name_pinyin", "id_hash", "phone_tail",
-                                                 "created_at", "updated_at"])
+                                                 "created_at", "updated_at", "import_job"])
 
-    objects = MemberQuerySet.as_manager()
+    objects = MemberManager()
 
     class Meta:
         verbose_name = _("党员")

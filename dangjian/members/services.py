@@ -124,10 +124,12 @@ def member_intervals_build(*, member: Member, since: date | None = None, since_r
 
 @transaction.atomic
 def members_intervals_build(*, members: Iterable[Member], events: dict[int, list[tuple[str, date]]] | None = None,
-                            since: date | None = None) -> None:
-    """`member_intervals_build` for many new members at once (the demo, a large first import):
-    three bulk inserts. `events`: member id → (kind, day) life events already recorded."""
+                            since: date | None = None, since_of: dict[int, date | None] | None = None) -> None:
+    """`member_intervals_build` for many new members at once (the demo, a roster import): three
+    bulk inserts. `events`: member id → (kind, day) life events already recorded; `since_of`:
+    member id → the day that member belongs from, where it differs from `since`."""
     events = events or {}
+    since_of = since_of or {}
     spans: dict[type, list] = {Membership: [], StatusInterval: [], FlagInterval: []}
     for m in members:
         record = timeline.Record(
@@ -137,7 +139,7 @@ def members_intervals_build(*, members: Iterable[Member], events: dict[int, list
         mine = events.get(m.pk, ())
         spans[Membership] += [Membership(member=m, org_id=s.value, started_on=s.start, ended_on=s.end,
                                          start_reason=s.start_reason, end_reason=s.end_reason)
-                              for s in timeline.memberships(record, mine, since=since)]
+                              for s in timeline.memberships(record, mine, since=since_of.get(m.pk, since))]
         spans[StatusInterval] += [StatusInterval(member=m, status=s.value, started_on=s.start, ended_on=s.end)
                                   for s in timeline.statuses(record)]
         spans[FlagInterval] += [FlagInterval(member=m, flag=s.value, started_on=s.start, ended_on=s.end)

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django_tasks import task
 
+from dangjian.jobs.models import Job
 from dangjian.orgs.models import AccessLog, Org
 from dangjian.orgs.scoping import log_access
 
@@ -18,19 +19,25 @@ from .importing import JOINED, member_import_apply, member_import_plan
 def member_import(job_id: int, path: str, org_id: int, filename: str, unit_map: dict[str, int],
                   user_id: int | None = None, since: str | None = None) -> dict:
     """The same plan the clerk confirmed (with the branch names mapped there and the date the new
-    members belong from: an ISO date or JOINED), booked in one transaction."""
+    members belong from: an ISO date or JOINED), booked all or nothing in short transactions
+    (members.importing.member_import_apply)."""
+    job = Job.objects.get(pk=job_id)
     org = Org.objects.get(pk=org_id)
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     units = {u.pk: u for u in Org.objects.filter(pk__in=unit_map.values())}
     try:
         plan = member_import_plan(path, org=org, filename=filename,
                                   unit_map={name: units[pk] for name, pk in unit_map.items() if pk in units})
-        member_import_apply(plan, user=user, since=since if since in (None, JOINED) else date.fromisoformat(since))
+        job.report(0, len(plan.create) + len(plan.update))
+        member_import_apply(plan, user=user, since=since if since in (None, JOINED) else date.fromisoformat(since),
+                            job=job)
     finally:
         Path(path).unlink(missing_ok=True)
     log_access(user, AccessLog.Action.IMPORT, f"党员名册导入 {org}：新增{len(plan.create)} 更新{len(plan.update)}")
-    return {"message": f"导入完成：新增{len(plan.create)}人，更新{len(plan.update)}人，未变{plan.unchanged}人，"
-                       f"拒绝{len(plan.rejected)}条", "next_url": "/members/"}
+    updated = len(plan.update) - len(plan.update_failed)
+    refused = "".join(f"；第{row}行未能更新：{reason}" for row, reason in plan.update_failed[:20])
+    return {"message": f"导入完成：新增{len(plan.create)}人，更新{updated}人，未变{plan.unchanged}人，"
+                       f"拒绝{len(plan.rejected)}条{refused}", "next_url": "/members/"}
 
 
 @task()
