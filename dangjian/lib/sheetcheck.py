@@ -6,7 +6,9 @@ range, each cell ~32 bytes, each text cell its own copy of its string). A 3 MB f
 grid of a billion cells, or one long shared string repeated in every cell, and take gigabytes.
 So every limit below is far beyond what an Excel-made register reaches (Excel itself stops at
 1,048,576 rows × 16,384 columns and 32,767 characters a cell) and the estimate of the parse is
-kept under `MAX_PARSE_BYTES`, which is what bounds the memory of any import.
+kept under `MAX_PARSE_BYTES`, which is what bounds the memory of any import. (A sheet over
+sheetstream.STREAM_FROM_BYTES of XML is then parsed piece by piece, far below that estimate;
+the limits stay, for smaller sheets and every .xls and .ods.)
 
 Only the file's own bytes are read here: the zip directory, then the sheets and the shared
 strings streamed in chunks (never more than `CHUNK` of a sheet in memory at once), each entry

@@ -1,4 +1,5 @@
-"""The one reader behind every import: .xlsx/.xls/.ods (python-calamine) and .csv.
+"""The one reader behind every import: .xlsx/.xls/.ods (python-calamine; a big .xlsx sheet piece by
+piece, lib.sheetstream) and .csv.
 
 It finds the header row under any title rows, maps header variants to fields, cleans each cell
 by its kind (full-width text, Excel dates, ID numbers, phones) and yields, row by row, either the
@@ -28,6 +29,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError, Work
 from .idnumbers import validate_id, was_upgraded
 from .money import parse_decimal
 from .sheetcheck import UnsafeSpreadsheet, check_spreadsheet
+from .sheetstream import StreamError, open_stream
 from .uploads import mask_personal
 
 KINDS = ("text", "date", "id", "int", "decimal", "phone", "choice")
@@ -599,12 +601,36 @@ def _raw_rows(source: Source, filename: str | None, sheet: int | str) -> Iterato
         except OSError as exc:
             raise TabularError(f"文件无法打开：{exc.strerror or exc}") from exc
         if _is_spreadsheet(name, head):
-            return _spreadsheet_rows(_open_workbook(source, None), sheet)
+            streamed = _streamed_rows(str(source), head, sheet)
+            return streamed or _spreadsheet_rows(_open_workbook(source, None), sheet)
         return _csv_rows(_read_bytes(source))
     data = _read_bytes(source)
     if _is_spreadsheet(name, data):
-        return _spreadsheet_rows(_open_workbook(source, data), sheet)
+        streamed = _streamed_rows(data, data[:4], sheet)
+        return streamed or _spreadsheet_rows(_open_workbook(source, data), sheet)
     return _csv_rows(data)
+
+
+def _streamed_rows(source: str | bytes, head: bytes, sheet: int | str) -> Iterator[tuple[int, list[Any]]] | None:
+    """A big .xlsx sheet read piece by piece (lib.sheetstream), or None to parse it whole."""
+    if not head.startswith(_ZIP_MAGIC):
+        return None
+    try:
+        rows = open_stream(source, sheet)
+    except StreamError as exc:
+        raise TabularError(str(exc)) from exc
+    if rows is None:
+        return None
+
+    def converted() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            yield from rows
+        except StreamError as exc:
+            raise TabularError(str(exc)) from exc
+        finally:
+            rows.close()
+
+    return converted()
 
 
 def sheet_names(source: str | Path, filename: str | None = None) -> list[str]:
