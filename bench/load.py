@@ -55,6 +55,7 @@ sys.path.insert(0, str(ROOT))
 
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PG_NAME = "dj_load"
+PG_PII_KEY = "dangjian-bench-demo"  # the key of the PostgreSQL bench databases (bench/scale.py's too)
 LOCKED = "database is locked"
 PREFIX = "load-"  # the accounts this script adds (and checks) — never anyone else's records
 
@@ -89,6 +90,9 @@ def environment(args) -> dict[str, str]:
         env.pop(name, None)  # the server as deployed: axes on, real password hashing
     if args.db == "postgres":
         env["DATABASE_URL"] = f"{PG_SERVER}/{args.pg_name}"
+        # The database outlives the data folder (--reuse starts with a new one): its PII key must
+        # not be the folder's generated one, or a reused database cannot be read (demo data only).
+        env.setdefault("DANGJIAN_PII_KEY", PG_PII_KEY)
     else:
         env.pop("DATABASE_URL", None)
     return env
