@@ -128,7 +128,7 @@ def _migrate(env: dict[str, str]) -> None:
 
 
 def django_setup(env: dict[str, str]) -> None:
-    for name in ("DJANGO_SETTINGS_MODULE", "DANGJIAN_DATA_DIR", "DATABASE_URL"):
+    for name in ("DJANGO_SETTINGS_MODULE", "DANGJIAN_DATA_DIR", "DATABASE_URL", "DANGJIAN_PII_KEY"):
         if name in env:
             os.environ[name] = env[name]
         else:
