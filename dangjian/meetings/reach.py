@@ -140,6 +140,24 @@ def roll_day(period: Period, as_of: date) -> date:
     return member_roll_day(period.first_day, period.last_day, as_of)
 
 
+ROLL_FIELDS = ("name", "name_pinyin", "org__name", "org__path", "org__kind", "org__parent__name", "is_mobile",
+               "is_infirm", "joined_on", "archived_on", "status")  # what a listed roll shows
+
+
+def _reached_ids(period, ruleset):
+    """Subqueries of the member ids attended, visited and sent to in the period (the send counting
+    only once confirmed when the rules say so)."""
+    first, last = period.first_day, period.last_day
+    attended = (Attendance.objects.filter(mark__in=PRESENT_MARKS, activity__status=Status.SUBMITTED,
+                                          activity__held_on__gte=first, activity__held_on__lte=last)
+                .order_by().values("member_id"))
+    visited = Visit.objects.filter(visited_on__gte=first, visited_on__lte=last).order_by().values("member_id")
+    sends = Send.objects.filter(sent_on__gte=first, sent_on__lte=last)
+    if ruleset.send_needs_confirmation:
+        sends = sends.filter(confirmed_on__isnull=False)
+    return attended, visited, sends.order_by().values("member_id")
+
+
 def compute(org: Org, period: Period, *, as_of: date | None = None, ruleset: Ruleset | None = None,
             listed: bool = True) -> Reach:
     """Reach and lapse warnings for org's subtree: a fixed number of queries, whatever the data size.
@@ -149,15 +167,7 @@ def compute(org: Org, period: Period, *, as_of: date | None = None, ruleset: Rul
     ruleset = ruleset or RuleSetting.objects.ruleset()
     day = roll_day(period, as_of)
     roll = Member.objects.in_org_on(org, day)
-    first, last = period.first_day, period.last_day
-    attended = (Attendance.objects.filter(mark__in=PRESENT_MARKS, activity__status=Status.SUBMITTED,
-                                          activity__held_on__gte=first, activity__held_on__lte=last)
-                .order_by().values("member_id"))
-    visited = Visit.objects.filter(visited_on__gte=first, visited_on__lte=last).order_by().values("member_id")
-    sends = Send.objects.filter(sent_on__gte=first, sent_on__lte=last)
-    if ruleset.send_needs_confirmation:
-        sends = sends.filter(confirmed_on__isnull=False)
-    sent = sends.order_by().values("member_id")
+    attended, visited, sent = _reached_ids(period, ruleset)
     if not listed:
         counted = roll.order_by().aggregate(
             total=Count("pk"), reached=Count("pk", filter=Q(pk__in=attended) | Q(pk__in=visited) | Q(pk__in=sent)),
@@ -167,8 +177,7 @@ def compute(org: Org, period: Period, *, as_of: date | None = None, ruleset: Rul
         reach.lapses = lapses(org, None, end=day, as_of=as_of, ruleset=ruleset)
         return reach
     members = list(roll.select_related("org", "org__parent")
-                   .only("name", "name_pinyin", "org__name", "org__path", "org__kind", "org__parent__name", "is_mobile",
-                         "is_infirm", "joined_on", "archived_on", "status"))
+                   .only(*ROLL_FIELDS))
     # Records of the members on that day's roll (wherever they belong now).
     in_subtree = {"member__in": roll.values("pk")}
     # order_by(): the models' default ordering would otherwise join into the DISTINCT.
@@ -186,17 +195,8 @@ def listing(reach: Reach, limit: int) -> dict[str, list[Member]]:
     too long to load to list a few)."""
     org, period, ruleset = reach.org, reach.period, reach.ruleset
     roll = (Member.objects.in_org_on(org, roll_day(period, reach.as_of)).select_related("org", "org__parent")
-            .only("name", "name_pinyin", "org__name", "org__path", "org__kind", "org__parent__name", "is_mobile",
-                  "is_infirm", "joined_on", "archived_on", "status"))
-    first, last = period.first_day, period.last_day
-    attended = (Attendance.objects.filter(mark__in=PRESENT_MARKS, activity__status=Status.SUBMITTED,
-                                          activity__held_on__gte=first, activity__held_on__lte=last)
-                .order_by().values("member_id"))
-    visited = Visit.objects.filter(visited_on__gte=first, visited_on__lte=last).order_by().values("member_id")
-    sends = Send.objects.filter(sent_on__gte=first, sent_on__lte=last)
-    if ruleset.send_needs_confirmation:
-        sends = sends.filter(confirmed_on__isnull=False)
-    sent = sends.order_by().values("member_id")
+            .only(*ROLL_FIELDS))
+    attended, visited, sent = _reached_ids(period, ruleset)
     return {
         "not_reached": list(roll.exclude(pk__in=attended).exclude(pk__in=visited).exclude(pk__in=sent)[:limit]),
         "only_visit": list(roll.filter(pk__in=visited).exclude(pk__in=attended).exclude(pk__in=sent)[:limit]),

@@ -457,16 +457,21 @@ def street_view(request):
     })
 
 
+def _keeper_org_period(request):
+    """A record keeper's POST: the org (within their scope) and the period it names."""
+    require_record_keeper(request.user)
+    org = get_org_for_user(request, request.POST.get("org"))
+    try:
+        return org, Period.parse(request.POST.get("period", ""))
+    except ValueError as exc:
+        raise Http404(str(exc)) from exc
+
+
 @login_required
 @require_POST
 def street_draft(request):
     """Queue a draft for each community of the org that has none for the period (one task each)."""
-    require_record_keeper(request.user)
-    org = get_org_for_user(request, request.POST.get("org"))
-    try:
-        period = Period.parse(request.POST.get("period", ""))
-    except ValueError as exc:
-        raise Http404(str(exc)) from exc
+    org, period = _keeper_org_period(request)
     jobs = batch_mod.street_draft_start(org=org, period=period, user=request.user)
     messages.success(request, f"已提交{len(jobs)}个社区的起草任务，由后台进程处理，请稍后刷新查看")
     return redirect(reverse("street_view") + f"?org={org.pk}&period={period}")
@@ -476,12 +481,7 @@ def street_draft(request):
 @require_POST
 def street_finalise(request):
     """Queue the finalising of each community draft with nothing left to write (one task each)."""
-    require_record_keeper(request.user)
-    org = get_org_for_user(request, request.POST.get("org"))
-    try:
-        period = Period.parse(request.POST.get("period", ""))
-    except ValueError as exc:
-        raise Http404(str(exc)) from exc
+    org, period = _keeper_org_period(request)
     jobs = batch_mod.street_finalise_start(org=org, period=period, user=request.user)
     messages.success(request, f"已提交{len(jobs)}份草稿的定稿任务，由后台进程处理，请稍后刷新查看")
     return redirect(reverse("street_view") + f"?org={org.pk}&period={period}")
@@ -490,12 +490,7 @@ def street_finalise(request):
 @login_required
 @require_POST
 def batch_create(request):
-    require_record_keeper(request.user)
-    org = get_org_for_user(request, request.POST.get("org"))
-    try:
-        period = Period.parse(request.POST.get("period", ""))
-    except ValueError as exc:
-        raise Http404(str(exc)) from exc
+    org, period = _keeper_org_period(request)
     form = BatchForm(request.POST)
     with_pdf = form.is_valid() and form.cleaned_data["with_pdf"] and pdf.available()
     batch = batch_mod.batch_start(org=org, period=period, user=request.user, with_pdf=with_pdf)
