@@ -68,6 +68,8 @@ def login(page, username: str, password: str = PASSWORD) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit], form button.btn-danger")
     page.wait_for_url(lambda url: "/login/" not in url)
+    # the next step often clicks something scripted (the phone menu): wait for the scripts
+    page.wait_for_load_state()
 
 
 def shot(page, name: str) -> None:

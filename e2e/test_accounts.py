@@ -20,6 +20,8 @@ def test_it_adds_a_grid_worker_who_logs_in_and_changes_the_password(page, phone_
     login(phone_page, "liufang", password)
     phone_page.get_by_role("button", name="菜单").click()
     phone_page.get_by_role("link", name="修改密码").click()
+    # a loaded CI machine once took longer than the 10 s default to answer this GET
+    phone_page.wait_for_url("**/password/", timeout=30_000)
     phone_page.fill("#id_old", password)
     phone_page.fill("#id_new", "Liu-fang-2026")
     phone_page.fill("#id_again", "Liu-fang-2026")
