@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 
 from .models import Campaign, Grid, GridAssignment, GridSettings, Household, Resident, Visit
 
@@ -155,6 +155,6 @@ def pending_households(campaign: Campaign, grids: Iterable[Grid]):
     gids = set(campaign.grids.values_list("pk", flat=True)) & {g.pk for g in grids}
     last = Visit.objects.filter(campaign=campaign, household=OuterRef("pk")).order_by("-recorded_at", "-pk")
     return (Household.objects.filter(grid__in=gids)
-            .exclude(pk__in=done_visits([campaign.pk]).values("household"))
+            .filter(~Exists(done_visits([campaign.pk]).filter(household=OuterRef("pk"))))  # an anti-join
             .select_related("unit__building", "grid")
             .annotate(last_result=Subquery(last.values("result")[:1]), last_visit=Subquery(last.values("visited_on")[:1])))

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Exists, Min, OuterRef, Subquery
 from django.utils import timezone
 
 from dangjian.lib.periods import Period
@@ -167,26 +167,35 @@ def compute(org: Org, period: Period, *, as_of: date | None = None, ruleset: Rul
     ruleset = ruleset or RuleSetting.objects.ruleset()
     day = roll_day(period, as_of)
     roll = Member.objects.in_org_on(org, day)
-    attended, visited, sent = _reached_ids(period, ruleset)
+    # The ids reached each way among the members on that day's roll (wherever they belong now):
+    # three set-based reads (the roll is a semi-join), at most one id per member of the roll. Not
+    # `Count(filter=Q(pk__in=subquery))`: PostgreSQL cannot hash a subquery larger than work_mem and
+    # then scans it once per member of the roll (minutes for a district).
+    in_roll = {"member__in": roll.values("pk")}
+    # order_by(): the models' default ordering would otherwise join into the DISTINCT.
+    attended, visited, sent = (set(ids.filter(**in_roll).values_list("member_id", flat=True).distinct())
+                               for ids in _reached_ids(period, ruleset))
     if not listed:
-        counted = roll.order_by().aggregate(
-            total=Count("pk"), reached=Count("pk", filter=Q(pk__in=attended) | Q(pk__in=visited) | Q(pk__in=sent)),
-            attended=Count("pk", filter=Q(pk__in=attended)), visited=Count("pk", filter=Q(pk__in=visited)),
-            sent=Count("pk", filter=Q(pk__in=sent)))
+        counted = {"total": roll.order_by().count(), "reached": len(attended | visited | sent),
+                   "attended": len(attended), "visited": len(visited), "sent": len(sent)}
         reach = Reach(org=org, period=period, as_of=as_of, ruleset=ruleset, members=[], counted=counted)
         reach.lapses = lapses(org, None, end=day, as_of=as_of, ruleset=ruleset)
         return reach
-    members = list(roll.select_related("org", "org__parent")
-                   .only(*ROLL_FIELDS))
-    # Records of the members on that day's roll (wherever they belong now).
-    in_subtree = {"member__in": roll.values("pk")}
-    # order_by(): the models' default ordering would otherwise join into the DISTINCT.
+    members = list(roll.select_related("org", "org__parent").only(*ROLL_FIELDS))
     reach = Reach(org=org, period=period, as_of=as_of, ruleset=ruleset, members=members,
-                  attended=set(attended.filter(**in_subtree).values_list("member_id", flat=True).distinct()),
-                  visited=set(visited.filter(**in_subtree).values_list("member_id", flat=True).distinct()),
-                  sent=set(sent.filter(**in_subtree).values_list("member_id", flat=True).distinct()))
+                  attended=attended, visited=visited, sent=sent)
     reach.lapses = lapses(org, members, end=day, as_of=as_of, ruleset=ruleset)
     return reach
+
+
+def _without(queryset, ids):
+    """`queryset` without the members `ids` (a values("member_id") queryset) names: NOT EXISTS,
+    which PostgreSQL runs as an anti-join, not NOT IN, which it cannot hash beyond work_mem."""
+    return queryset.filter(~Exists(ids.filter(member=OuterRef("pk"))))
+
+
+def _with(queryset, ids):
+    return queryset.filter(Exists(ids.filter(member=OuterRef("pk"))))
 
 
 def listing(reach: Reach, limit: int) -> dict[str, list[Member]]:
@@ -198,9 +207,9 @@ def listing(reach: Reach, limit: int) -> dict[str, list[Member]]:
             .only(*ROLL_FIELDS))
     attended, visited, sent = _reached_ids(period, ruleset)
     return {
-        "not_reached": list(roll.exclude(pk__in=attended).exclude(pk__in=visited).exclude(pk__in=sent)[:limit]),
-        "only_visit": list(roll.filter(pk__in=visited).exclude(pk__in=attended).exclude(pk__in=sent)[:limit]),
-        "only_send": list(roll.filter(pk__in=sent).exclude(pk__in=attended).exclude(pk__in=visited)[:limit]),
+        "not_reached": list(_without(_without(_without(roll, attended), visited), sent)[:limit]),
+        "only_visit": list(_without(_without(_with(roll, visited), attended), sent)[:limit]),
+        "only_send": list(_without(_without(_with(roll, sent), attended), visited)[:limit]),
     }
 
 
@@ -243,7 +252,7 @@ def lapses(org: Org, members: list[Member] | None, *, end: date, as_of: date, ru
         window = end_index - shortest + 1
         att, vis, snd = contacts(date(window // 12, window % 12 + 1, 1))
         for recent in (att, vis, snd):
-            lapsed = lapsed.exclude(pk__in=recent.order_by().values("member_id"))
+            lapsed = _without(lapsed, recent.order_by().values("member_id"))
     # Each candidate's last contact (up to `end`) read in the same query that names them.
     att, vis, snd = contacts(None)
     lasts = {
