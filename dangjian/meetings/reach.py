@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Exists, Min, OuterRef, Subquery
+from django.db.models import Exists, Max, Min, OuterRef, Subquery
 from django.utils import timezone
 
 from dangjian.lib.periods import Period
@@ -255,12 +255,14 @@ def lapses(org: Org, members: list[Member] | None, *, end: date, as_of: date, ru
             lapsed = _without(lapsed, recent.order_by().values("member_id"))
     # Each candidate's last contact (up to `end`) read in the same query that names them.
     att, vis, snd = contacts(None)
-    lasts = {
-        "last_att": Subquery(att.filter(member=OuterRef("pk")).order_by("-activity__held_on")
-                             .values("activity__held_on")[:1]),
-        "last_vis": Subquery(vis.filter(member=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1]),
-        "last_snd": Subquery(snd.filter(member=OuterRef("pk")).order_by("-sent_on").values("sent_on")[:1]),
-    }
+    # MAX per member, not ORDER BY … LIMIT 1: with a LIMIT PostgreSQL walks the activities backwards
+    # by date and probes each for the member (every activity, for a member who never attended).
+    def latest(qs, day: str):
+        return Subquery(qs.filter(member=OuterRef("pk")).order_by().values("member").annotate(last=Max(day))
+                        .values("last")[:1])
+
+    lasts = {"last_att": latest(att, "activity__held_on"), "last_vis": latest(vis, "visited_on"),
+             "last_snd": latest(snd, "sent_on")}
     last: dict[int, date] = {}
 
     def take(member_id: int, *days: date | None) -> None:
