@@ -1,6 +1,6 @@
 """How long a web write waits while a large import runs in a worker, on SQLite.
 
-    python bench/import_write_wait.py [--rows 200000] [--kinds study,residents,members,payments]
+    python bench/import_write_wait.py [--rows 200000] [--kinds study,residents,members,members-cli,payments]
 
 A fresh SQLite database (WAL, BEGIN IMMEDIATE, 20 s busy timeout — the settings the server
 uses) gets an organisation with 300 members and a community. For each kind a file of --rows rows
@@ -18,6 +18,8 @@ own started/finished), the number of writes, and the median, 99th percentile and
   members    the roster import (members.importing, 花名册): --rows rows of a branch's roster
              with the columns a roster has — 300 of them the members already on file (a changed
              phone and address, and their move from the community to the branch), the rest new
+  members-cli the same roster (other new members) booked by `dangjian import members` in its own
+             process instead of a worker: the same batches, under a job the command makes
   payments   the payment-list import (dues.importing, 交费名单): one row per member for --rows
              members on file with their dues assessed (核定), name + ID tail + amount + month +
              交易单号, as a WeChat/bank export is
@@ -107,14 +109,14 @@ def new_ids(n: int, region: str, seed: int) -> list[tuple[date, str, str]]:
     return out
 
 
-def roster_file(path: Path, n: int, community, existing) -> Path:
+def roster_file(path: Path, n: int, community, existing, seed: int = 2) -> Path:
     """A roster of n rows: the members already on file (changed phone and address, now in the
     branch), then new members with every column a district's roster fills in."""
     from dangjian.members.importing import HEADERS
 
     branch = branch_of(community)
-    rng = random.Random(2)
-    fresh = new_ids(n, "370104", 2)
+    rng = random.Random(seed)
+    fresh = new_ids(n, "370104", seed)
     surnames, given = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗", "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英"
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
         out = csv.writer(fh)
@@ -190,6 +192,14 @@ def start_worker(folder: Path) -> subprocess.Popen:
                             stdout=log, stderr=subprocess.STDOUT)
 
 
+def start_command(folder: Path, path: Path, community) -> subprocess.Popen:
+    """`dangjian import members FILE --org CODE` in a process of its own, as an administrator runs it."""
+    env = os.environ | {"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    log = (folder / "command.log").open("w")
+    return subprocess.Popen([sys.executable, "-m", "dangjian.cli", "import", "members", str(path), "--org", community.code],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
 def queue(kind: str, path: Path, community, user):
     from dangjian.jobs.models import Job
     from dangjian.jobs.services import job_enqueue
@@ -219,8 +229,16 @@ def queue(kind: str, path: Path, community, user):
     return Job.objects.get(pk=job.job_id)
 
 
-def writes_while(job, member) -> tuple[list[float], int]:
-    """Seconds each short write waited, four a second, until the job is finished; and how many
+def job_finished(job):
+    def finished() -> bool:
+        job.refresh_from_db()
+        return job.is_finished and bool(job.finished_at)  # a roster import is done at its commit, then applies what it staged
+
+    return finished
+
+
+def writes_while(finished, member) -> tuple[list[float], int]:
+    """Seconds each short write waited, four a second, until `finished()`; and how many
     writes failed ("database is locked" after the 20 s busy timeout: a 500 for a user)."""
     from django.db import OperationalError, close_old_connections
 
@@ -228,8 +246,7 @@ def writes_while(job, member) -> tuple[list[float], int]:
 
     waits, failed = [], 0
     while True:
-        job.refresh_from_db()
-        if job.is_finished and job.finished_at:  # a roster import is done at its commit, then applies what it staged
+        if finished():
             return waits, failed
         started = time.perf_counter()
         try:
@@ -257,6 +274,8 @@ def main() -> None:
             path = study_file(folder / f"study-{args.rows}.csv", args.rows, [m.name for m in members])
         elif kind == "members":
             path = roster_file(folder / f"roster-{args.rows}.csv", args.rows, community, members)
+        elif kind == "members-cli":
+            path = roster_file(folder / f"roster-cli-{args.rows}.csv", args.rows, community, members, seed=3)
         elif kind == "payments":
             path = payment_file(folder / f"payments-{args.rows}.csv", payers(community, args.rows))
         else:
@@ -266,17 +285,27 @@ def main() -> None:
             path = folder / f"register-{args.rows}.xlsx"
             generate(path, args.rows)
         made = time.perf_counter() - started
-        worker = start_worker(folder)
-        try:
-            job = queue(kind, path, community, user)
-            waits, failed = writes_while(job, members[0])
-        finally:
-            worker.terminate()
-            worker.wait()
+        if kind == "members-cli":
+            from dangjian.jobs.models import Job
+
+            command = start_command(folder, path, community)
+            try:
+                waits, failed = writes_while(lambda process=command: process.poll() is not None, members[0])
+            finally:
+                command.wait()
+            job = Job.objects.filter(kind="member_import", task_id="").latest("pk")
+        else:
+            worker = start_worker(folder)
+            try:
+                job = queue(kind, path, community, user)
+                waits, failed = writes_while(job_finished(job), members[0])
+            finally:
+                worker.terminate()
+                worker.wait()
         seconds = (job.finished_at - job.started_at).total_seconds() if job.started_at and job.finished_at else 0
         waits.sort()
         p99 = waits[min(len(waits) - 1, int(len(waits) * 0.99))] if waits else 0
-        print(f"  {kind:<9} {args.rows:>9,} 行  {job.status:<6} 导入 {seconds:7.1f} s"
+        print(f"  {kind:<11} {args.rows:>9,} 行  {job.status:<6} 导入 {seconds:7.1f} s"
               f"（{args.rows / seconds if seconds else 0:8,.0f} 行/s；生成文件 {made:.0f} s）  写入 {len(waits):4d} 次："
               f"中位 {statistics.median(waits) if waits else 0:.3f} s  P99 {p99:.3f} s  最长 {max(waits, default=0):.3f} s"
               f"  失败 {failed} 次"

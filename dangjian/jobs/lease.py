@@ -31,6 +31,11 @@ HOST = socket.gethostname()[:200]
 
 LOST = ("执行这项任务的后台进程在任务完成前停止了（可能被强制结束、断电或内存不足）。"
         "任务的写入在完成前不生效，因此没有写入任何数据（已写的部分随后清除）；请重新提交。")
+LOST_COMMAND = ("执行这项任务的命令在完成前停止了（可能被强制结束、断电或内存不足）。"
+                "任务的写入在完成前不生效，因此没有写入任何数据（已写的部分随后清除）；请重新运行该命令。")
+# A job a command runs in its own process (`dangjian import members`): no task, no worker row;
+# its worker_id names the process, so that once the process is gone the job can be failed.
+FOREGROUND = "cli"
 
 
 def lease() -> timedelta:
@@ -79,6 +84,27 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def foreground_id() -> str:
+    """The worker_id of a job this process runs itself (a command in the foreground)."""
+    return f"{FOREGROUND}:{os.getpid()}:{HOST[:40]}"
+
+
+def sweep_foreground() -> int:
+    """Fail the running jobs of commands whose process on this host is gone (killed, a power cut):
+    what they wrote stays hidden, and the next import purges it. A command on another machine
+    (PostgreSQL) cannot be checked from here; its job stays running until that machine says."""
+    failed = 0
+    for job in Job.objects.filter(status=JobStatus.RUNNING, task_id="", worker_id__startswith=f"{FOREGROUND}:"
+                                  ).only("pk", "worker_id"):
+        _, pid, host = job.worker_id.split(":", 2)
+        if host != HOST[:40] or not pid.isdigit() or pid_alive(int(pid)):
+            continue
+        failed += Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+            status=JobStatus.FAILED, message=LOST_COMMAND, finished_at=timezone.now())
+        log.warning("任务 %s 的命令进程已停止，任务标记为失败", job.pk)
+    return failed
+
+
 def is_alive(worker: WorkerProcess, now=None) -> bool:
     if worker.stopped_at is not None:
         return False
@@ -88,12 +114,14 @@ def is_alive(worker: WorkerProcess, now=None) -> bool:
 
 
 def sweep() -> int:
-    """Fail the running tasks of workers that are gone; returns how many."""
+    """Fail the running tasks of workers that are gone, and the jobs of commands that are gone;
+    returns how many."""
     from django_tasks_db.models import DBTaskResult
 
+    foreground = sweep_foreground()
     running = list(DBTaskResult.objects.running().only("id", "worker_ids"))
     if not running:
-        return 0
+        return foreground
     workers = {w.worker_id: w for w in WorkerProcess.objects.filter(
         worker_id__in={r.worker_ids[-1] for r in running if r.worker_ids})}
     now = timezone.now()
@@ -114,12 +142,15 @@ def sweep() -> int:
                 WorkerProcess.objects.filter(pk=worker.pk).update(stopped_at=now)
         failed += 1
         log.warning("任务 %s 的后台进程已停止，任务标记为失败", result.pk)
-    return failed
+    return foreground + failed
 
 
 def check_job(job: Job) -> Job:
     """A page about to show a running job first makes sure its worker still lives."""
-    if job.status == JobStatus.RUNNING and job.task_id:
+    if job.status == JobStatus.RUNNING and not job.task_id and job.worker_id.startswith(f"{FOREGROUND}:"):
+        if sweep_foreground():
+            job.refresh_from_db()
+    elif job.status == JobStatus.RUNNING and job.task_id:
         worker = WorkerProcess.objects.filter(worker_id=job.worker_id).first()
         if worker is None or not is_alive(worker):
             sweep()

@@ -22,3 +22,15 @@ def job_enqueue(task, *, kind: str, label: str, org: Org | None = None, user=Non
     job.task_id = str(result.id)
     job.save(update_fields=["task_id"])
     return job
+
+
+def job_run_here(*, kind: str, label: str, org: Org | None = None, user=None) -> Job:
+    """A job this process runs itself (a command in the foreground): running from the start, no
+    task, and its process named, so that a job whose command was killed is failed (lease.sweep)."""
+    from django.utils import timezone
+
+    from .lease import foreground_id
+    from .models import JobStatus
+
+    return Job.objects.create(kind=kind, label=label[:200], org=org, user=user if user and user.pk else None,
+                              status=JobStatus.RUNNING, started_at=timezone.now(), worker_id=foreground_id())

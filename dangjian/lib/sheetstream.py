@@ -52,6 +52,12 @@ _CONTENT_TYPES = (
     b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     b'<Default Extension="xml" ContentType="application/xml"/></Types>'
 )
+# Each part's own type, which openpyxl wants besides (only to find the cell a piece fails on).
+_PART_TYPES = {
+    f"xl/{part}": f"application/vnd.openxmlformats-officedocument.spreadsheetml.{kind}+xml"
+    for part, kind in (("workbook.xml", "sheet.main"), ("worksheets/sheet1.xml", "worksheet"),
+                       ("styles.xml", "styles"), ("sharedStrings.xml", "sharedStrings"))
+}
 _RELS = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -77,6 +83,53 @@ class StreamError(ValueError):
     python-calamine refuses); the message is for the user."""
 
 
+# ---- A cell whose date or time python-calamine cannot make ------------------------------------
+# A number under a date or time format (yyyy-mm-dd, [h]:mm:ss) that no date or duration holds
+# (-1E+20; 1E+20 as a duration) makes python-calamine 0.9 panic in Rust while it converts the
+# cell — pyo3's PanicException, a BaseException, which `except Exception` lets through — or
+# overflow Python's timedelta. Both readers (the whole sheet, lib.tabular; a piece, here) turn it
+# into a message naming the sheet, the row and, as openpyxl finds it, the cell.
+_DATE_WARNING = re.compile(r"^Cell ([A-Z]{1,3}[0-9]+) is marked as a date")
+
+
+def is_out_of_range(exc: BaseException) -> bool:
+    """Whether python-calamine failed on a date or time out of range (not Ctrl-C or a real error)."""
+    return type(exc).__name__ == "PanicException" or isinstance(exc, OverflowError)
+
+
+def out_of_range_message(sheet: str, row: int | None, cells: list[str]) -> str:
+    where = f"工作表“{sheet}”" + (f"第{row:,}行" if row else "") + (f"的{'、'.join(cells)}单元格" if cells else "中有单元格")
+    return (f"{where}设置了日期或时间格式，但其中的数字过大或过小，超出了日期/时间能表示的范围，文件无法读取。"
+            "请在Excel中把它改成正确的日期，或把该单元格设为“常规”或“文本”格式后再导入")
+
+
+def cells_out_of_range(book: str | BinaryIO | bytes, sheet: int | str, row: int) -> list[str]:
+    """The cells of `row` (Excel's number) in an .xlsx whose number no date or time holds under a
+    date or time format, as openpyxl finds them (it warns of each by its coordinate, and reads
+    only up to that row); [] when it cannot tell (an .xls or .ods, an unusual file)."""
+    import warnings
+
+    from openpyxl import load_workbook
+
+    if isinstance(book, bytes):
+        book = io.BytesIO(book)
+    elif hasattr(book, "seek"):
+        book.seek(0)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            workbook = load_workbook(book, read_only=True)
+            try:
+                worksheet = workbook[sheet] if isinstance(sheet, str) else workbook.worksheets[sheet]
+                for _ in worksheet.iter_rows(min_row=row, max_row=row):
+                    pass
+            finally:
+                workbook.close()
+    except Exception:  # noqa: BLE001 — only the message is at stake: it names the row without the cell
+        return []
+    return list(dict.fromkeys(m[1] for w in caught if (m := _DATE_WARNING.match(str(w.message)))))
+
+
 def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
@@ -88,9 +141,9 @@ def _attr(element: ElementTree.Element, name: str) -> str | None:
     return None
 
 
-def _find_sheet(archive: zipfile.ZipFile, sheet: int | str) -> tuple[str, str] | None:
-    """(the workbook folder, the worksheet's part) of sheet `sheet` (its position or name), found
-    as python-calamine finds it; None when anything about it is unusual."""
+def _find_sheet(archive: zipfile.ZipFile, sheet: int | str) -> tuple[str, str, str] | None:
+    """(the workbook folder, the worksheet's part, its name) of sheet `sheet` (its position or
+    name), found as python-calamine finds it; None when anything about it is unusual."""
     names = {i.filename for i in archive.infolist()}
     if "_rels/.rels" not in names:
         return None
@@ -116,7 +169,7 @@ def _find_sheet(archive: zipfile.ZipFile, sheet: int | str) -> tuple[str, str] |
     if not kind.endswith("/worksheet"):
         return None
     path = part[1:] if part.startswith("/") else f"{folder}{part}"
-    return (folder, path) if path in names and normpath(path) == path else None
+    return (folder, path, sheets[sheet][0] or "") if path in names and normpath(path) == path else None
 
 
 def open_stream(source: str | BinaryIO | bytes, sheet: int | str = 0) -> Iterator[tuple[int, list[Any]]] | None:
@@ -147,8 +200,8 @@ def open_stream(source: str | BinaryIO | bytes, sheet: int | str = 0) -> Iterato
 
 
 class _SheetPieces:
-    def __init__(self, archive: zipfile.ZipFile, folder: str, path: str):
-        self.archive, self.folder, self.path = archive, folder, path
+    def __init__(self, archive: zipfile.ZipFile, folder: str, path: str, name: str = ""):
+        self.archive, self.folder, self.path, self.name = archive, folder, path, name
         names = {i.filename for i in archive.infolist()}
         workbook = archive.read(f"{folder}workbook.xml")
         self.date1904 = _DATE1904.search(workbook) is not None
@@ -230,11 +283,13 @@ class _SheetPieces:
             unnumbered += 1
         return piece, after + unnumbered
 
-    def _workbook(self, piece: bytes) -> io.BytesIO:
-        """The piece as a workbook python-calamine reads as the original reads."""
+    def _workbook(self, piece: bytes, for_openpyxl: bool = False) -> io.BytesIO:
+        """The piece as a workbook python-calamine reads as the original reads (`for_openpyxl`:
+        that openpyxl reads too)."""
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as book:
-            book.writestr("[Content_Types].xml", _CONTENT_TYPES)
+            if not for_openpyxl:
+                book.writestr("[Content_Types].xml", _CONTENT_TYPES)
             book.writestr("_rels/.rels", _RELS)
             book.writestr("xl/workbook.xml", _WORKBOOK.format(date1904="1" if self.date1904 else "0"))
             book.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
@@ -251,6 +306,10 @@ class _SheetPieces:
                 for bit in (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>', self.root_start,
                             self.sheet_start, piece, self.sheet_end, self.root_end):
                     part.write(bit)
+            if for_openpyxl:
+                overrides = "".join(f'<Override PartName="/{name}" ContentType="{kind}"/>'
+                                    for name, kind in _PART_TYPES.items() if name in book.namelist())
+                book.writestr("[Content_Types].xml", _CONTENT_TYPES.replace(b"</Types>", overrides.encode() + b"</Types>"))
         out.seek(0)
         return out
 
@@ -302,6 +361,29 @@ class _SheetPieces:
                 workbook.close()
         except (CalamineError, ValueError) as exc:
             raise StreamError(f"文件无法读取，可能已损坏或不是Excel文件（{exc}）") from exc
+        except BaseException as exc:
+            if not is_out_of_range(exc):
+                raise
+            raise StreamError(self._out_of_range(piece)) from None
+
+    def _out_of_range(self, piece: bytes) -> str:
+        """The message for a piece python-calamine could not convert: its rows read again one at a
+        time (the whole piece at once failed) up to the one that fails, and that row's cells
+        asked of openpyxl."""
+        done, row = 0, None
+        workbook = CalamineWorkbook.from_filelike(self._workbook(piece))
+        try:
+            # Its rows from sheet row 1, as numbered in the whole sheet (see _numbered).
+            for done, _ in enumerate(workbook.get_sheet_by_index(0).iter_rows(), start=1):  # noqa: B007
+                pass
+        except BaseException as exc:
+            if not is_out_of_range(exc):
+                raise
+            row = done + 1
+        finally:
+            workbook.close()
+        cells = cells_out_of_range(self._workbook(piece, for_openpyxl=True), 0, row) if row else []
+        return out_of_range_message(self.name, row, cells)
 
     def _parsed(self, piece: bytes | None) -> Iterator[tuple[tuple[int, int] | None, list[list[Any]]]]:
         """Each piece parsed: (its top-left cell, its rows)."""

@@ -29,7 +29,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError, Work
 from .idnumbers import validate_id, was_upgraded
 from .money import parse_decimal
 from .sheetcheck import UnsafeSpreadsheet, check_spreadsheet
-from .sheetstream import StreamError, open_stream
+from .sheetstream import StreamError, cells_out_of_range, is_out_of_range, open_stream, out_of_range_message
 from .uploads import mask_personal
 
 KINDS = ("text", "date", "id", "int", "decimal", "phone", "choice")
@@ -554,7 +554,8 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     return _CsvRows(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1), encoding)
 
 
-def _spreadsheet_rows(workbook: CalamineWorkbook, sheet: int | str) -> Iterator[tuple[int, list[Any]]]:
+def _spreadsheet_rows(workbook: CalamineWorkbook, sheet: int | str, source: Source | None = None
+                      ) -> Iterator[tuple[int, list[Any]]]:
     try:
         worksheet = (
             workbook.get_sheet_by_name(sheet)
@@ -569,8 +570,16 @@ def _spreadsheet_rows(workbook: CalamineWorkbook, sheet: int | str) -> Iterator[
     def rows() -> Iterator[tuple[int, list[Any]]]:
         # iter_rows() converts one row at a time and starts at sheet row 1 even when the
         # used range starts lower, so the count is the row number Excel shows.
+        number = 0
         try:
-            yield from enumerate(worksheet.iter_rows(), start=1)
+            for number, cells in enumerate(worksheet.iter_rows(), start=1):  # noqa: B007
+                yield number, cells
+        except BaseException as exc:
+            if not is_out_of_range(exc):  # Ctrl-C, a generator closed, a real error: as they are
+                raise
+            # A date or time out of range in row number + 1 (see lib.sheetstream).
+            cells = cells_out_of_range(source, worksheet.name, number + 1) if source is not None else []
+            raise TabularError(out_of_range_message(worksheet.name, number + 1, cells)) from None
         finally:
             workbook.close()
 
@@ -602,12 +611,12 @@ def _raw_rows(source: Source, filename: str | None, sheet: int | str) -> Iterato
             raise TabularError(f"文件无法打开：{exc.strerror or exc}") from exc
         if _is_spreadsheet(name, head):
             streamed = _streamed_rows(str(source), head, sheet)
-            return streamed or _spreadsheet_rows(_open_workbook(source, None), sheet)
+            return streamed or _spreadsheet_rows(_open_workbook(source, None), sheet, source)
         return _csv_rows(_read_bytes(source))
     data = _read_bytes(source)
     if _is_spreadsheet(name, data):
         streamed = _streamed_rows(data, data[:4], sheet)
-        return streamed or _spreadsheet_rows(_open_workbook(source, data), sheet)
+        return streamed or _spreadsheet_rows(_open_workbook(source, data), sheet, data)
     return _csv_rows(data)
 
 

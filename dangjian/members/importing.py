@@ -354,7 +354,7 @@ def member_import_apply(plan: ImportPlan, *, user=None, since: date | str | None
     Linear in the rows: new members go in with a fixed number of queries a batch (lib.bulk), each
     update through the services with a fixed number a member.
 
-    Without a job (a small file confirmed in the request, the command line): one transaction.
+    Without a job (a small file confirmed in the request): one transaction.
     With a background job (jobs.Job): short transactions, so a web write waits for one batch at
     most (lib/staging.py). New members are written a batch at a time (about BATCH_SECONDS each,
     lib.staging.Pace) with their history and intervals, marked with the job and hidden
@@ -393,6 +393,49 @@ def member_import_apply(plan: ImportPlan, *, user=None, since: date | str | None
     _commit(job)
     plan.update_failed = apply_staged(job)
     return plan
+
+
+def member_import_run(plan: ImportPlan, *, job, user=None, since: date | str | None = None) -> ImportPlan:
+    """Book a confirmed plan under `job`, in short transactions (member_import_apply with a job):
+    the one way of the worker's task (members.tasks.member_import) and of the command line
+    (`dangjian import members`, its job run in its own process).
+
+    Should it stop before its commit — any exception, Ctrl-C — the job is marked failed, which
+    keeps everything it wrote hidden, that is purged at once (or, if that cannot be done now, by
+    the next import), and the exception goes on. Should it stop after its commit, while applying
+    the staged changes, the job stays done and the next import applies the rest."""
+    job.report(0, len(plan.create) + len(plan.update))
+    try:
+        return member_import_apply(plan, user=user, since=since, job=job)
+    except BaseException as exc:
+        _failed(job, exc)
+        raise
+
+
+def _failed(job, exc: BaseException) -> None:
+    from dangjian.jobs.models import FINISHED, Job, JobStatus
+    from dangjian.jobs.worker import failure_text
+
+    if isinstance(exc, KeyboardInterrupt | SystemExit):
+        reason = "导入被中断，没有写入任何数据"
+    else:
+        reason = failure_text(exc)
+    try:
+        failed = Job.objects.filter(pk=job.pk).exclude(status__in=FINISHED).update(
+            status=JobStatus.FAILED, finished_at=timezone.now(), message=reason[:2000])
+        if failed:
+            job.status = JobStatus.FAILED
+            purge_failed_imports()
+    except Exception:  # the database away too: the sweep fails the job, the next import purges
+        log.exception("名册导入（任务 %s）失败后未能清除已写入的部分", job.pk)
+
+
+def import_summary(plan: ImportPlan) -> str:
+    """What a booked import did, in a line (the job's message)."""
+    updated = len(plan.update) - len(plan.update_failed)
+    refused = "".join(f"；第{row}行未能更新：{reason}" for row, reason in plan.update_failed[:20])
+    return (f"导入完成：新增{len(plan.create)}人，更新{updated}人，未变{plan.unchanged}人，"
+            f"拒绝{len(plan.rejected)}条{refused}")
 
 
 def _new_members(rows: list[dict[str, Any]], since: date | str) -> tuple[list[Member], list[date | None]]:
@@ -506,8 +549,11 @@ def apply_staged(job) -> list[tuple[int | None, str]]:
 def purge_failed_imports() -> int:
     """Delete, a batch at a time, what failed background imports wrote and no one saw: their
     members with history rows and intervals, and their staged changes."""
+    from dangjian.jobs.lease import sweep_foreground
+
     from .models import FlagInterval, Membership, StatusInterval
 
+    sweep_foreground()  # a command killed mid-import: its job failed, so what it wrote goes too
     purged = purge(StagedChange, StagedChange.objects.filter(job__status="failed", kind=StagedChange.Kind.MEMBER))
     for model in (Membership, StatusInterval, FlagInterval):  # before the members they point to
         purged += purge(model, model._base_manager.filter(member__import_job__status="failed"))

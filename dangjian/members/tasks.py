@@ -12,7 +12,7 @@ from dangjian.jobs.models import Job
 from dangjian.orgs.models import AccessLog, Org
 from dangjian.orgs.scoping import log_access
 
-from .importing import JOINED, member_import_apply, member_import_plan
+from .importing import JOINED, import_summary, member_import_plan, member_import_run
 
 
 @task()
@@ -28,16 +28,12 @@ def member_import(job_id: int, path: str, org_id: int, filename: str, unit_map: 
     try:
         plan = member_import_plan(path, org=org, filename=filename,
                                   unit_map={name: units[pk] for name, pk in unit_map.items() if pk in units})
-        job.report(0, len(plan.create) + len(plan.update))
-        member_import_apply(plan, user=user, since=since if since in (None, JOINED) else date.fromisoformat(since),
-                            job=job)
+        member_import_run(plan, job=job, user=user,
+                          since=since if since in (None, JOINED) else date.fromisoformat(since))
     finally:
         Path(path).unlink(missing_ok=True)
     log_access(user, AccessLog.Action.IMPORT, f"党员名册导入 {org}：新增{len(plan.create)} 更新{len(plan.update)}")
-    updated = len(plan.update) - len(plan.update_failed)
-    refused = "".join(f"；第{row}行未能更新：{reason}" for row, reason in plan.update_failed[:20])
-    return {"message": f"导入完成：新增{len(plan.create)}人，更新{updated}人，未变{plan.unchanged}人，"
-                       f"拒绝{len(plan.rejected)}条{refused}", "next_url": "/members/"}
+    return {"message": import_summary(plan), "next_url": "/members/"}
 
 
 @task()

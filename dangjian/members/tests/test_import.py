@@ -118,3 +118,27 @@ def test_it_runs_from_the_command_line_with_json(world, tmp_path, capsys):
                                   "reason": "在“和平社区党总支”下找不到党支部/党小组“第九党支部”（请在导入预览中为它选择党支部，或用 --map 指定）"}
     assert out["unmapped_units"] == [{"name": "第九党支部", "rows": [6]}]
     assert Member.objects.count() == 3  # dry run wrote nothing
+
+
+@pytest.mark.parametrize("number_format", ["yyyy-mm-dd", "[h]:mm:ss"])
+def test_a_date_cell_no_date_can_hold_is_named_not_a_crash(world, tmp_path, number_format):
+    """python-calamine panics (a BaseException) on -1E+20 in a date or time cell: the clerk is told
+    which sheet, row and cell, on the page and on the command line, and nothing is written."""
+    from django.core.management import CommandError
+
+    from dangjian.lib.tabular import TabularError
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "花名册"
+    ws.append(["姓名", "身份证号", "入党日期", "支部"])
+    ws.append(["赵国强", "370102196503011799", -1e20, "第一党支部"])
+    ws["C2"].number_format = number_format
+    path = tmp_path / "花名册.xlsx"
+    wb.save(path)
+    expected = "工作表“花名册”第2行的C2单元格设置了日期或时间格式，但其中的数字过大或过小"
+    with pytest.raises(TabularError, match=f"^{expected}"):
+        member_import_plan(path, org=world.community, filename=path.name)
+    with pytest.raises(CommandError, match=f"^{expected}"):
+        call_command("import_members", str(path), "--org", "HP")
+    assert not Member.objects.filter(name="赵国强").exists()
