@@ -359,6 +359,7 @@ def payment_import_apply(plan: PaymentImportPlan, *, choices: dict[int, int], as
         todo.append((row, Payment(member=member, amount=row.amount, paid_on=row.paid_on, method=row.method,
                                   receipt_no=row.receipt_no, collected_by=collector, months=row.months or None,
                                   note=note[:200], external_ref=row.ref)))
+    postings: list[tuple] = []  # the summary rows of the hidden entries, posted at the commit
     done, pace = 0, Pace(first=min(100, BATCH), most=BATCH)
     while done < len(todo):
         part = todo[done:done + pace.size]
@@ -370,6 +371,9 @@ def payment_import_apply(plan: PaymentImportPlan, *, choices: dict[int, int], as
                 outcome.failed.append((row, error_text(result)))
             else:
                 outcome.booked.append(row)
+                if job is not None:
+                    postings.extend(paid.posting(result.entry.pk, a.member_id, a.month, a.kind, a.amount,
+                                                 result.entry.paid_on) for a in result.allocations)
         done += len(part)
         if job is not None:
             job.report(done, len(todo))
@@ -378,20 +382,21 @@ def payment_import_apply(plan: PaymentImportPlan, *, choices: dict[int, int], as
     if job is None:
         batch.save(update_fields=["booked", "skipped"])
     else:
-        _commit(job, batch)
+        _commit(job, batch, postings)
     return outcome
 
 
-def _commit(job, batch: DuesImport) -> None:
+def _commit(job, batch: DuesImport, postings: list[tuple]) -> None:
     """The commit of a background import, one transaction: its job marked done (which shows the
-    batch and every entry it wrote) and those entries posted to the kept summary (dues/paid.py)."""
+    batch and every entry it wrote) and those entries posted to the kept summary (dues/paid.py;
+    `postings`: their rows, made as the entries were booked, so the commit reads nothing back)."""
     from dangjian.jobs.models import FINISHED, Job, JobStatus
 
     with transaction.atomic():
         if not Job.objects.filter(pk=job.pk).exclude(status__in=FINISHED).update(status=JobStatus.DONE):
             raise RuntimeError("导入任务已被标记为结束，本次导入没有生效")
         batch.save(update_fields=["booked", "skipped"])
-        paid.post(DuesEntry.objects.filter(import_job=job).values_list("pk", flat=True))
+        paid.post_rows(postings)
     job.status = JobStatus.DONE
 
 

@@ -7,6 +7,12 @@ fails on the constraint and the booking is redone on the fresh state (where the 
 paid, which refuses it). On PostgreSQL the member row is also locked (SELECT … FOR UPDATE) so the
 second clerk simply waits; on SQLite BEGIN IMMEDIATE (settings) serialises writers. Either way a
 month is never paid twice and no payment is lost.
+
+Payments are booked by `payments_record`, any number in one transaction with a fixed number of
+queries (a payment list, dues/importing.py, a batch at a time); `payment_record` is the same with
+one. A background import's entries are written hidden until its job commits (lib/staging.py); the
+book a payment is booked on counts them already (book.Book `pending`), so a clerk cannot pay a month
+an import is paying, and they hold their numbers.
 """
 
 from __future__ import annotations
@@ -304,8 +310,11 @@ def payments_record(payments: Sequence[Payment], *, source: str = EntrySource.MA
         try:
             return _payments_once(payments, source=source, import_batch=import_batch, import_job=import_job,
                                   user=user, today=today)
-        except IntegrityError:
-            if attempt == SEQ_ATTEMPTS - 1:
+        except IntegrityError as exc:
+            # Redone on fresh state, where the number is the next one and the 交易单号 or form token
+            # booked meanwhile refuses that payment alone.
+            if not (_seq_conflict(exc) or "external_ref" in str(exc) or "form_token" in str(exc)) \
+                    or attempt == SEQ_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
 

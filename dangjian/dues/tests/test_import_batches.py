@@ -85,13 +85,13 @@ def test_a_background_import_is_hidden_until_its_commit_then_counted_by_the_kept
     before = seen(world, client)
     original, at_commit = importing._commit, {}
 
-    def look_then_commit(job, batch):
+    def look_then_commit(job, batch, postings):
         assert Job.objects.get(pk=job.pk).status == "running"
         at_commit["seen"] = seen(world, client)
         at_commit["hidden"] = DuesEntry._base_manager.filter(import_job=job).count()
         at_commit["hidden_allocations"] = DuesAllocation._base_manager.filter(entry__import_job=job).count()
         at_commit["postings"] = DuesPosting.objects.filter(entry__import_job=job).count()
-        original(job, batch)
+        original(job, batch, postings)
 
     monkeypatch.setattr(importing, "_commit", look_then_commit)
     job = run(world, tmp_path, payment_list(payers))
@@ -118,7 +118,7 @@ def test_a_background_import_is_hidden_until_its_commit_then_counted_by_the_kept
 @pytest.mark.parametrize(("module", "where", "call"), [
     (importing, "payments_record", 2),  # the second batch
     (importing, "_commit", 1),  # before the commit
-    (paid, "post", 1),  # inside the commit, after the job was marked done
+    (paid, "post_rows", 1),  # inside the commit, after the job was marked done
 ])
 def test_a_failed_import_leaves_no_trace_and_the_next_one_purges_it(world, payers, tmp_path, small_batches,
                                                                     monkeypatch, client_for, module, where, call):
@@ -150,7 +150,7 @@ def test_a_failed_import_leaves_no_trace_and_the_next_one_purges_it(world, payer
 
 
 def test_purge_removes_exactly_what_failed_imports_wrote(world, payers, small_batches, monkeypatch):
-    monkeypatch.setattr(importing, "_commit", lambda job, batch: None)  # the worker died before its commit
+    monkeypatch.setattr(importing, "_commit", lambda job, batch, postings: None)  # the worker died before its commit
     job = Job.objects.create(kind="payment_import", label="党费交费名单导入", status="running")
     plan = importing.payment_import_plan(payment_list(payers), org=world.community, members=Member.objects.all(),
                                          filename="a.csv", today=date(2023, 12, 15))
@@ -165,9 +165,9 @@ def test_a_job_failed_meanwhile_is_never_committed(world, payers, tmp_path, smal
     """The sweep took the worker for dead (its job failed) while the import still ran: no commit."""
     original = importing._commit
 
-    def swept_first(job, batch):
+    def swept_first(job, batch, postings):
         Job.objects.filter(pk=job.pk).update(status="failed", message=lease.LOST)
-        original(job, batch)
+        original(job, batch, postings)
 
     monkeypatch.setattr(importing, "_commit", swept_first)
     client = client_for(world.worker)
@@ -180,14 +180,14 @@ def test_a_clerk_cannot_pay_a_month_a_running_import_is_booking(world, payers, t
     """The entries are hidden, but the months they pay are taken: paid twice once shown, never."""
     original, refused = importing._commit, []
 
-    def clerk_then_commit(job, batch):
+    def clerk_then_commit(job, batch, postings):
         with pytest.raises(ValidationError, match="正在由后台导入的交费名单入账") as exc:
             payment_record(member=payers[0], amount=D("40"), paid_on=date(2023, 7, 6), method="现金", months=[JAN])
         refused.append(exc.value)
         # Without months chosen the clerk's payment pays the next month the import leaves open.
         booked = payment_record(member=payers[1], amount=D("40"), paid_on=date(2023, 7, 6), method="现金")
         assert [a.month for a in booked.allocations] == [FEB]
-        original(job, batch)
+        original(job, batch, postings)
 
     monkeypatch.setattr(importing, "_commit", clerk_then_commit)
     job = run(world, tmp_path, payment_list(payers, month="2023-01"))
