@@ -33,7 +33,7 @@ from dangjian.members.models import Member, Membership
 from dangjian.orgs.models import Org, OrgKind
 
 from .choices import AllocationKind, PaySchedule, ReliefKind
-from .models import DuesAllocation, DuesBase, DuesProfile, DuesRelief, DuesSettings
+from .models import DuesAllocation, DuesAllocationQuerySet, DuesBase, DuesProfile, DuesRelief, DuesSettings
 from .rules import Assessed, DuesRules, RuleBook, monthly_dues, to_cent
 
 ZERO = Decimal("0.00")
@@ -121,6 +121,7 @@ class Line:
     paid_in_time: Decimal = ZERO  # of which paid by the deadline
     extra: Decimal = ZERO  # voluntary extra booked to this month
     payments: list[tuple[date, Decimal]] = field(default_factory=list)
+    pending: Decimal = ZERO  # of `paid`, what a running background import is booking (a writer's book only)
 
     @property
     def outstanding(self) -> Decimal:
@@ -211,11 +212,18 @@ def overdue_lines(lines: Iterable[Line], asof: date) -> list[Line]:
 
 
 class Book:
-    """Load everything for `members` and months `first`..`last` as of `asof` in a fixed number of queries."""
+    """Load everything for `members` and months `first`..`last` as of `asof` in a fixed number of queries.
+
+    `pending` (the book a payment is booked on, services.payments_record): the months also count
+    what running background payment imports have written but not yet shown (dues/importing.py) —
+    `job`'s own entries as paid, other imports' as paid and `pending` — so that a month is never paid
+    twice, by a clerk and an import, once the import commits. Pages and figures read only what is shown.
+    """
 
     def __init__(self, members: QuerySet | Iterable[Member], *, first: date, last: date, asof: date,
-                 rulebook: RuleBook | None = None):
+                 rulebook: RuleBook | None = None, pending: bool = False, job=None):
         self.first, self.last, self.asof = month_of(first), month_of(last), asof
+        self.pending, self.job_id = pending, getattr(job, "pk", None)
         self.rulebook = rulebook or DuesSettings.objects.rulebook()
         if isinstance(members, QuerySet):
             # The ID number and phone are encrypted; decrypting thousands of them would cost more than the rest.
@@ -242,13 +250,24 @@ class Book:
         reliefs: dict[int, list[DuesRelief]] = defaultdict(list)
         for r in DuesRelief.objects.filter(member_id__in=ids_q).order_by("member_id", "from_month"):
             reliefs[r.member_id].append(r)
-        paid: dict[int, dict[date, list[tuple[str, date, Decimal]]]] = defaultdict(lambda: defaultdict(list))
-        for mid, month, kind, on, total in (
-                DuesAllocation.objects.standing().filter(member_id__in=ids_q, month__gte=self.first, month__lte=self.last)
-                .values("member_id", "month", "kind", "entry__paid_on").annotate(total=Sum("amount")).order_by()
-                .values_list("member_id", "month", "kind", "entry__paid_on", "total")):
-            # SQLite sums decimals as floats: bring each (small) sum back to the 分.
-            paid[mid][month].append((kind, on, to_cent(Decimal(total))))
+        paid: dict[int, dict[date, list[tuple[str, date, Decimal, bool]]]] = defaultdict(lambda: defaultdict(list))
+        shown = DuesAllocation.objects.standing()
+        parts = [(shown, None)]
+        if self.pending:
+            from dangjian.jobs.models import JobStatus
+
+            written = DuesAllocationQuerySet(DuesAllocation).standing().filter(
+                entry__import_job__status__in=(JobStatus.PENDING, JobStatus.RUNNING))
+            parts.append((written, "entry__import_job_id"))
+        for allocations, job in parts:
+            for mid, month, kind, on, total, job_id in (
+                    allocations.filter(member_id__in=ids_q, month__gte=self.first, month__lte=self.last)
+                    .values("member_id", "month", "kind", "entry__paid_on", *([job] if job else []))
+                    .annotate(total=Sum("amount")).order_by()
+                    .values_list("member_id", "month", "kind", "entry__paid_on", "total", job or "kind")):
+                # SQLite sums decimals as floats: bring each (small) sum back to the 分.
+                pending = job is not None and job_id != self.job_id
+                paid[mid][month].append((kind, on, to_cent(Decimal(total)), pending))
 
         org_ids = {o for ms in memberships.values() for _, _, o, _ in ms} | {m.org_id for m in by_id.values()}
         self.orgs: dict[int, Org] = {o.pk: o for o in Org.objects.filter(pk__in=org_ids)}
@@ -306,13 +325,15 @@ class Book:
                             due, explanation = r.monthly_amount, f"经批准减交为{r.monthly_amount:.2f}元（{r.approval_document}）"
                         break
                 line = Line(month, org_id, due, explanation, assessed.citation, deadline, relief)
-                for kind, on, total in member_paid.get(month, ()):
+                for kind, on, total, pending in member_paid.get(month, ()):
                     if on > self.asof:
                         continue
                     if kind == AllocationKind.EXTRA:
                         line.extra += total
                         continue
                     line.paid += total
+                    if pending:
+                        line.pending += total
                     line.payments.append((on, total))
                     if on <= deadline:
                         line.paid_in_time += total

@@ -4,8 +4,9 @@ Each row is matched to a member by name and the tail (last 4–6 digits) of the 
 shown in a preview — matched, needs a choice, not matched, duplicate, rejected — with the months
 each payment would pay. A row not matched (paid from a relative's account, a name typed wrong)
 can be given to any current member of the organisation by hand. Nothing is booked until the
-clerk confirms; then each chosen row is booked through services.payment_record, like a payment
-typed in by hand, and a row given by hand keeps the payer's name in its note.
+clerk confirms; then the chosen rows are booked a batch at a time through services.payments_record,
+each like a payment typed in by hand, and a row given by hand keeps the payer's name in its note.
+A large file is booked by a worker, hidden until its job commits (payment_import_apply).
 """
 
 from __future__ import annotations
@@ -18,19 +19,22 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from dangjian.lib.idnumbers import validate_id
 from dangjian.lib.periods import Period
+from dangjian.lib.staging import BATCH, Pace, purge
 from dangjian.lib.tabular import Column, RowError, read_table
 from dangjian.lib.web import error_text
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org
 
+from . import paid
 from .book import Book, add_months, month_label, month_of
 from .choices import EntryKind, EntrySource, Method
-from .models import DuesBase, DuesEntry, DuesImport
-from .services import PREPAY_HORIZON, allocate, payment_record
+from .models import DuesAllocation, DuesBase, DuesEntry, DuesImport
+from .services import PREPAY_HORIZON, Payment, allocate, payments_record
 
 COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", ("党员姓名", "交款人", "付款人", "付款方", "交易对方", "对方户名", "户名", "对方名称", "付款人姓名"),
@@ -315,20 +319,32 @@ class ImportOutcome:
 
 
 def payment_import_apply(plan: PaymentImportPlan, *, choices: dict[int, int], assigned: dict[int, int] | None = None,
-                         user=None, today: date | None = None) -> ImportOutcome:
+                         user=None, today: date | None = None, job=None) -> ImportOutcome:
     """Book the matched rows, the rows needing a choice for which the clerk chose one of the
     candidates, and the unmatched rows the clerk gave to a member (`assigned`: row → member id,
     which must be one of plan.assignable; any other id is ignored).
 
-    Each row is one payment_record (its own transaction): a row refused at booking time (a month
-    paid meanwhile) is reported, the others stay booked.
+    The rows are booked a batch at a time (services.payments_record: one short transaction with a
+    fixed number of queries, about BATCH_SECONDS each, lib.staging.Pace), each row as
+    payment_record would book it after the rows before it: a row refused at booking time (a month
+    paid meanwhile, a 交易单号 booked meanwhile) is reported with its reason, the others are booked.
+
+    Without a job (a small file, in the request) each batch shows when it commits. With a background
+    job (jobs.Job, tasks.payment_import) the entries are written hidden, marked with the job, and
+    kept out of the dues summary until the commit (`_commit`): the job marked done and the entries
+    posted to the summary in one transaction, so every page sees all of them at once or none. A
+    failed or killed import leaves nothing anyone sees; the next payment import purges it.
     """
+    today = today or timezone.localdate()
+    if job is not None:
+        purge_failed_imports()
     assigned = assigned or {}
     assignable = {m.pk: m for m in plan.assignable}
-    batch = DuesImport.objects.create(org=plan.org, filename=plan.filename[:200],
+    batch = DuesImport.objects.create(org=plan.org, filename=plan.filename[:200], import_job=job,
                                       imported_by=user if getattr(user, "pk", None) else None)
     outcome = ImportOutcome(batch)
     collector = (user.get_full_name() or user.username) if getattr(user, "pk", None) else ""
+    todo: list[tuple[PlanRow, Payment]] = []
     for row in plan.rows:
         member = row.member if row.status == MATCHED else None
         note = row.note or f"导入：{plan.filename}"
@@ -340,16 +356,53 @@ def payment_import_apply(plan: PaymentImportPlan, *, choices: dict[int, int], as
         if member is None:
             continue
         row.member = member
-        try:
-            payment_record(member=member, amount=row.amount, paid_on=row.paid_on, method=row.method,
-                           receipt_no=row.receipt_no, collected_by=collector, months=row.months or None,
-                           note=note[:200], external_ref=row.ref,
-                           source=EntrySource.IMPORT, import_batch=batch, user=user, today=today)
-        except ValidationError as exc:
-            outcome.failed.append((row, error_text(exc)))
-        else:
-            outcome.booked.append(row)
+        todo.append((row, Payment(member=member, amount=row.amount, paid_on=row.paid_on, method=row.method,
+                                  receipt_no=row.receipt_no, collected_by=collector, months=row.months or None,
+                                  note=note[:200], external_ref=row.ref)))
+    postings: list[tuple] = []  # the summary rows of the hidden entries, posted at the commit
+    done, pace = 0, Pace(first=min(100, BATCH), most=BATCH)
+    while done < len(todo):
+        part = todo[done:done + pace.size]
+        with pace.batch(len(part)):
+            results = payments_record([p for _, p in part], source=EntrySource.IMPORT, import_batch=batch,
+                                      import_job=job, user=user, today=today)
+        for (row, _), result in zip(part, results, strict=True):
+            if isinstance(result, ValidationError):
+                outcome.failed.append((row, error_text(result)))
+            else:
+                outcome.booked.append(row)
+                if job is not None:
+                    postings.extend(paid.posting(result.entry.pk, a.member_id, a.month, a.kind, a.amount,
+                                                 result.entry.paid_on) for a in result.allocations)
+        done += len(part)
+        if job is not None:
+            job.report(done, len(todo))
     batch.booked = len(outcome.booked)
     batch.skipped = len(plan.rows) + len({e.row for e in plan.errors}) - len(outcome.booked)
-    batch.save(update_fields=["booked", "skipped"])
+    if job is None:
+        batch.save(update_fields=["booked", "skipped"])
+    else:
+        _commit(job, batch, postings)
     return outcome
+
+
+def _commit(job, batch: DuesImport, postings: list[tuple]) -> None:
+    """The commit of a background import, one transaction: its job marked done (which shows the
+    batch and every entry it wrote) and those entries posted to the kept summary (dues/paid.py;
+    `postings`: their rows, made as the entries were booked, so the commit reads nothing back)."""
+    from dangjian.jobs.models import FINISHED, Job, JobStatus
+
+    with transaction.atomic():
+        if not Job.objects.filter(pk=job.pk).exclude(status__in=FINISHED).update(status=JobStatus.DONE):
+            raise RuntimeError("导入任务已被标记为结束，本次导入没有生效")
+        batch.save(update_fields=["booked", "skipped"])
+        paid.post_rows(postings)
+    job.status = JobStatus.DONE
+
+
+def purge_failed_imports() -> int:
+    """Delete, a batch at a time, what failed background payment imports wrote and no one saw:
+    their entries with the allocations (never posted to the summary), and their import batches."""
+    purged = purge(DuesAllocation, DuesAllocation._base_manager.filter(entry__import_job__status="failed"))
+    purged += purge(DuesEntry, DuesEntry._base_manager.filter(import_job__status="failed"))
+    return purged + purge(DuesImport, DuesImport._base_manager.filter(import_job__status="failed"))

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from dangjian.lib.staging import HiddenUntilImported
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org
 from dangjian.orgs.scoping import OrgScopedQuerySet, path_q
@@ -272,6 +273,11 @@ class DuesImport(models.Model):
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     booked = models.PositiveIntegerField(_("入账笔数"), default=0)
     skipped = models.PositiveIntegerField(_("未入账行数"), default=0)
+    # The background import writing it (and its entries); shown only once that job is done.
+    import_job = models.ForeignKey("jobs.Job", models.PROTECT, null=True, blank=True, editable=False,
+                                   related_name="+")
+
+    objects = HiddenUntilImported()
 
     class Meta:
         verbose_name = _("交费名单导入")
@@ -293,6 +299,12 @@ class DuesEntryQuerySet(AppendOnlyQuerySet, OrgScopedQuerySet):
     def standing(self) -> DuesEntryQuerySet:
         """Payments not cancelled by a reversal."""
         return self.filter(kind=EntryKind.PAYMENT, reversal__isnull=True)
+
+
+class DuesEntryManager(HiddenUntilImported.from_queryset(DuesEntryQuerySet)):
+    """The entries a background payment import is still writing (or that a failed one left) are
+    hidden until its job is done (lib/staging.py, dues/importing.py): pages, figures, the roll and
+    exports never see them; the kept summary (dues/paid.py) gets them at the job's commit."""
 
 
 class DuesEntry(AppendOnly):
@@ -320,8 +332,11 @@ class DuesEntry(AppendOnly):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                     related_name="+", verbose_name=_("登记人"))
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    # The background payment import that wrote it; shown only once that job is done.
+    import_job = models.ForeignKey("jobs.Job", models.PROTECT, null=True, blank=True, editable=False,
+                                   related_name="+")
 
-    objects = DuesEntryQuerySet.as_manager()
+    objects = DuesEntryManager()
 
     class Meta:
         verbose_name = _("党费账目")
@@ -353,6 +368,12 @@ class DuesAllocationQuerySet(AppendOnlyQuerySet):
         return self.filter(entry__kind=EntryKind.PAYMENT, entry__reversal__isnull=True)
 
 
+class DuesAllocationManager(HiddenUntilImported.from_queryset(DuesAllocationQuerySet)):
+    """Hidden with their entry (its import's job not done)."""
+
+    marker = "entry__import_job"
+
+
 class DuesAllocation(AppendOnly):
     """The part of an entry that pays one month (dues or voluntary extra). Reversals mirror with minus."""
 
@@ -362,7 +383,7 @@ class DuesAllocation(AppendOnly):
     kind = models.CharField(_("类型"), max_length=6, choices=AllocationKind.choices, default=AllocationKind.DUES)
     amount = models.DecimalField(_("金额（元）"), max_digits=10, decimal_places=2)
 
-    objects = DuesAllocationQuerySet.as_manager()
+    objects = DuesAllocationManager()
 
     class Meta:
         verbose_name = _("党费分配")

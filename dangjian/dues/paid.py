@@ -5,7 +5,8 @@ month's (or quarter's) end, and the voluntary extra — the standing payments (n
 the reversal was booked) made by then. Summed from the ledger that is a join of allocations and
 entries with an anti-join for reversals, ~60,000 member-months for a street's year and its look-back
 (0.7 s in SQL, as much again in Python). So the ledger service keeps, in the transaction of each
-entry (`post`):
+entry (`post`; for the entries a background payment import writes hidden, in the transaction of
+its commit, which shows them — dues/importing.py):
 
 - `DuesPosting` (append-only): per allocation of a payment, its cents, the payment's date and
   whether that was by the month's end and by the quarter's end. A reversal adds the negated rows of
@@ -69,14 +70,18 @@ def postings(entry_ids: Iterable[int] = (), apps=None, *, between: tuple[int, in
     rows: list[tuple] = []
     for own, cancelled in parts:
         for sign, entry, lookups in ((1, "entry_id", own), (-1, "entry__reversal__id", cancelled)):
-            for pk, member_id, month, kind, amount, paid_on in (
-                    Allocation.objects.filter(entry__kind=EntryKind.PAYMENT, **lookups).order_by("pk")
-                    .values_list(entry, "member_id", "month", "kind", "amount", "entry__paid_on")):
-                m, p = month_index(month), month_index(paid_on)
-                cents = sign * int(amount * 100)
-                rows.append((pk, member_id, m, paid_on, cents if kind == AllocationKind.DUES else 0,
-                             cents if kind == AllocationKind.EXTRA else 0, p <= m, p // 3 <= m // 3))
+            rows.extend(posting(*values, sign=sign) for values in (
+                Allocation.objects.filter(entry__kind=EntryKind.PAYMENT, **lookups).order_by("pk")
+                .values_list(entry, "member_id", "month", "kind", "amount", "entry__paid_on")))
     return rows
+
+
+def posting(entry_id: int, member_id: int, month: date, kind: str, amount, paid_on: date, *, sign: int = 1) -> tuple:
+    """The posting row (POSTING_COLUMNS) of one allocation of a payment (`sign` -1: cancelled by `entry_id`)."""
+    m, p = month_index(month), month_index(paid_on)
+    cents = sign * int(amount * 100)
+    return (entry_id, member_id, m, paid_on, cents if kind == AllocationKind.DUES else 0,
+            cents if kind == AllocationKind.EXTRA else 0, p <= m, p // 3 <= m // 3)
 
 
 def runs(months: Iterable[tuple]) -> list[tuple]:
@@ -127,6 +132,12 @@ def post(entry_ids: Iterable[int] = (), apps=None, *, between: tuple[int, int] |
     """Keep the summary for entries just written (in their transaction): their postings, and the
     runs of their members rebuilt. `between`: the ids of a bulk write (the demo), read in one go."""
     refresh_runs(_insert_postings(postings(entry_ids, apps, between=between), apps), apps)
+
+
+def post_rows(rows: list[tuple]) -> None:
+    """`post` for posting rows made from entries just booked (`posting`), without reading them back:
+    the commit of a background payment import (dues/importing.py), whose entries are all payments."""
+    refresh_runs(_insert_postings(rows))
 
 
 def build(apps=None, chunk: int = 20_000) -> None:

@@ -7,6 +7,12 @@ fails on the constraint and the booking is redone on the fresh state (where the 
 paid, which refuses it). On PostgreSQL the member row is also locked (SELECT … FOR UPDATE) so the
 second clerk simply waits; on SQLite BEGIN IMMEDIATE (settings) serialises writers. Either way a
 month is never paid twice and no payment is lost.
+
+Payments are booked by `payments_record`, any number in one transaction with a fixed number of
+queries (a payment list, dues/importing.py, a batch at a time); `payment_record` is the same with
+one. A background import's entries are written hidden until its job commits (lib/staging.py); the
+book a payment is booked on counts them already (book.Book `pending`), so a clerk cannot pay a month
+an import is paying, and they hold their numbers.
 """
 
 from __future__ import annotations
@@ -18,10 +24,11 @@ from decimal import Decimal
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
+from dangjian.lib.bulk import insert_rows, table
 from dangjian.members.models import Member
 
 from . import paid
@@ -157,6 +164,24 @@ class Booked:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Payment:
+    """One payment to book (payments_record): `months` the months it pays, in order, or None for
+    the oldest unpaid months first, then the coming ones; `extra` of `amount` is 自愿多交."""
+
+    member: Member
+    amount: Decimal
+    paid_on: date
+    method: str
+    receipt_no: str = ""
+    collected_by: str = ""
+    months: Sequence[date] | None = None
+    extra: Decimal = ZERO
+    note: str = ""
+    external_ref: str = ""
+    form_token: str = ""
+
+
 def _seq_conflict(exc: IntegrityError) -> bool:
     text = str(exc)
     return "dues_entry_seq_unique_per_member" in text or "dues_duesentry.seq" in text
@@ -182,14 +207,35 @@ def _lock_member(member: Member) -> None:
     list(Member._base_manager.select_for_update().filter(pk=member.pk).values_list("pk"))
 
 
+def _lock_members(members: dict[int, Member]) -> None:
+    """Lock the members' rows (FOR UPDATE on PostgreSQL; on SQLite BEGIN IMMEDIATE already
+    serialises writers) and read again, in the same query, what a booking takes from them."""
+    for pk, org_id, joined_on, archived_on in (Member._base_manager.select_for_update().filter(pk__in=members)
+                                               .order_by("pk").values_list("pk", "org_id", "joined_on", "archived_on")):
+        member = members[pk]
+        member.org_id, member.joined_on, member.archived_on = org_id, joined_on, archived_on
+
+
 def _next_seq(member: Member) -> int:
-    return (DuesEntry.objects.filter(member=member).aggregate(n=Max("seq"))["n"] or 0) + 1
+    return _next_seqs([member.pk])[member.pk]
+
+
+def _next_seqs(member_ids: Sequence[int]) -> dict[int, int]:
+    """The next number of each member's ledger. Entries a background import is still writing (hidden)
+    count too: they hold their numbers (an import that fails leaves a gap when purged)."""
+    last = dict(DuesEntry._base_manager.filter(member_id__in=member_ids).values("member_id")
+                .annotate(n=Max("seq")).order_by().values_list("member_id", "n"))
+    return {pk: (last.get(pk) or 0) + 1 for pk in member_ids}
+
+
+PENDING_IMPORT = "{name}{month}的党费正在由后台导入的交费名单入账，导入完成后即可看到，请勿重复登记"
 
 
 def allocate(book: MemberBook, amount: Decimal, chosen: Sequence[date] | None, horizon: date) -> list[tuple[date, Decimal]]:
     """Which months `amount` pays, and how much each: the chosen months in order, or (None) the
     oldest unpaid months first, then the coming ones up to `horizon`. The last month may be paid
-    in part. Raises ValidationError for a month that is not owed or already paid, or an excess amount.
+    in part. Raises ValidationError for a month that is not owed or already paid (or being paid
+    by a running import, book.Line.pending), or an excess amount.
     """
     name = book.member.name
     if chosen:
@@ -205,6 +251,8 @@ def allocate(book: MemberBook, amount: Decimal, chosen: Sequence[date] | None, h
             if line.due == 0:
                 raise ValidationError(f"{month_label(month)}经批准免交，无需交纳")
             if line.outstanding == 0:
+                if line.paid - line.pending < line.due:
+                    raise ValidationError(PENDING_IMPORT.format(name=name, month=month_label(month)))
                 raise ValidationError(f"{name}{month_label(month)}的党费已交清，不能重复交纳")
             targets.append(line)
     else:
@@ -237,58 +285,149 @@ def payment_record(*, member: Member, amount: Decimal, paid_on: date, method: st
     what the months still owe (the excess must be declared as 自愿多交), and when `form_token` (the
     pay form's one-time token) already booked an entry: a double click or a resent form books once.
     """
-    return _with_seq_retry(lambda: _payment_once(
-        member=member, amount=amount, paid_on=paid_on, method=method, receipt_no=receipt_no,
-        collected_by=collected_by, months=months, extra=extra, note=note, external_ref=external_ref,
-        source=source, import_batch=import_batch, user=user, today=today or timezone.localdate(),
-        form_token=form_token.strip()))
+    payment = Payment(member=member, amount=amount, paid_on=paid_on, method=method, receipt_no=receipt_no,
+                      collected_by=collected_by, months=months, extra=extra, note=note, external_ref=external_ref,
+                      form_token=form_token)
+    [result] = payments_record([payment], source=source, import_batch=import_batch, user=user, today=today)
+    if isinstance(result, ValidationError):
+        raise result
+    return result
+
+
+def payments_record(payments: Sequence[Payment], *, source: str = EntrySource.MANUAL,
+                    import_batch: DuesImport | None = None, import_job=None, user=None,
+                    today: date | None = None) -> list[Booked | ValidationError]:
+    """Book payments in one transaction with a fixed number of queries however many there are (the
+    payment_record of each: the same checks, allocation and numbering, as if booked one after the
+    other in this order). A payment refused gets its ValidationError in its place; the others are booked.
+    Redone on fresh state when another writer took a member's next number or a 交易单号 meanwhile.
+
+    `import_job` (a background import, dues/importing.py): the entries are written hidden, marked
+    with the job, and not posted to the kept summary; the job's commit shows and posts them.
+    """
+    today = today or timezone.localdate()
+    for attempt in range(SEQ_ATTEMPTS):
+        try:
+            return _payments_once(payments, source=source, import_batch=import_batch, import_job=import_job,
+                                  user=user, today=today)
+        except IntegrityError as exc:
+            # Redone on fresh state, where the number is the next one and the 交易单号 or form token
+            # booked meanwhile refuses that payment alone.
+            if not (_seq_conflict(exc) or "external_ref" in str(exc) or "form_token" in str(exc)) \
+                    or attempt == SEQ_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 RESUBMITTED = "这张表单已经提交过，交费已登记，没有重复登记"
+ENTRY_FKS = ["member", "org", "import_batch", "reverses", "recorded_by", "import_job"]
+
+
+def _checked(p: Payment, today: date) -> None:
+    """What a payment must be, before anything is read."""
+    if p.amount <= 0:
+        raise ValidationError("交纳金额应大于0")
+    if p.amount != p.amount.quantize(Decimal("0.01")):
+        raise ValidationError(f"金额{p.amount}元超过两位小数（精确到分）")
+    if not ZERO <= p.extra <= p.amount:
+        raise ValidationError("自愿多交金额应在0与交纳金额之间")
+    if p.paid_on > today:
+        raise ValidationError(f"交纳日期{p.paid_on:%Y-%m-%d}晚于今天")
+    if p.method not in Method.values:
+        raise ValidationError(f"交纳方式“{p.method}”无效，可选：{'、'.join(Method.values)}")
 
 
 @transaction.atomic
-def _payment_once(*, member: Member, amount: Decimal, paid_on: date, method: str, receipt_no: str,
-                  collected_by: str, months: Sequence[date] | None, extra: Decimal, note: str, external_ref: str,
-                  source: str, import_batch: DuesImport | None, user, today: date, form_token: str) -> Booked:
-    amount, extra = Decimal(amount), Decimal(extra or 0)
-    if amount <= 0:
-        raise ValidationError("交纳金额应大于0")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError(f"金额{amount}元超过两位小数（精确到分）")
-    if not ZERO <= extra <= amount:
-        raise ValidationError("自愿多交金额应在0与交纳金额之间")
-    if paid_on > today:
-        raise ValidationError(f"交纳日期{paid_on:%Y-%m-%d}晚于今天")
-    if method not in Method.values:
-        raise ValidationError(f"交纳方式“{method}”无效，可选：{'、'.join(Method.values)}")
-    _lock_member(member)
-    member.refresh_from_db(fields=["org", "joined_on", "archived_on"])
-    if external_ref and DuesEntry.objects.filter(kind=EntryKind.PAYMENT, external_ref=external_ref).exists():
-        raise ValidationError(f"交易单号{external_ref}已入账，不能重复登记")
-    if form_token and DuesEntry.objects.filter(form_token=form_token).exists():
-        raise ValidationError(RESUBMITTED)
-    first_base = DuesBase.objects.filter(member=member).order_by("effective_month").first()
-    dues_amount = amount - extra
-    if first_base is None and dues_amount > 0:
-        raise ValidationError(f"{member.name}尚未核定党费，请先核定交纳基数")
+def _payments_once(payments: Sequence[Payment], *, source: str, import_batch: DuesImport | None, import_job,
+                   user, today: date) -> list[Booked | ValidationError]:
+    results: list[Booked | ValidationError | None] = [None] * len(payments)
+    todo: list[int] = []
+    for i, p in enumerate(payments):
+        p.amount, p.extra = Decimal(p.amount), Decimal(p.extra or 0)
+        p.external_ref, p.form_token = p.external_ref.strip(), p.form_token.strip()
+        try:
+            _checked(p, today)
+        except ValidationError as exc:
+            results[i] = exc
+        else:
+            todo.append(i)
+    if not todo:
+        return results  # type: ignore[return-value]
+    members = {payments[i].member.pk: payments[i].member for i in todo}
+    _lock_members(members)
+    refs = {payments[i].external_ref for i in todo} - {""}
+    taken_refs = set(DuesEntry._base_manager.filter(kind=EntryKind.PAYMENT, external_ref__in=refs)
+                     .values_list("external_ref", flat=True)) if refs else set()
+    tokens = {payments[i].form_token for i in todo} - {""}
+    taken_tokens = set(DuesEntry._base_manager.filter(form_token__in=tokens)
+                       .values_list("form_token", flat=True)) if tokens else set()
+    firsts = dict(DuesBase.objects.filter(member_id__in=members).values("member_id")
+                  .annotate(first=Min("effective_month")).order_by().values_list("member_id", "first"))
     current = month_of(today)
     horizon = add_months(current, PREPAY_HORIZON)
-    chosen = sorted(set(month_of(m) for m in months)) if months else None
-    start = first_base.effective_month if first_base else current
-    if chosen:
-        start = min(start, chosen[0])
-    book = Book([member], first=start, last=max(horizon, chosen[-1] if chosen else horizon),
-                asof=today).books[member.pk]
+    chosen_of = {i: sorted(set(month_of(m) for m in payments[i].months)) if payments[i].months else None
+                 for i in todo}
+    start = min([firsts.get(payments[i].member.pk) or current for i in todo]
+                + [c[0] for c in chosen_of.values() if c])
+    last = max([horizon] + [c[-1] for c in chosen_of.values() if c])
+    book = Book(list(members.values()), first=start, last=last, asof=today, pending=True, job=import_job)
+    seqs = _next_seqs(list(members))
+    recorded_by = user if getattr(user, "pk", None) else None
+
+    written: list[tuple[int, DuesEntry, list[DuesAllocation], list[str]]] = []
+    for i in todo:
+        p = payments[i]
+        try:
+            entry, parts, warnings = _booking(p, book.books[p.member.pk], firsts.get(p.member.pk), chosen_of[i],
+                                              taken_refs, taken_tokens, horizon, source=source,
+                                              import_batch=import_batch, import_job=import_job,
+                                              recorded_by=recorded_by)
+        except ValidationError as exc:
+            results[i] = exc
+            continue
+        entry.seq = seqs[p.member.pk]
+        seqs[p.member.pk] += 1
+        taken_refs.add(entry.external_ref)
+        taken_tokens.add(entry.form_token)
+        written.append((i, entry, parts, warnings))
+    if not written:
+        return results  # type: ignore[return-value]
+
+    _insert_entries([e for _, e, _, _ in written], import_batch=import_batch)
+    for _, entry, parts, _ in written:
+        for a in parts:
+            a.entry_id = entry.pk
+    insert_rows(DuesAllocation, [{"entry_id": a.entry_id, "member_id": a.member_id, "month": a.month,
+                                  "kind": a.kind, "amount": a.amount} for _, _, parts, _ in written for a in parts])
+    if import_job is None:
+        paid.post([e.pk for _, e, _, _ in written])
+    for i, entry, parts, warnings in written:
+        results[i] = Booked(entry, parts, warnings)
+    return results  # type: ignore[return-value]
+
+
+def _booking(p: Payment, book: MemberBook, first_base: date | None, chosen: list[date] | None,
+             taken_refs: set[str], taken_tokens: set[str], horizon: date, *, source: str,
+             import_batch: DuesImport | None, import_job, recorded_by) -> tuple[DuesEntry, list[DuesAllocation], list[str]]:
+    """One payment on its member's book (read in bulk, holding the payments before it in memory):
+    its entry and allocations, not yet written, and the warnings; the book's lines take it in."""
+    member = p.member
+    if p.external_ref and p.external_ref in taken_refs:
+        raise ValidationError(f"交易单号{p.external_ref}已入账，不能重复登记")
+    if p.form_token and p.form_token in taken_tokens:
+        raise ValidationError(RESUBMITTED)
+    dues_amount = p.amount - p.extra
+    if first_base is None and dues_amount > 0:
+        raise ValidationError(f"{member.name}尚未核定党费，请先核定交纳基数")
     rules = book.rules
 
     allocations = allocate(book, dues_amount, chosen, horizon)
-    if not allocations and extra == 0:
+    if not allocations and p.extra == 0:
         raise ValidationError("没有需要交纳的月份")
     targets = [book.line(m) for m in chosen] if chosen else []
 
     warnings = []
-    paid_month = month_of(paid_on)
+    paid_month = month_of(p.paid_on)
     back = [m for m, _ in allocations if m < paid_month]
     ahead = [m for m, _ in allocations if m > paid_month]
     if len(back) > rules.value("max_back_pay_months"):
@@ -301,27 +440,48 @@ def _payment_once(*, member: Member, amount: Decimal, paid_on: date, method: str
     short = [ln for ln in targets if paid_now.get(ln.month, ZERO) < ln.outstanding]
     if short:
         warnings.append("金额不足以交清所选月份，" + "、".join(month_label(ln.month) for ln in short) + "仍有欠交")
-    if amount >= rules.value("remit_threshold"):
-        warnings.append(f"单笔交纳{amount:,.2f}元（{rules['remit_threshold'].display}），按规定全额上缴"
+    if p.amount >= rules.value("remit_threshold"):
+        warnings.append(f"单笔交纳{p.amount:,.2f}元（{rules['remit_threshold'].display}），按规定全额上缴"
                         f"（{rules['remit_threshold'].source}）")
 
-    entry = DuesEntry(member=member, seq=_next_seq(member), org=member.org, kind=EntryKind.PAYMENT,
-                      paid_on=paid_on, amount=amount, method=method, receipt_no=receipt_no.strip(),
-                      collected_by=collected_by.strip(), external_ref=external_ref.strip(), form_token=form_token,
-                      source=source,
-                      import_batch=import_batch, note=note.strip(),
-                      recorded_by=user if getattr(user, "pk", None) else None)
-    entry.full_clean(validate_constraints=False)  # the database checks them, under the race too
-    entry.save()
-    rows = [DuesAllocation(entry=entry, member=member, month=m, kind=AllocationKind.DUES, amount=p)
-            for m, p in allocations]
-    if extra > 0:
+    entry = DuesEntry(member=member, seq=0, org_id=member.org_id, kind=EntryKind.PAYMENT,
+                      paid_on=p.paid_on, amount=p.amount, method=p.method, receipt_no=p.receipt_no.strip(),
+                      collected_by=p.collected_by.strip(), external_ref=p.external_ref, form_token=p.form_token,
+                      source=source, import_batch=import_batch, import_job=import_job, note=p.note.strip(),
+                      recorded_by=recorded_by)
+    # The fields (lengths, choices); the references and constraints are the database's, under the race too.
+    entry.full_clean(exclude=ENTRY_FKS, validate_unique=False, validate_constraints=False)
+    rows = [DuesAllocation(member=member, month=m, kind=AllocationKind.DUES, amount=part) for m, part in allocations]
+    if p.extra > 0:
         extra_month = allocations[0][0] if allocations else paid_month
-        rows.append(DuesAllocation(entry=entry, member=member, month=extra_month, kind=AllocationKind.EXTRA,
-                                   amount=extra))
-    DuesAllocation.objects.bulk_create(rows)
-    paid.post([entry.pk])
-    return Booked(entry, rows, warnings)
+        rows.append(DuesAllocation(member=member, month=extra_month, kind=AllocationKind.EXTRA, amount=p.extra))
+    for m, part in allocations:  # the member's next payment in this batch sees this one
+        book.line(m).paid += part
+    return entry, rows, warnings
+
+
+def _insert_entries(entries: list[DuesEntry], *, import_batch: DuesImport | None) -> None:
+    """Insert the entries in one statement (lib.bulk) and read back their ids by (member, seq).
+    Only this transaction writes entries of these members now (their rows are locked; on SQLite
+    one writer at a time), and of the import batch, so the new rows are the ones above the last id."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table(DuesEntry)}")
+        after = cursor.fetchone()[0]
+    now = timezone.now()
+    insert_rows(DuesEntry, [{"member_id": e.member_id, "seq": e.seq, "org_id": e.org_id, "kind": e.kind,
+                             "paid_on": e.paid_on, "amount": e.amount, "method": e.method, "receipt_no": e.receipt_no,
+                             "collected_by": e.collected_by, "external_ref": e.external_ref,
+                             "form_token": e.form_token, "source": e.source, "import_batch_id": e.import_batch_id,
+                             "import_job_id": e.import_job_id, "note": e.note, "recorded_by_id": e.recorded_by_id}
+                            for e in entries], {"recorded_at": now})
+    new = DuesEntry._base_manager.filter(pk__gt=after)
+    new = new.filter(import_batch=import_batch) if import_batch is not None else new.filter(
+        member_id__in={e.member_id for e in entries})
+    ids = {(m, s): pk for pk, m, s in new.values_list("pk", "member_id", "seq")}
+    for e in entries:
+        e.pk = e.id = ids[e.member_id, e.seq]
+        e.recorded_at = now
+        e._state.adding, e._state.db = False, connection.alias
 
 
 def entry_reverse(*, entry: DuesEntry, reason: str, user=None, on: date | None = None) -> DuesEntry:

@@ -146,26 +146,26 @@ def _without_lock(world, monkeypatch):
     member = _assessed(world)
     inside = threading.Barrier(2)
     conflicts = []
-    real_next_seq, real_once = services._next_seq, services._payment_once
+    real_next_seqs, real_once = services._next_seqs, services._payments_once
 
-    def next_seq_after_both_read(m):
-        seq = real_next_seq(m)
+    def next_seqs_after_both_read(ids):
+        seqs = real_next_seqs(ids)
         try:
             inside.wait(timeout=2)  # PostgreSQL: both are here; SQLite: the other waits for our lock
         except threading.BrokenBarrierError:
             pass
-        return seq
+        return seqs
 
-    def counting_once(**kw):
+    def counting_once(*args, **kw):
         try:
-            return real_once(**kw)
+            return real_once(*args, **kw)
         except IntegrityError:
             conflicts.append(1)
             raise
 
-    monkeypatch.setattr(services, "_lock_member", lambda m: None)
-    monkeypatch.setattr(services, "_next_seq", next_seq_after_both_read)
-    monkeypatch.setattr(services, "_payment_once", counting_once)
+    monkeypatch.setattr(services, "_lock_members", lambda members: None)
+    monkeypatch.setattr(services, "_next_seqs", next_seqs_after_both_read)
+    monkeypatch.setattr(services, "_payments_once", counting_once)
     results = _together(2, lambda i: _pay(member, months=[JAN]))
     refused = [r for r in results if isinstance(r, ValidationError)]
     assert len(refused) == 1 and "已交清" in str(refused[0]), results

@@ -96,8 +96,8 @@ def test_it_redoes_a_booking_when_another_took_the_members_next_number(world, as
     assess(world.member_a, 4000)
     pay(world.member_a, 40, months=[date(2023, 1, 1)])
     stale = iter([1])  # the first attempt reads a stale "last number"
-    real = services._next_seq
-    monkeypatch.setattr(services, "_next_seq", lambda m: next(stale, None) or real(m))
+    real = services._next_seqs
+    monkeypatch.setattr(services, "_next_seqs", lambda ids: {pk: next(stale, None) or n for pk, n in real(ids).items()})
     booked = pay(world.member_a, 40, months=[date(2023, 2, 1)])
     assert booked.entry.seq == 2 and DuesEntry.objects.filter(member=world.member_a).count() == 2
 
