@@ -168,9 +168,10 @@ def for_period(org: Org, period: Period, *, as_of: date | None = None) -> Meetin
     )
 
 
-def attended_by(org: Org, period: Period, member_id: int) -> dict[str, Figure]:
+def attended_by(org: Org, period: Period, member_id: int | None) -> dict[str, Figure]:
     """How often one member (e.g. the secretary who reports) was present at the subtree's submitted
-    activities of the period, and at 集中学习 among them — the record behind "带头参加集中学习"."""
+    activities of the period, and at 集中学习 among them — the record behind "带头参加集中学习".
+    None (no such member) counts nothing, in the same one query."""
     p = str(period)
     acts = Activity.objects.in_org(org).held_in(period).filter(
         attendance__member_id=member_id, attendance__mark__in=PRESENT_MARKS)

@@ -62,10 +62,9 @@ def roll(org: Org, period: Period, *, as_of: date | None = None):
 def on_roll_named(org: Org, period: Period, name: str) -> Member | None:
     """The one member of org's subtree on the roll at the period's end with this name (the secretary
     an org record names), or None when there is none or the name is ambiguous."""
-    if not name.strip():
-        return None
-    found = list(roll(org, period).filter(name=name.strip())[:2])
-    return found[0] if len(found) == 1 else None
+    # Asked even for a blank name (no member has one): the same query for every org.
+    found = list(roll(org, period).filter(name=name.strip())[:2]) if name is not None else []
+    return found[0] if len(found) == 1 and name.strip() else None
 
 
 def for_period(org: Org, period: Period, *, as_of: date | None = None) -> MemberFigures:

@@ -123,8 +123,11 @@ class MeetingsSource(Source):
         result.extra["study_by_source"] = [{**r, "hours": float(r["hours"])} for r in figures.study_by_source]
         # The secretary the org record names, if exactly one member on its roll has that name.
         secretary = members_figures.on_roll_named(org, period, org.secretary)
+        # Counted whether or not the record names someone on the roll (None counts nothing): a
+        # report takes the same queries for every org, as the page benches pin.
+        attended = self.figures_module.attended_by(org, period, secretary.pk if secretary else None)
         if secretary is not None:
-            for k, f in self.figures_module.attended_by(org, period, secretary.pk).items():
+            for k, f in attended.items():
                 result.figures[f"meetings.secretary_{k}"] = f
 
 

@@ -80,3 +80,22 @@ def test_it_writes_the_secretarys_study_from_her_sign_ins(client_for, world, stu
 def test_it_asks_for_the_secretarys_study_without_a_sign_in(world, report):
     own = report.current_version().paragraphs.get(key="s1.study.own")
     assert own.source.startswith("【请补充：本人参加上级组织的学习")
+
+
+def test_a_report_takes_the_same_queries_whether_or_not_its_secretary_is_on_the_roll(world, study_session):
+    """The street/city benches compare query counts page by page: a community whose record names
+    someone on its roll must not take one more query than one whose record does not."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dangjian.reports.services import compose
+
+    compose(world.community, Q3)
+    with CaptureQueriesContext(connection) as named:
+        compose(world.community, Q3)
+    world.community.secretary = "无此人"
+    world.community.save()
+    compose(world.community, Q3)
+    with CaptureQueriesContext(connection) as unnamed:
+        compose(world.community, Q3)
+    assert len(named) == len(unnamed)
