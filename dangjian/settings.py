@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "dangjian.meetings",
     "dangjian.dues",
     "dangjian.grid",
+    "dangjian.kept",
     "dangjian.dashboard",
     "dangjian.plans",
     "dangjian.recruitment",
@@ -104,6 +105,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "dangjian.lib.web.NoStoreMiddleware",
     "dangjian.lib.web.QueryBoundsMiddleware",
+    "dangjian.kept.keeping.MarkChangesMiddleware",
 ]
 
 ROOT_URLCONF = "dangjian.urls"

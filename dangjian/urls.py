@@ -22,4 +22,5 @@ urlpatterns = [
     path("reports/", include("dangjian.reports.urls")),
     path("jobs/", include("dangjian.jobs.urls")),
     path("", include("dangjian.dashboard.urls")),
+    path("", include("dangjian.kept.urls")),
 ]

@@ -1,9 +1,12 @@
 """Dashboard panels: each reads one app's figures and names the template that draws them.
 
-A panel is `panel(request, org, period) -> dict | None` returning {"template": ..., **context};
-None hides it (e.g. the user has no role it concerns). Apps add their panel to PANELS.
+A panel is `panel(org, period) -> dict | None` returning {"template": ..., **context}; None hides it
+(no grids, a month has no duty report). It reads records only: who may see the dashboard is the
+view's question, and its drawing is kept for every record keeper of the org (dangjian/kept). Apps add
+their panel to PANELS.
 """
 
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from dangjian.dues.panels import dues_panel
@@ -32,7 +35,7 @@ def by_child(org: Org, by_branch: list[dict]) -> list[dict]:
     return list(rows.values())
 
 
-def members_panel(request, org, period):
+def members_panel(org, period):
     f = member_figures.for_period(org, period)
     above = above_community(org)
     bars = by_child(org, f.by_branch) if above else f.by_branch
@@ -58,3 +61,13 @@ def members_panel(request, org, period):
 
 
 PANELS = [members_panel, meetings_panel, dues_panel, grid_panel, plans_panel, recruitment_panel, reports_panel]
+
+
+def panels(org, period) -> list[dict]:
+    return [p for p in (panel(org, period) for panel in PANELS) if p]
+
+
+def draw(org, period) -> str:
+    """The dashboard of org and period as HTML: what is kept and read by every visit (kept/)."""
+    return "".join(render_to_string(p["template"], {"p": p, "org": org, "period": period})
+                   for p in panels(org, period))

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
+from dangjian.kept.keeping import read
 from dangjian.orgs.models import ABOVE_COMMUNITY_KINDS, COMMUNITY_KINDS, OrgKind, Role
 from dangjian.orgs.scoping import (
     has_role,
@@ -9,8 +10,6 @@ from dangjian.orgs.scoping import (
     org_and_period,
     visible_orgs,
 )
-
-from .panels import PANELS
 
 
 @login_required
@@ -25,11 +24,10 @@ def dashboard(request):
         member = getattr(request.user, "member", None)
         if member is not None:
             return redirect("member_detail", pk=member.pk)
-        return render(request, "dashboard/home.html", {"panels": [], "org": None})
+        return render(request, "dashboard/home.html", {"org": None})
     org, period = org_and_period(request)
-    panels = [p for p in (panel(request, org, period) for panel in PANELS) if p]
     return render(request, "dashboard/home.html", {
-        "org": org, "period": period, "panels": panels,
+        "org": org, "period": period, "kept": read("dashboard", org, period),
         "orgs": visible_orgs(request.user).filter(kind__in=(*ABOVE_COMMUNITY_KINDS, *COMMUNITY_KINDS, OrgKind.BRANCH)),
         "periods": [period.previous(), period, period.next()],
     })

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from dangjian.lib.changes import records_changed
 from dangjian.lib.idnumbers import validate_id
 from dangjian.lib.periods import Period
 from dangjian.lib.staging import BATCH, Pace, purge
@@ -397,6 +398,7 @@ def _commit(job, batch: DuesImport, postings: list[tuple]) -> None:
             raise RuntimeError("导入任务已被标记为结束，本次导入没有生效")
         batch.save(update_fields=["booked", "skipped"])
         paid.post_rows(postings)
+        records_changed.send(__name__, org=job.org)
     job.status = JobStatus.DONE
 
 

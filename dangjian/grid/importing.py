@@ -37,6 +37,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from dangjian.jobs.models import Job
 from dangjian.jobs.sizing import estimate_rows
+from dangjian.lib.changes import records_changed
 from dangjian.lib.names import NameIndex, clean_name
 from dangjian.lib.staging import BATCH, purge
 from dangjian.lib.tabular import RowError, TabularError
@@ -612,6 +613,7 @@ def run_job(job: ImportJob, on_progress: Callable[[int, int], None] | None = Non
         discard_upload(job.path)  # only a passed dry run keeps its file, for "import for real"
     if committed:
         apply_staged(job)
+        records_changed.send(__name__, org=job.community)
         job.finished_at = timezone.now()
         ImportJob.objects.filter(pk=job.pk).update(finished_at=job.finished_at)
     else:

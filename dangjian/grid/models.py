@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+import dangjian.lib.lookups  # noqa: F401 — any_of, for the grid-scoped querysets
 from dangjian.lib.crypto import blind_index
 from dangjian.lib.idnumbers import mask_id, mask_phone, phone_tail
 from dangjian.lib.pinyin import search_keys
@@ -77,11 +78,11 @@ class GridScopedQuerySet(OrgScopedQuerySet):
         return self._grids_q(Grid.objects.filter(community__path__startswith=org.path))
 
     def _grids_q(self, grids) -> Q:
-        return Q(**{f"{self.grid_field}__in": list(grids.values_list("pk", flat=True))})
+        return Q(**{f"{self.grid_field}__any_of": list(grids.values_list("pk", flat=True))})
 
     def also_visible(self, user) -> Q:
         ids = assigned_grid_ids(user)
-        return Q(**{f"{self.grid_field}__in" if self.grid_field else "pk__in": ids}) if ids else Q(pk__in=[])
+        return Q(**{f"{self.grid_field}__any_of" if self.grid_field else "pk__any_of": ids}) if ids else Q(pk__in=[])
 
 
 class ResidentTag(models.Model):

@@ -7,7 +7,7 @@ from .models import Campaign
 from .progress import campaign_progress
 
 
-def panel(request, org, period) -> dict | None:
+def panel(org, period) -> dict | None:
     f = for_period(org, period)
     if not f.grids.value:
         return None

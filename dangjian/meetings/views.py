@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.jobs.services import job_enqueue
 from dangjian.jobs.sizing import runs_in_background
+from dangjian.kept.keeping import read
 from dangjian.lib.periods import Period
 from dangjian.lib.tabular import TabularError
 from dangjian.lib.uploads import claim_upload, stash_upload
@@ -43,7 +44,6 @@ from dangjian.orgs.scoping import (
 
 from . import compliance as compliance_mod
 from . import ics, ledger, rules, services
-from . import reach as reach_mod
 from .choices import PRESENT_MARKS, RATE_NOTE, AppraisalResult, Mark, Status
 from .forms import (
     ActivityForm,
@@ -469,36 +469,18 @@ def meeting_feeds(request):
 # Compliance, reach, rules, the ledger
 
 
-LISTED = 50  # overdue and returned records the compliance page lists (a district has thousands)
-REACH_LISTED = 200  # members the reach page names in each list (a branch's whole roll)
-
-
 @login_required
 def meeting_compliance(request):
     org, period = org_and_period(request)
-    comp = compliance_mod.check(org, period)
-    # Above community level a row per community (per street), each linking to its branches.
-    above = compliance_mod.above_community(org)
-    children = compliance_mod.children_of(org) if above else []
     return render(request, "meetings/compliance.html", {
-        **_picker(request, org, period), "c": comp, "owed_note": compliance_mod.OWED_NOTE,
-        "rows": [] if above else comp.rows(), "child_rows": comp.by_child(children) if above else None,
-        "overdue": comp.overdue[:LISTED], "returned": comp.returned[:LISTED], "listed": LISTED,
-        "tab": "compliance", "rule_note": rules.RULE_NOTE,
-        "state_label": compliance_mod.STATE_LABELS[comp.state], "show_months": len(comp.months) > 1, "green": comp.count(compliance_mod.GREEN),
-        "red": comp.count(compliance_mod.RED), "amber": comp.count(compliance_mod.AMBER),
-    })
+        **_picker(request, org, period), "kept": read("meetings.compliance", org, period), "tab": "compliance"})
 
 
 @login_required
 def meeting_reach(request):
     org, period = org_and_period(request)
-    # Counted in the database; the names listed are the first REACH_LISTED of each list (with its total).
-    reach = reach_mod.compute(org, period, listed=False)
     return render(request, "meetings/reach.html", {
-        **_picker(request, org, period), "r": reach, **reach_mod.listing(reach, REACH_LISTED), "listed": REACH_LISTED,
-        "lapses": reach.lapses[:REACH_LISTED], "tab": "reach",
-    })
+        **_picker(request, org, period), "kept": read("meetings.reach", org, period), "tab": "reach"})
 
 
 @login_required

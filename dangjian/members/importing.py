@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from dangjian.grid.models import StagedChange
 from dangjian.lib.bulk import bulk_create_copying_history, insert_rows
+from dangjian.lib.changes import records_changed
 from dangjian.lib.crypto import blind_index, decrypt, encrypt
 from dangjian.lib.idnumbers import birth_date_from_id, sex_from_id
 from dangjian.lib.names import NameIndex, clean_name
@@ -520,6 +521,7 @@ def _commit(job) -> None:
     if not Job.objects.filter(pk=job.pk).exclude(status__in=FINISHED).update(status=JobStatus.DONE):
         raise RuntimeError("导入任务已被标记为结束，本次导入没有生效")
     job.status = JobStatus.DONE
+    records_changed.send(__name__, org=job.org)
 
 
 def apply_staged(job) -> list[tuple[int | None, str]]:

@@ -13,6 +13,7 @@ from dangjian.meetings.tests.helpers import held, send, visit
 from dangjian.orgs.models import Org, OrgKind
 from dangjian.plans import services as plan_services
 from dangjian.plans.choices import PlanKind
+from dangjian.testing.dashboard import drawn_panels
 from dangjian.testing.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,8 +85,8 @@ def test_its_pages_take_as_many_queries_for_a_bigger_street(world, client_for):
 
 def test_the_street_dashboard_shows_a_row_per_community(world, client_for):
     community(world.street, 0)
-    panel = next(p for p in client_for(world.street_admin).get(
-        reverse("dashboard"), {"org": world.street.pk, "period": "2023Q3"}).context["panels"]
+    panel = next(p for p in drawn_panels(client_for(world.street_admin).get(
+        reverse("dashboard"), {"org": world.street.pk, "period": "2023Q3"}))
         if p["template"] == "meetings/_dashboard.html")
     rows = {r["org"].name: r for r in panel["child_rows"]}
     assert set(rows) == {"和平社区党总支", "光明社区党总支", "增加0社区党总支"}
@@ -95,8 +96,8 @@ def test_the_street_dashboard_shows_a_row_per_community(world, client_for):
 
 def test_the_street_dashboard_charts_members_per_community(world, client_for):
     community(world.street, 0)
-    panel = client_for(world.street_admin).get(reverse("dashboard"), {"org": world.street.pk, "period": "2023Q3"}
-                                               ).context["panels"][0]
+    panel = drawn_panels(client_for(world.street_admin).get(reverse("dashboard"), {"org": world.street.pk, "period": "2023Q3"}
+                                               ))[0]
     names = panel["branch_chart"]["xAxis"]["data"]
     full, probationary = (s["data"] for s in panel["branch_chart"]["series"])
     assert names == ["和平社区", "光明社区", "增加0社区党总支"]

@@ -14,6 +14,7 @@ from dangjian.dues.book import member_book, month_of
 from dangjian.dues.choices import PaySchedule
 from dangjian.dues.services import base_set, payment_record, profile_update
 from dangjian.lib.periods import Period
+from dangjian.testing.dashboard import drawn_panels
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -86,7 +87,7 @@ def test_it_adds_up_the_period_as_paid_overdue_and_not_yet_due(quarterly, monthl
 
 def test_it_shows_the_balance_on_the_dashboard(quarterly, monthly, client_for):
     response = client_for(quarterly.secretary).get(reverse("dashboard"), {"period": "2023Q4"})
-    f = next(p for p in response.context["panels"] if p["template"] == "dues/_dashboard.html")["f"]
+    f = next(p for p in drawn_panels(response) if p["template"] == "dues/_dashboard.html")["f"]
     html = response.content.decode()
     balance = html.split('data-testid="dues-balance">')[1].split("</p>")[0]
     for fig in (f.due, f.paid, f.arrears, f.pending):

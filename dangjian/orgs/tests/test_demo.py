@@ -10,6 +10,7 @@ from django.urls import reverse
 from dangjian.demo import build
 from dangjian.members.models import Member
 from dangjian.orgs.models import Org
+from dangjian.testing.dashboard import drawn_panels
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ def test_it_builds_hepings_tree_and_its_123_full_members(client_for):
     ctx = build(seed=2023, communities=1, apps=["orgs", "members"], today=date(2026, 11, 27), log=lambda *_: None)
     community = Org.objects.get(name="和平社区党总支")
     assert [b.name for b in community.children.order_by("sort")] == ["第一党支部", "第二党支部", "第三党支部", "第四党支部"]
-    panel = client_for(ctx.users["shuji"]).get(reverse("dashboard")).context["panels"][0]
+    panel = drawn_panels(client_for(ctx.users["shuji"]).get(reverse("dashboard")))[0]
     assert (panel["f"].full.value, panel["f"].probationary.value) == (123, 6)
     assert Member.objects.filter(is_mobile=True).exists() and Member.objects.filter(is_infirm=True).exists()
 

@@ -8,6 +8,7 @@ from dangjian.members.models import Member
 from dangjian.orgs.models import Org, OrgKind, Role
 from dangjian.orgs.scoping import may_set_deployment_rules, may_sign, may_view_pii, top_orgs, visible_orgs
 from dangjian.orgs.services import grantable_roles
+from dangjian.testing.dashboard import drawn_panels
 from dangjian.testing.factories import MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,8 +89,8 @@ def test_the_street_pages_work_for_the_district(district, client_for, name):
 
 def test_the_dashboard_counts_the_members_of_every_street(district, client_for):
     d = district
-    panels = client_for(d.district_admin).get(reverse("dashboard") + f"?org={d.district.pk}").context["panels"]
-    street_panels = client_for(d.street_admin).get(reverse("dashboard") + f"?org={d.street.pk}").context["panels"]
+    panels = drawn_panels(client_for(d.district_admin).get(reverse("dashboard") + f"?org={d.district.pk}"))
+    street_panels = drawn_panels(client_for(d.street_admin).get(reverse("dashboard") + f"?org={d.street.pk}"))
     members = next(p for p in panels if p.get("f") is not None and hasattr(p["f"], "full"))
     street_members = next(p for p in street_panels if p.get("f") is not None and hasattr(p["f"], "full"))
     assert members["f"].full.value == street_members["f"].full.value + 1  # 赵六
