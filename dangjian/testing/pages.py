@@ -66,6 +66,26 @@ def _report_draft(t: Targets, org):
     return compose(org, t.quarter)
 
 
+def _drawing(kind: str, period: Callable[[Targets], object]):
+    """The worker's part of a kept page (dangjian/kept): drawing it from the records, which every
+    visit then reads — timed apart, so that a kept page's speed hides none of its cost."""
+
+    def draw(t: Targets, org) -> str:
+        from dangjian.kept.keeping import DRAWERS
+
+        return DRAWERS[kind](org, period(t))
+
+    return draw
+
+
+def _this_quarter(t: Targets):
+    from django.utils import timezone
+
+    from dangjian.lib.periods import Period
+
+    return Period.of(timezone.localdate(), "quarter")
+
+
 def _pages() -> list[Page]:
     pages: list[Page] = []
 
@@ -77,10 +97,15 @@ def _pages() -> list[Page]:
     each("members_q", "党员搜索（拼音首字母）", ("street", "district"), "search",
          url=lambda t, o: f"/members/?org={o.pk}&q={t.member_q}")
     each("dashboard", "首页", LEVELS, "dash", url=lambda t, o: f"/?org={o.pk}")
+    each("dashboard_draw", "首页（后台汇总一次）", LEVELS, "dash", call=_drawing("dashboard", _this_quarter))
     each("compliance", "组织生活达标（全年）", ("street", "district"), "dash",
          url=lambda t, o: f"/meetings/compliance/?org={o.pk}&period={t.year}")
+    each("compliance_draw", "组织生活达标（后台汇总一次）", ("street", "district"), "dash",
+         call=_drawing("meetings.compliance", lambda t: t.year))
     each("reach", "组织生活覆盖（季度）", ("street", "district"), "dash",
          url=lambda t, o: f"/meetings/reach/?org={o.pk}&period={t.quarter}")
+    each("reach_draw", "组织生活覆盖（后台汇总一次）", ("street", "district"), "dash",
+         call=_drawing("meetings.reach", lambda t: t.quarter))
     each("dues_year", "党费年度汇总（dues summary --json）", ("street", "district"), "duesum", call=_dues_summary)
     each("plans", "工作计划", LEVELS, "dash", url=lambda t, o: f"/plans/?org={o.pk}")
     each("report", "述职报告起草（读数+成文）", ("community", "street"), "reports", call=_report_draft)
