@@ -7,6 +7,7 @@ from dangjian.orgs.models import ABOVE_COMMUNITY_KINDS, COMMUNITY_KINDS, OrgKind
 from dangjian.orgs.scoping import (
     has_role,
     may_keep_records,
+    nearby,
     org_and_period,
     visible_orgs,
 )
@@ -28,6 +29,6 @@ def dashboard(request):
     org, period = org_and_period(request)
     return render(request, "dashboard/home.html", {
         "org": org, "period": period, "kept": read("dashboard", org, period),
-        "orgs": visible_orgs(request.user).filter(kind__in=(*ABOVE_COMMUNITY_KINDS, *COMMUNITY_KINDS, OrgKind.BRANCH)),
+        "orgs": nearby(visible_orgs(request.user).filter(kind__in=(*ABOVE_COMMUNITY_KINDS, *COMMUNITY_KINDS, OrgKind.BRANCH)), org),
         "periods": [period.previous(), period, period.next()],
     })

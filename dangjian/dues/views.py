@@ -29,6 +29,7 @@ from dangjian.orgs.scoping import (
     log_access,
     may_keep_records,
     may_sign,
+    nearby,
     org_and_period,
     request_org,
     require_record_keeper,
@@ -85,7 +86,7 @@ def _back(request, default: str) -> str:
 def _pickers(request, org, period):
     return {
         "org": org, "period": period,
-        "orgs": visible_orgs(request.user).exclude(kind=OrgKind.GROUP),
+        "orgs": nearby(visible_orgs(request.user).exclude(kind=OrgKind.GROUP), org, request.user),
         "periods": [period.previous(), period.next()],
     }
 
@@ -405,7 +406,7 @@ def dues_rules(request):
     return render(request, "dues/rules.html", {
         "org": org, "rules": [rules[k] for k in RULE_KEYS], "definitions": dues_figures.DuesFigures.definitions,
         "may_edit": org is not None and may_sign(request.user, org),
-        "orgs": visible_orgs(request.user).exclude(kind=OrgKind.GROUP),
+        "orgs": nearby(visible_orgs(request.user).exclude(kind=OrgKind.GROUP), org, request.user),
     })
 
 

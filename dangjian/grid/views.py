@@ -537,14 +537,19 @@ def grid_export(request, pk):
 # Campaigns
 
 
+CAMPAIGNS_PER_PAGE = 30
+
+
 @login_required
 def campaign_list(request):
-    campaigns = list(Campaign.objects.visible_to(request.user).select_related("community"))
+    # A page at a time: a district runs hundreds of campaigns, each one's completion counted over
+    # its households; the page counts its own 30.
+    page = paginate(request, Campaign.objects.visible_to(request.user).select_related("community"), per_page=CAMPAIGNS_PER_PAGE)
+    campaigns = list(page.object_list)
     completion = campaigns_completion(campaigns)
-    communities = list(_communities(request.user))
     return render(request, "grid/campaign_list.html", {
-        "campaigns": [(c, completion[c.pk]) for c in campaigns],
-        "can_create": any(may_keep_records(request.user, c) for c in communities),
+        "campaigns": [(c, completion[c.pk]) for c in campaigns], "page": page,
+        "querystring": query_without_page(request), "can_create": may_keep_records(request.user),
     })
 
 

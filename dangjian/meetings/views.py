@@ -36,6 +36,7 @@ from dangjian.orgs.scoping import (
     may_keep_records,
     may_set_deployment_rules,
     may_sign,
+    nearby,
     org_and_period,
     request_org,
     require_record_keeper,
@@ -76,7 +77,7 @@ from .tasks import study_import as study_import_task
 
 def _picker(request, org: Org, period: Period) -> dict:
     return {"org": org, "period": period, "periods": [period.previous(), period, period.next()],
-            "picker_orgs": visible_orgs(request.user).exclude(kind=OrgKind.GROUP)}
+            "picker_orgs": nearby(visible_orgs(request.user).exclude(kind=OrgKind.GROUP), org)}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +25,7 @@ from dangjian.orgs.scoping import (
     log_access,
     may_keep_records,
     may_view_pii,
+    nearby,
     request_org,
     require_record_keeper,
     scope_of,
@@ -127,14 +127,15 @@ UNIT_KINDS = (*COMMUNITY_KINDS, OrgKind.BRANCH, OrgKind.GROUP)
 def _filter_orgs(request) -> list[tuple[str, str]]:
     """The org drop-down of the member list. Someone whose reach is a community or a branch picks
     among all its units; someone over a street or more picks a community, then among the units
-    of the one chosen (a district has thousands of 党支部 and 党小组)."""
+    of the one chosen, its siblings and children (a district has thousands of 党支部 and 党小组)."""
     orgs = visible_orgs(request.user).exclude(kind__in=[k for k in OrgKind.values if k not in UNIT_KINDS])
     scope = scope_of(request.user)
     if scope.everything or any(root.kind not in UNIT_KINDS for root in scope.roots()):
-        q = Q(kind__in=COMMUNITY_KINDS)
-        if request.GET.get("org"):
-            q |= Q(path__startswith=get_org_for_user(request, request.GET["org"]).path)
-        orgs = orgs.filter(q)
+        chosen = get_org_for_user(request, request.GET["org"]) if request.GET.get("org") else None
+        communities = orgs.filter(kind__in=COMMUNITY_KINDS)
+        if chosen is not None and chosen.kind not in UNIT_KINDS:
+            communities = communities.filter(path__startswith=chosen.path)
+        orgs = communities | nearby(orgs, chosen) if chosen is not None else communities
     # (value, label) pairs: a few hundred options render several times faster than model rows.
     return [(str(pk), name) for pk, name in orgs.values_list("pk", "name")]
 

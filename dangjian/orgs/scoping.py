@@ -76,6 +76,19 @@ def visible_orgs(user, roles=RECORD_ROLES):
     return Org.objects.filter(path_q(user, field="", roles=roles))
 
 
+def nearby(orgs, org: Org | None, user=None):
+    """A page's org picker: of `orgs` (the user's visible ones), the way down to `org` (its
+    ancestors), its siblings and its children — without one, the user's top orgs and their
+    children. A district has thousands of 党支部: one picks a street, then a community, then a
+    branch, each list a few dozen long, not one list of thousands."""
+    if org is None:
+        tops = [o.pk for o in top_orgs(user)]
+        return orgs.filter(Q(pk__in=tops) | Q(parent_id__in=tops))
+    ancestors = [int(p) for p in org.path.strip(".").split(".")]
+    siblings = Q(parent_id=org.parent_id) if org.parent_id else Q(parent__isnull=True)
+    return orgs.filter(Q(pk__in=ancestors) | Q(parent_id=org.pk) | siblings)
+
+
 def top_orgs(user, roles=RECORD_ROLES) -> list[Org]:
     scope = scope_of(user)
     if scope.everything:

@@ -27,6 +27,7 @@ from dangjian.orgs.scoping import (
     get_visible_or_404,
     may_keep_records,
     may_sign,
+    nearby,
     org_and_period,
     request_org,
     require_record_keeper,
@@ -73,8 +74,8 @@ def _default_org(request):
     return request_org(request) if request.GET.get("org") or len(top_orgs(request.user)) == 1 else None
 
 
-def _orgs_for_filter(user):
-    return visible_orgs(user).exclude(kind=OrgKind.GROUP)
+def _orgs_for_filter(user, org):
+    return nearby(visible_orgs(user).exclude(kind=OrgKind.GROUP), org, user)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -101,7 +102,7 @@ def plan_list(request):
     page = paginate(request, qs, per_page=30)
     years = sorted({d.year for d in WorkPlan.objects.visible_to(request.user).dates("start_on", "year")}, reverse=True)
     return render(request, "plans/plan_list.html", {
-        "page": page, "org": org, "orgs": _orgs_for_filter(request.user), "year": year, "years": years,
+        "page": page, "org": org, "orgs": _orgs_for_filter(request.user, org), "year": year, "years": years,
         "querystring": query_without_page(request), "due": _due_summary(request, today),
     })
 
@@ -370,7 +371,7 @@ def due_list(request):
     lists = _due_lists(request, today, horizon, calendar, org)
     return render(request, "plans/due_list.html", {
         **lists, "today": today, "horizon": horizon, "days": days, "org": org,
-        "orgs": _orgs_for_filter(request.user), "today_note": _holiday_note(calendar, today),
+        "orgs": _orgs_for_filter(request.user, org), "today_note": _holiday_note(calendar, today),
         "calendar_known": covers(horizon),
     })
 
@@ -397,7 +398,7 @@ def plan_item_list(request):
         qs = qs.filter(plan_id=request.GET["plan"])
     return render(request, "plans/item_list.html", {
         "page": paginate(request, qs), "org": org, "period": period, "state": state, "states": ItemState.choices,
-        "orgs": _orgs_for_filter(request.user), "querystring": query_without_page(request), "today": today,
+        "orgs": _orgs_for_filter(request.user, org), "querystring": query_without_page(request), "today": today,
     })
 
 
@@ -432,7 +433,7 @@ def problem_list(request):
         problem.awaiting = not problem.is_closed and problem.n_measures > 0 and problem.n_done == problem.n_measures
     return render(request, "plans/problem_list.html", {
         "page": page, "org": org, "period": period, "show": show, "shows": LedgerShow.choices,
-        "orgs": _orgs_for_filter(request.user), "categories": ProblemCategory.objects.all(),
+        "orgs": _orgs_for_filter(request.user, org), "categories": ProblemCategory.objects.all(),
         "sources": ProblemSource.objects.all(), "statuses": ProblemStatus.choices,
         "querystring": query_without_page(request), "total": page.paginator.count,
     })

@@ -23,6 +23,7 @@ from dangjian.orgs.models import Org, OrgKind
 from dangjian.orgs.scoping import (
     get_org_for_user,
     get_visible_or_404,
+    nearby,
     request_org,
     require_record_keeper,
     visible_orgs,
@@ -62,7 +63,7 @@ def board(request):
             period = Period.of(today, "quarter")
         listed = in_period(org, period, request.GET["list"])
     return render(request, "recruitment/board.html", {
-        "org": org, "board": b, "orgs": visible_orgs(request.user).exclude(kind=OrgKind.GROUP),
+        "org": org, "board": b, "orgs": nearby(visible_orgs(request.user).exclude(kind=OrgKind.GROUP), org, request.user),
         "rule_note": RULE_NOTE, "stages": Stage, "is_past": b.today != today, "listed": listed, "period": period,
         "list_label": BY_CODE[request.GET["list"]].label if listed is not None else "",
     })
@@ -200,7 +201,7 @@ def transfer_list(request):
         deadline = receipt_deadline(t, rules, calendar) if t.direction == Transfer.Direction.OUT and not t.other_org_id else None
         rows.append({"t": t, "deadline": deadline, "late": bool(deadline and not t.receipt_on and deadline.day < today)})
     return render(request, "recruitment/transfer_list.html", {
-        "org": org, "rows": rows, "orgs": visible_orgs(request.user).exclude(kind=OrgKind.GROUP), "today": today,
+        "org": org, "rows": rows, "orgs": nearby(visible_orgs(request.user).exclude(kind=OrgKind.GROUP), org, request.user), "today": today,
         "receipt_rule": rules["receipt_days"],
     })
 

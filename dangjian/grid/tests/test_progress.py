@@ -75,3 +75,30 @@ def test_it_keeps_the_figures_query_count_flat(g, django_assert_max_num_queries)
 def test_it_shows_the_grid_panel_on_the_dashboard(g, client_for):
     response = client_for(g.world.secretary).get(reverse("dashboard"))
     assert response.status_code == 200 and "panel-grid" in response.content.decode()
+
+
+def test_the_campaign_list_pages_30_at_a_time_with_each_ones_completion(g, client_for):
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from dangjian.grid import services
+    from dangjian.grid.views import CAMPAIGNS_PER_PAGE
+
+    client = client_for(g.world.street_admin)
+    today = timezone.localdate()
+    for i in range(CAMPAIGNS_PER_PAGE + 4):
+        services.campaign_create(community=g.world.other_community, name=f"光明摸排{i}", grids=[g.grid3],
+                                 starts_on=today - timedelta(days=40 + i), deadline=today - timedelta(days=1))
+    with CaptureQueriesContext(connection) as first_page:
+        first = client.get(reverse("campaign_list"))
+    second = client.get(reverse("campaign_list"), {"page": 2})
+    assert len(first.context["campaigns"]) == CAMPAIGNS_PER_PAGE and len(second.context["campaigns"]) == 5
+    shown = {c.name: p for c, p in first.context["campaigns"] + second.context["campaigns"]}
+    assert len(shown) == CAMPAIGNS_PER_PAGE + 5 and shown["本季度户籍摸排"].total == 2
+    assert "1 / 2" in first.content.decode() and "2 / 2" in second.content.decode()
+    assert len(first_page) < 20
+    theirs = client_for(g.world.outsider).get(reverse("campaign_list")).context["campaigns"]
+    assert theirs and {c.community for c, _ in theirs} == {g.world.other_community}
