@@ -199,10 +199,16 @@ class MarkChangesMiddleware:
         return response
 
 
+# Views of record apps that write no record: signing in and out, one's password, accounts and roles.
+NOT_RECORD_VIEWS = {"login", "logout", "password_change", "account_list", "account_new", "account_detail",
+                    "account_action"}
+
+
 def _record_view(request) -> bool:
     match = getattr(request, "resolver_match", None)
-    module = getattr(match.func, "__module__", "") if match else ""
-    parts = module.split(".")
+    if match is None or match.url_name in NOT_RECORD_VIEWS:
+        return False
+    parts = getattr(match.func, "__module__", "").split(".")
     return len(parts) > 1 and parts[0] == "dangjian" and parts[1] in RECORD_APPS
 
 

@@ -77,7 +77,16 @@ def test_a_write_outside_a_request_marks_every_drawing(world, drawn):
     assert all(stale(world.street, world.community, world.other_community, world.branch_a).values())
 
 
-def test_reading_and_failed_writes_mark_nothing(world, drawn, client_for):
+def test_reading_signing_in_and_failed_writes_mark_nothing(world, drawn, client_for):
+    from django.test import Client
+
+    from dangjian.demo import DEMO_PASSWORD
+
+    world.worker.set_password(DEMO_PASSWORD)
+    world.worker.save()
+    Drawing.objects.update(changed_at=None)
+    fresh = Client()
+    assert fresh.post(reverse("login"), {"username": world.worker.username, "password": DEMO_PASSWORD}).status_code == 302
     client = client_for(world.worker)
     client.get(reverse("member_list"))
     client.post(reverse("meeting_submit", args=[999999]))  # 404
