@@ -112,7 +112,7 @@ def for_period(org: Org, period: Period) -> GridFigures:
         died=Figure("本期去世", movements["died"], link("grid_residents", org=org.pk, moved="died", archived=1, **span), "人"),
         by_hukou=[{"name": h.label, "value": agg[f"hukou_{h.name}"]} for h in HukouType],
         by_tag=[{"name": t, "value": agg[f"tag{i}"], "link": link("grid_residents", org=org.pk, tag=t)} for i, t in enumerate(tags)],
-        campaigns=[{"name": c.name, "community": c.community.name, "starts_on": c.starts_on.isoformat(),
+        campaigns=[{"name": c.name, "community": c.community.name, "community_id": c.community_id, "starts_on": c.starts_on.isoformat(),
                     "deadline": c.deadline.isoformat(), "total": completion[c.pk].total, "done": completion[c.pk].done,
                     "percent": completion[c.pk].percent, "changes": completion[c.pk].changes,
                     "link": link("campaign_detail", c.pk)} for c in campaigns],

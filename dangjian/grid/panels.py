@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
+from dangjian.lib.figures import link
+from dangjian.orgs.models import PATH_STEP, Org, OrgKind
+
 from .figures import for_period
 from .models import Campaign
 from .progress import campaign_progress
+
+
+def by_child(org: Org, campaigns: list[dict]) -> list[dict]:
+    """Above community level, the period's campaigns folded into a row per child org (a street's
+    communities, a district's streets) with their households done of all: a district runs hundreds
+    of campaigns, and each row links to that child's dashboard."""
+    children = list(Org.objects.filter(parent=org).exclude(kind=OrgKind.GROUP).order_by("sort", "path"))
+    paths = dict(Org.objects.filter(pk__in={c["community_id"] for c in campaigns}).values_list("pk", "path"))
+    width = len(org.path) + PATH_STEP + 1
+    rows = {c.path: {"name": c.display_name, "count": 0, "done": 0, "total": 0, "link": link("dashboard", org=c.pk)}
+            for c in children}
+    for c in campaigns:
+        row = rows.get(paths.get(c["community_id"], "")[:width])
+        if row is not None:
+            row["count"] += 1
+            row["done"] += c["done"]
+            row["total"] += c["total"]
+    folded = [r for r in rows.values() if r["count"]]
+    for r in folded:
+        r["percent"] = round(100 * r["done"] / r["total"]) if r["total"] else 0
+    return folded
 
 
 def panel(org, period) -> dict | None:
@@ -16,11 +40,13 @@ def panel(org, period) -> dict | None:
     if org.is_community and f.campaigns:
         focus = Campaign.objects.in_org(org).overlapping(period.first_day, period.last_day).order_by("-starts_on", "-pk").first()
     if focus is not None:
-        rows = campaign_progress(focus).by_grid
-        names, done, pending = [p.label for p in rows], [p.done for p in rows], [p.pending for p in rows]
-    else:
-        names = [f"{c['community']}·{c['name']}" for c in f.campaigns]
-        done, pending = [c["done"] for c in f.campaigns], [c["total"] - c["done"] for c in f.campaigns]
+        by_grid = campaign_progress(focus).by_grid
+        names, done, pending = [p.label for p in by_grid], [p.done for p in by_grid], [p.pending for p in by_grid]
+    above = not org.is_community and org.kind not in (OrgKind.BRANCH, OrgKind.GROUP)
+    rows = by_child(org, f.campaigns) if above else f.campaigns
+    if focus is None:
+        names = [r["name"] if above else f"{r['community']}·{r['name']}" for r in rows]
+        done, pending = [r["done"] for r in rows], [r["total"] - r["done"] for r in rows]
     chart = {
         "tooltip": {"trigger": "axis"},
         "legend": {"data": ["已完成", "未完成"]},
@@ -32,5 +58,5 @@ def panel(org, period) -> dict | None:
             {"name": "未完成", "type": "bar", "stack": "n", "data": pending, "itemStyle": {"color": "#d0d0d0"}},
         ],
     }
-    return {"template": "grid/_dashboard.html", "f": f, "cards": cards, "campaigns": f.campaigns,
+    return {"template": "grid/_dashboard.html", "f": f, "cards": cards, "campaigns": rows, "by_child": above,
             "focus": focus, "grid_chart": chart}

@@ -102,3 +102,23 @@ def test_the_campaign_list_pages_30_at_a_time_with_each_ones_completion(g, clien
     assert len(first_page) < 20
     theirs = client_for(g.world.outsider).get(reverse("campaign_list")).context["campaigns"]
     assert theirs and {c.community for c, _ in theirs} == {g.world.other_community}
+
+
+def test_the_street_dashboard_folds_the_campaigns_into_a_row_per_community(g, client_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dangjian.testing.dashboard import drawn_panels
+
+    today = timezone.localdate()
+    services.campaign_create(community=g.world.other_community, name="光明摸排", grids=[g.grid3],
+                             starts_on=today - timedelta(days=5), deadline=today + timedelta(days=5))
+    response = client_for(g.world.street_admin).get(reverse("dashboard"), {"org": g.world.street.pk})
+    panel = next(p for p in drawn_panels(response) if p["template"] == "grid/_dashboard.html")
+    assert panel["by_child"] and [(r["name"], r["count"], r["total"]) for r in panel["campaigns"]] == [
+        ("和平社区", 1, 2), ("光明社区", 1, 1)]
+    assert panel["grid_chart"]["xAxis"]["data"] == ["和平社区", "光明社区"]
+    assert sum(r["total"] for r in panel["campaigns"]) == panel["f"].survey_total
+    html = response.content.decode()
+    assert f'href="/?org={g.world.community.pk}"' in html and "1 项摸排" in html
