@@ -34,6 +34,7 @@ from dangjian.lib.changes import records_changed
 from dangjian.lib.periods import Period
 from dangjian.orgs.models import PATH_STEP, Org
 
+from .code import fingerprint
 from .models import Drawing
 
 # The apps whose records are drawn, and their models no drawing reads: logs, accounts, staged
@@ -67,9 +68,9 @@ def build(kind: str, org: Org, period: Period, language: str) -> Drawing:
     with transaction.atomic(), quiet():
         row = Drawing.objects.select_for_update().filter(**key).first()
         if row is None:
-            return Drawing.objects.create(**key, html=html, built_at=started, build_ms=took)
-        row.html, row.built_at, row.build_ms, row.queued_at = html, started, took, None
-        row.save(update_fields=["html", "built_at", "build_ms", "queued_at"])
+            return Drawing.objects.create(**key, html=html, built_at=started, build_ms=took, code=fingerprint())
+        row.html, row.built_at, row.build_ms, row.queued_at, row.code = html, started, took, None, fingerprint()
+        row.save(update_fields=["html", "built_at", "build_ms", "queued_at", "code"])
         row.org = org
         return row
 

@@ -25,6 +25,8 @@ class Drawing(models.Model):
     changed_at = models.DateTimeField(null=True, blank=True)
     # When a redrawing was queued for the worker: one at a time, however many visits see it stale.
     queued_at = models.DateTimeField(null=True, blank=True)
+    # The code that drew it (kept.code.fingerprint()): after an upgrade, drawings are redrawn.
+    code = models.CharField(max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("汇总页")
@@ -35,10 +37,13 @@ class Drawing(models.Model):
         return f"{self.kind} {self.org_id} {self.period} {self.built_at:%Y-%m-%d %H:%M}"
 
     def is_out_of_date(self, now=None) -> bool:
-        """Changed since drawn, or drawn before today (figures such as "overdue" move with the date)."""
+        """Changed since drawn, drawn before today (figures such as "overdue" move with the date), or
+        drawn by other code (an upgrade may change a figure or its page)."""
+        from .code import fingerprint
+
         now = now or timezone.now()
         return ((self.changed_at is not None and self.changed_at >= self.built_at)
-                or timezone.localdate(self.built_at) < timezone.localdate(now))
+                or timezone.localdate(self.built_at) < timezone.localdate(now) or self.code != fingerprint())
 
     @property
     def built_key(self) -> str:

@@ -194,3 +194,10 @@ def test_each_kept_page_draws_once_reads_after_and_redraws_after_a_write(world, 
     with CaptureQueriesContext(connection) as redrawing:
         client.get(reverse(url), params)
     assert len(redrawing) > len(reading) and not Drawing.objects.get(pk=row.pk).is_out_of_date()
+
+
+def test_a_drawing_made_by_other_code_is_out_of_date(world, drawn):
+    row = Drawing.objects.get(org=world.community, kind="dashboard", period="2023Q3")
+    assert not row.is_out_of_date()
+    row.code = "before-upgrade"
+    assert row.is_out_of_date()
