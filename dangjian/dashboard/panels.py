@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 
 from dangjian.dues.panels import dues_panel
 from dangjian.grid.panels import panel as grid_panel
-from dangjian.meetings.compliance import above_community, children_of
 from dangjian.meetings.panels import panel as meetings_panel
 from dangjian.members import figures as member_figures
-from dangjian.orgs.models import PATH_STEP, Org, OrgKind
+from dangjian.orgs.children import above_community, fold_by_child
+from dangjian.orgs.models import Org, OrgKind
 from dangjian.plans.panels import panel as plans_panel
 from dangjian.recruitment.panels import panel as recruitment_panel
 from dangjian.reports.panels import panel as reports_panel
@@ -23,16 +23,8 @@ from dangjian.reports.panels import panel as reports_panel
 def by_child(org: Org, by_branch: list[dict]) -> list[dict]:
     """The figures' branches folded into org's children (a street's communities, a district's
     streets): a chart above community level has a bar per child, not hundreds of branches."""
-    children = children_of(org)
-    paths = dict(Org.objects.filter(pk__in=[b["id"] for b in by_branch]).values_list("pk", "path"))
-    rows = {c.path: {"id": c.pk, "name": c.display_name, "full": 0, "probationary": 0} for c in children}
-    width = len(org.path) + PATH_STEP + 1
-    for b in by_branch:
-        row = rows.get(paths.get(b["id"], "")[:width])
-        if row is not None:
-            row["full"] += b["full"]
-            row["probationary"] += b["probationary"]
-    return list(rows.values())
+    return [{"id": r["org"].pk, "name": r["org"].display_name, "full": r["full"], "probationary": r["probationary"]}
+            for r in fold_by_child(org, by_branch, "id", ("full", "probationary"))]
 
 
 def members_panel(org, period):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dangjian.lib.figures import link
-from dangjian.orgs.models import PATH_STEP, Org, OrgKind
+from dangjian.orgs.children import above_community, fold_by_child
+from dangjian.orgs.models import Org
 
 from .figures import for_period
 from .models import Campaign
@@ -14,21 +15,10 @@ def by_child(org: Org, campaigns: list[dict]) -> list[dict]:
     """Above community level, the period's campaigns folded into a row per child org (a street's
     communities, a district's streets) with their households done of all: a district runs hundreds
     of campaigns, and each row links to that child's dashboard."""
-    children = list(Org.objects.filter(parent=org).exclude(kind=OrgKind.GROUP).order_by("sort", "path"))
-    paths = dict(Org.objects.filter(pk__in={c["community_id"] for c in campaigns}).values_list("pk", "path"))
-    width = len(org.path) + PATH_STEP + 1
-    rows = {c.path: {"name": c.display_name, "count": 0, "done": 0, "total": 0, "link": link("dashboard", org=c.pk)}
-            for c in children}
-    for c in campaigns:
-        row = rows.get(paths.get(c["community_id"], "")[:width])
-        if row is not None:
-            row["count"] += 1
-            row["done"] += c["done"]
-            row["total"] += c["total"]
-    folded = [r for r in rows.values() if r["count"]]
-    for r in folded:
-        r["percent"] = round(100 * r["done"] / r["total"]) if r["total"] else 0
-    return folded
+    return [{"name": r["org"].display_name, "count": r["count"], "done": r["done"], "total": r["total"],
+             "percent": round(100 * r["done"] / r["total"]) if r["total"] else 0,
+             "link": link("dashboard", org=r["org"].pk)}
+            for r in fold_by_child(org, campaigns, "community_id", ("done", "total")) if r["count"]]
 
 
 def panel(org, period) -> dict | None:
@@ -42,7 +32,7 @@ def panel(org, period) -> dict | None:
     if focus is not None:
         by_grid = campaign_progress(focus).by_grid
         names, done, pending = [p.label for p in by_grid], [p.done for p in by_grid], [p.pending for p in by_grid]
-    above = not org.is_community and org.kind not in (OrgKind.BRANCH, OrgKind.GROUP)
+    above = above_community(org)
     rows = by_child(org, f.campaigns) if above else f.campaigns
     if focus is None:
         names = [r["name"] if above else f"{r['community']}·{r['name']}" for r in rows]

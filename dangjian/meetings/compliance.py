@@ -33,7 +33,8 @@ from django.utils import timezone
 
 from dangjian.lib.periods import Period
 from dangjian.members.models import Member
-from dangjian.orgs.models import COMMUNITY_KINDS, PATH_STEP, Org, OrgKind
+from dangjian.orgs.children import above_community, children_of  # noqa: F401 — pages call them from here
+from dangjian.orgs.models import PATH_STEP, Org, OrgKind
 
 from .choices import EDITABLE_STATUSES, Per, Status
 from .models import Activity, ActivityType, RuleSetting
@@ -48,13 +49,6 @@ GREEN, RED, AMBER, GREY = "green", "red", "amber", "grey"
 STATE_LABELS = {GREEN: "达标", RED: "未达标", AMBER: "进行中", GREY: "无要求"}
 
 
-def above_community(org: Org) -> bool:
-    """A street or district: its pages show a row per child org (community, street), not per branch."""
-    return org.kind not in (*COMMUNITY_KINDS, OrgKind.BRANCH, OrgKind.GROUP)
-
-
-def children_of(org: Org) -> list[Org]:
-    return list(Org.objects.filter(parent=org).exclude(kind=OrgKind.GROUP).order_by("sort", "path"))
 
 
 def existed_on(org: Org, day: date) -> bool:
